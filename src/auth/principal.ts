@@ -1,0 +1,73 @@
+/**
+ * @module auth/principal — who is asking, and the scope of what they may see.
+ */
+import type { License, Policy, Product, Token, User } from "../model/records.js";
+import type { Grant, Scope } from "../store/scope.js";
+
+/** A license as a principal knows it: with its policy and owner. */
+export interface LicenseContext {
+  license: License;
+  policy: Policy;
+  owner: User | null;
+}
+
+/** The authenticated caller. */
+export type Principal =
+  | { kind: "anonymous" }
+  | { kind: "admin"; user: User; token: Token | null }
+  | { kind: "product"; product: Product; token: Token }
+  | { kind: "license"; license: LicenseContext; via: "key" | "token"; token: Token | null }
+  | { kind: "user"; user: User; licenses: LicenseContext[]; token: Token };
+
+/** The anonymous principal. */
+export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous" });
+
+/** Roles that read like admins (Keygen's admin-like branch). */
+export const ADMIN_LIKE_ROLES: readonly string[] = ["admin", "developer", "read-only", "sales-agent", "support-agent"];
+
+/** True when a license has expired at `now`. */
+export function isExpired(license: License, now: Date): boolean {
+  return license.expiry !== null && Date.parse(license.expiry) <= now.getTime();
+}
+
+/** Why a license grants nothing at all at `now`, in Keygen's words, or null when it is usable. */
+export function licenseBlock(ctx: LicenseContext, now: Date): string | null {
+  if (ctx.license.suspended) return "license is suspended";
+  if (ctx.owner?.banned) return "license is banned";
+  if (ctx.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(ctx.license, now)) return "license is expired";
+  return null;
+}
+
+/** The access one license grants (entitlements and access window); null when it is blocked, unless `ignoreBlock`. */
+export function grantOf(ctx: LicenseContext, now: Date, ignoreBlock = false): Grant | null {
+  if (!ignoreBlock && licenseBlock(ctx, now) !== null) return null;
+  const windowed = ctx.license.expiry !== null &&
+    (ctx.policy.expirationStrategy === "RESTRICT_ACCESS" || ctx.policy.expirationStrategy === "MAINTAIN_ACCESS");
+  return {
+    productId: ctx.license.productId,
+    entitlements: [...new Set([...ctx.policy.entitlements, ...ctx.license.entitlements])],
+    cutoff: windowed ? ctx.license.expiry : null,
+  };
+}
+
+/**
+ * The scope a principal sees at `now`; stores filter every list with it. With `lookup`, blocked
+ * licenses (suspended, banned, revoked) still find records, so that `authorize` can answer 403 with
+ * the reason instead of 404, as Keygen does.
+ */
+export function scopeOf(principal: Principal, now: Date, lookup = false): Scope {
+  switch (principal.kind) {
+    case "admin":
+      return { all: true, products: [], grants: [], licensedProducts: [] };
+    case "product":
+      return { all: false, products: [principal.product.id], grants: [], licensedProducts: [] };
+    case "license":
+    case "user": {
+      const list = principal.kind === "license" ? [principal.license] : principal.licenses;
+      const grants = list.map((l) => grantOf(l, now, lookup)).filter((g): g is Grant => g !== null);
+      return { all: false, products: [], grants, licensedProducts: [...new Set(list.map((l) => l.license.productId))] };
+    }
+    default:
+      return { all: false, products: [], grants: [], licensedProducts: [] };
+  }
+}

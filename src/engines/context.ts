@@ -1,0 +1,22 @@
+/**
+ * @module engines/context — what every engine function receives: the store, the caller and the request's shape.
+ */
+import type { Principal } from "../auth/principal.js";
+import type { Account } from "../model/records.js";
+import type { Scope } from "../store/scope.js";
+import type { Store } from "../store/types.js";
+
+/** Per-request context of an engine call: `(ctx, input)` is every engine's signature. */
+export interface EngineContext {
+  store: Store;
+  /** The request's instant; every expiry and window is judged against it. */
+  now: Date;
+  account: Account;
+  principal: Principal;
+  /** What lists show the caller. */
+  scope: Scope;
+  /** What single lookups find for the caller (blocked licenses included, so a 403 can say why). */
+  lookupScope: Scope;
+  /** Origin for absolute URLs: `scheme://host[:port]`, or a configured base URL (no trailing slash). */
+  origin: string;
+}

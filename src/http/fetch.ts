@@ -1,0 +1,132 @@
+/**
+ * @module http/fetch — `createFetchHandler`: a web-standard `(Request) => Promise<Response>` serving every route.
+ */
+import { authenticate } from "../auth/authenticate.js";
+import { ANONYMOUS, scopeOf, type Principal } from "../auth/principal.js";
+import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
+import type { EngineResult } from "../core/result.js";
+import type { EngineContext } from "../engines/context.js";
+import { downloadArtifact } from "../engines/artifacts.js";
+import { listEngines, retrieveEngine } from "../engines/engines.js";
+import type { BlobStorage } from "../blobs/types.js";
+import type { Account } from "../model/records.js";
+import type { Store } from "../store/types.js";
+import { wrapStore } from "../store/wrap.js";
+import { errorResult, pypiErrorResult, toResponse } from "./respond.js";
+import { isPypiRoute, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
+
+/** Options of {@link createFetchHandler}. */
+export interface FetchHandlerOptions {
+  store: Store;
+  /** Absolute URLs use this origin (e.g. `https://dl.example.com`) instead of the request's. */
+  baseUrl?: string;
+  /** Honour `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a proxy you trust). */
+  trustProxy?: boolean;
+  /** The clock (tests inject one). */
+  now?: () => Date;
+  /** Called with every unexpected error (the client only ever sees a generic 500/503). */
+  onError?: (error: unknown, request: Request) => void;
+  /** Where artifact bytes live; downloads answer 303 to its URLs (without it, 200 with the artifact document). */
+  blobs?: BlobStorage;
+  /** Milliseconds after which a store call counts as failed (503); default 10 s, 0 for none. */
+  storeTimeoutMs?: number;
+}
+
+/** A request as route handlers see it. */
+export interface RouteRequest {
+  request: Request;
+  url: URL;
+  match: RouteMatch;
+}
+
+/** A route implementation: the context of the call and the request. */
+export type RouteHandler = (ctx: EngineContext, req: RouteRequest) => Promise<EngineResult>;
+
+const MAX_URL_LENGTH = 8192;
+
+function originOf(request: Request, url: URL, options: FetchHandlerOptions): string {
+  if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
+  if (options.trustProxy) {
+    const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+    const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+    if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `${proto === "https" ? "https" : proto === "http" ? "http" : url.protocol.slice(0, -1)}://${host}`;
+  }
+  return url.origin;
+}
+
+function decodeSegments(pathname: string): string[] {
+  try {
+    return pathname.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+  } catch {
+    throw new ValidationError("The request URI is invalid", { code: "URI_INVALID" });
+  }
+}
+
+/** Route handlers by name; engines not built yet are absent and answer 404. */
+function routeHandlers(options: FetchHandlerOptions): Partial<Record<RouteName, RouteHandler>> {
+  return {
+    "engines.list": (ctx, req) => listEngines(ctx, { path: req.url.pathname, query: req.url.searchParams }),
+    "engines.show": (ctx, req) => retrieveEngine(ctx, { id: req.match.params.id as string }),
+    "artifacts.download": (ctx, req) =>
+      downloadArtifact(ctx, {
+        id: req.match.params.id as string,
+        ...(req.match.params.filename !== undefined ? { filename: req.match.params.filename } : {}),
+        query: req.url.searchParams,
+        headers: req.request.headers,
+        ...(options.blobs !== undefined ? { blobs: options.blobs } : {}),
+      }),
+  };
+}
+
+/**
+ * A web-standard request handler serving every route of the SDK.
+ * @example const handler = createFetchHandler({ store }); Bun.serve({ fetch: handler });
+ */
+export function createFetchHandler(options: FetchHandlerOptions): (request: Request) => Promise<Response> {
+  const now = options.now ?? (() => new Date());
+  const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
+  const handlers = routeHandlers(options);
+  return async (request: Request): Promise<Response> => {
+    const requestId = crypto.randomUUID();
+    const method = request.method.toUpperCase();
+    let match: RouteMatch | null = null;
+    try {
+      if (request.url.length > MAX_URL_LENGTH) throw new SdkError(414, "The request URI is too long", { code: "URI_TOO_LONG" });
+      const url = new URL(request.url);
+      const trailing = url.pathname.endsWith("/");
+      match = matchRoute(decodeSegments(url.pathname), trailing);
+      if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
+        const served = await options.blobs.serve({ path: match.params.path as string, query: url.searchParams, headers: request.headers, method, store, now: now() });
+        return toResponse(served, method);
+      }
+      const handler = match ? handlers[match.name] : undefined;
+      if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
+      const result = await dispatch(match, handler, { request, url, match }, store, options, now());
+      return toResponse(result, method);
+    } catch (error) {
+      if (!isSdkError(error)) options.onError?.(error, request);
+      const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, requestId);
+      return toResponse(result, method);
+    }
+  };
+}
+
+async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date): Promise<EngineResult> {
+  let account: Account | null = null;
+  let principal: Principal = ANONYMOUS;
+  if (match.account !== undefined) {
+    account = await store.getAccount(match.account);
+    if (account === null) throw notFound("account", match.account);
+    principal = await authenticate({ store, now: at }, account, { authorization: req.request.headers.get("authorization"), query: req.url.searchParams });
+  }
+  const ctx: EngineContext = {
+    store,
+    now: at,
+    account: account as Account,
+    principal,
+    scope: scopeOf(principal, at),
+    lookupScope: scopeOf(principal, at, true),
+    origin: originOf(req.request, req.url, options),
+  };
+  return handler(ctx, req);
+}

@@ -1,0 +1,28 @@
+/**
+ * @module release-engines — licensed software distribution over any store: the Engines resource,
+ * a PyPI simple index, a Tauri update server and raw download links, gated like Keygen.
+ * Web APIs only: runs on Node 20+, Bun, Deno and Workers.
+ */
+export * from "./core/errors.js";
+export type { EngineResult, ResultBody } from "./core/result.js";
+export { parseVersion, parseStrict, precedenceKey, comparePrecedence, CHANNELS, type Channel, type ParsedVersion } from "./core/version.js";
+export { normalizeProjectName } from "./core/names.js";
+export { isUuid, uuidV5 } from "./core/uuid.js";
+export * from "./model/records.js";
+export { loadDataset, EPOCH, type Dataset, type DatasetFileReader, type LoadDatasetOptions } from "./dataset/load.js";
+export { DatasetFileSchema, type DatasetFile } from "./dataset/schema.js";
+export type * from "./store/types.js";
+export { ANONYMOUS_SCOPE, ADMIN_SCOPE, isArtifactVisible, isPackageVisible, isReleaseVisible, type Grant, type Scope } from "./store/scope.js";
+export { createMemoryStore } from "./store/memory.js";
+export { wrapStore, type WrapStoreOptions } from "./store/wrap.js";
+export { authenticate, challengeScheme, type AuthContext } from "./auth/authenticate.js";
+export { authorize, type Action, type Decision, type Resource } from "./auth/authorize.js";
+export { readCredential, type Credential, type CredentialSource } from "./auth/credentials.js";
+export { ANONYMOUS, scopeOf, type LicenseContext, type Principal } from "./auth/principal.js";
+export { digestToken, generateToken, TOKEN_PREFIXES, type TokenKind } from "./auth/tokens.js";
+export type { BlobStorage, BlobRequest, PresignInput } from "./blobs/types.js";
+export { createSignedBlobStorage, type OpenedBlob, type SignedBlobStorageOptions } from "./blobs/signed.js";
+export type { EngineContext } from "./engines/context.js";
+export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
+export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
+export { createFetchHandler, type FetchHandlerOptions, type RouteHandler, type RouteRequest } from "./http/fetch.js";

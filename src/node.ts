@@ -1,0 +1,6 @@
+/**
+ * @module release-engines/node — Node-only pieces: dataset files on disk, file-system blobs, node:http serving.
+ */
+export { loadDatasetFile, type LoadedDatasetFile } from "./node/dataset-file.js";
+export { createFileBlobStorage, type FileBlobStorageOptions } from "./node/file-blobs.js";
+export { serveFetchHandler, toNodeListener, toWebRequest, sendWebResponse } from "./node/http.js";

@@ -1,0 +1,40 @@
+/**
+ * @module node/file-blobs — the embedded default blob storage: files under one folder on local disk.
+ */
+import { createReadStream } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import { resolve, sep } from "node:path";
+import { Readable } from "node:stream";
+import { createSignedBlobStorage, type SignedBlobStorageOptions } from "../blobs/signed.js";
+import type { BlobStorage } from "../blobs/types.js";
+import { safeRelativePath } from "../dataset/load.js";
+
+/** Options of {@link createFileBlobStorage}. */
+export interface FileBlobStorageOptions extends Omit<SignedBlobStorageOptions, "open"> {
+  /** The folder blob keys are relative to; nothing outside it is ever read. */
+  root: string;
+}
+
+/** Signed-URL blob storage over a folder; keys that leave the folder (`..`, absolute, symlinks out) are refused. */
+export function createFileBlobStorage(options: FileBlobStorageOptions): BlobStorage {
+  const rootPromise = realpath(resolve(options.root));
+  return createSignedBlobStorage({
+    ...options,
+    async open(blobKey) {
+      const rel = safeRelativePath(blobKey);
+      if (rel === null) return null;
+      const root = await rootPromise;
+      let full: string;
+      try {
+        full = await realpath(resolve(root, rel));
+      } catch {
+        return null;
+      }
+      if (!full.startsWith(root + sep)) return null;
+      const info = await stat(full).catch(() => null);
+      if (info === null || !info.isFile()) return null;
+      const stream = createReadStream(full);
+      return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, size: info.size };
+    },
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * @module scope — what a caller may see, as data a store can turn into a query.
+ *
+ * A scope is derived from the authenticated principal (see auth/scope). Stores apply it in
+ * their queries; the predicates below are the reference semantics every store must match.
+ */
+import type { Artifact, Package, Product, Release } from "../model/records.js";
+
+/** Access one license (or one of a user's licenses) grants to its product. */
+export interface Grant {
+  productId: string;
+  /** Entitlement codes the license holds (its own and its policy's). */
+  entitlements: readonly string[];
+  /** Releases dated after this instant are outside the access window; null when unlimited. */
+  cutoff: string | null;
+}
+
+/** What a caller may see. OPEN products' unconstrained, published releases are always visible. */
+export interface Scope {
+  /** Admin-like bearers see everything, including drafts and files not uploaded. */
+  all: boolean;
+  /** Products whose every record the caller sees (a product token). */
+  products: readonly string[];
+  /** Licensed access to LICENSED or OPEN products. */
+  grants: readonly Grant[];
+  /** Products a license or user holds a license for, usable or not (package visibility needs no more). */
+  licensedProducts: readonly string[];
+}
+
+/** The scope of an anonymous caller. */
+export const ANONYMOUS_SCOPE: Scope = Object.freeze({ all: false, products: [], grants: [], licensedProducts: [] });
+/** The scope of an admin. */
+export const ADMIN_SCOPE: Scope = Object.freeze({ all: true, products: [], grants: [], licensedProducts: [] });
+
+/** True when the scope sees every record of the product, drafts included. */
+export function seesAllOf(scope: Scope, productId: string): boolean {
+  return scope.all || scope.products.includes(productId);
+}
+
+/** Reference rule: may the caller see this package (Keygen §6.4, without expiry or entitlements)? */
+export function isPackageVisible(scope: Scope, pkg: Package, product: Product): boolean {
+  if (seesAllOf(scope, pkg.productId)) return true;
+  if (product.distributionStrategy === "OPEN") return true;
+  if (product.distributionStrategy === "CLOSED") return false;
+  return scope.licensedProducts.includes(pkg.productId);
+}
+
+function grantAllows(grant: Grant, release: Release): boolean {
+  if (grant.productId !== release.productId) return false;
+  for (const code of release.entitlements) if (!grant.entitlements.includes(code)) return false;
+  if (grant.cutoff !== null && (release.backdated ?? release.created) > grant.cutoff) return false;
+  return true;
+}
+
+/** Reference rule: may the caller see this release (Keygen §6.4–6.9)? */
+export function isReleaseVisible(scope: Scope, release: Release, product: Product): boolean {
+  if (seesAllOf(scope, release.productId)) return true;
+  if (product.distributionStrategy === "CLOSED") return false;
+  if (release.status !== "PUBLISHED") return false;
+  if (product.distributionStrategy === "OPEN" && release.entitlements.length === 0) return true;
+  return scope.grants.some((g) => grantAllows(g, release));
+}
+
+/** Reference rule: may the caller see this artifact of a release? */
+export function isArtifactVisible(scope: Scope, artifact: Artifact, release: Release, product: Product): boolean {
+  if (seesAllOf(scope, release.productId)) return true;
+  return artifact.status === "UPLOADED" && isReleaseVisible(scope, release, product);
+}

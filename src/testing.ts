@@ -1,0 +1,5 @@
+/**
+ * @module release-engines/testing — the store conformance suite and its dataset, for any store.
+ */
+export { runStoreConformance, type StoreConformanceOptions } from "./testing/conformance.js";
+export { IDS, TOKENS, UUID_SHAPED_KEY, conformanceDataset, conformanceDatasetFile } from "./testing/fixture.js";

@@ -1,0 +1,17 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    testing: "src/testing.ts",
+    node: "src/node.ts",
+    cli: "src/cli.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: { entry: { index: "src/index.ts", testing: "src/testing.ts", node: "src/node.ts" } },
+  splitting: true,
+  sourcemap: false,
+  clean: true,
+  target: "node20",
+  external: ["vitest", "better-sqlite3", "pg"],
+});
