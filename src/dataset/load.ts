@@ -258,10 +258,15 @@ async function loadAccount(
   const artifactSlots = new Set<string>();
   for (const [j, a] of (acc.artifacts ?? []).entries()) {
     const at = `${path}.artifacts[${j}]`;
-    const byVersion = releasesByVersion.get(a.release) ?? [];
+    // A release is named by id, by a version unique in the account, or as `<package key or product code>@<version>`.
+    const atSign = a.release.lastIndexOf("@");
+    const owner = atSign > 0 ? a.release.slice(0, atSign) : null;
+    const byVersion = (releasesByVersion.get(atSign > 0 ? a.release.slice(atSign + 1) : a.release) ?? []).filter((r) =>
+      owner === null || (r.packageId !== null ? packages.find((p) => p.id === r.packageId)?.key === owner : findProduct(owner)?.id === r.productId),
+    );
     const release = releaseById.get(a.release) ?? (byVersion.length === 1 ? byVersion[0] : undefined);
     if (release === undefined) {
-      problems.push({ path: `${at}.release`, message: byVersion.length > 1 ? `version '${a.release}' is ambiguous: use the release id` : `no release with id or version '${a.release}'` });
+      problems.push({ path: `${at}.release`, message: byVersion.length > 1 ? `'${a.release}' is ambiguous: use the release id or '<package or product>@<version>'` : `no release '${a.release}'` });
     }
     if (a.filename.includes("\\") || a.filename.startsWith("/") || a.filename.split("/").includes("..")) problems.push({ path: `${at}.filename`, message: "must be a plain file name" });
     const slot = `${release?.id ?? ""}|${a.filename}`;

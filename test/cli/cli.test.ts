@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, TSX, startListening, type Started } from "../helpers/process.js";
+
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...TSX, "src/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" }, (error, stdout, stderr) => {
+      resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "re-cli-"));
+const running: Started[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+});
+
+describe.concurrent("release-engines validate", () => {
+  it("accepts the demo dataset", async () => {
+    const r = await cli("validate", "examples/demo/dataset.json");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ok: 1 account\(s\), 4 product\(s\), 3 package\(s\), 7 release\(s\), 10 artifact\(s\)/);
+  });
+
+  it("lists every problem of a bad dataset with its JSON path and exits 2", async () => {
+    writeFileSync(join(dir, "blob.bin"), "hello");
+    const bad = {
+      accounts: [{
+        slug: "acme", name: "Acme", secretKey: "0123456789abcdef0123",
+        products: [{ code: "cli", name: "CLI" }],
+        packages: [{ product: "nope", key: "p", name: "P", engine: "pypi" }],
+        releases: [
+          { product: "cli", version: "v1.0" },
+          { product: "cli", version: "1.0.0-foo" },
+          { product: "cli", version: "2.0.0", channel: "beta" },
+        ],
+        artifacts: [
+          { release: "9.9.9", filename: "a.whl" },
+          { release: "2.0.0", filename: "b.whl", file: "../etc/passwd" },
+          { release: "2.0.0", filename: "c.whl", file: "blob.bin", checksum: "0".repeat(64) },
+          { release: "2.0.0", filename: "d.whl", file: "missing.bin" },
+        ],
+      }],
+    };
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify(bad));
+    const r = await cli("validate", file);
+    expect(r.status).toBe(2);
+    for (const path of [
+      "accounts[0].packages[0].product",
+      "accounts[0].releases[0].version",
+      "accounts[0].releases[1].version",
+      "accounts[0].releases[2].channel",
+      "accounts[0].artifacts[0].release",
+      "accounts[0].artifacts[1].file",
+      "accounts[0].artifacts[2].checksum",
+      "accounts[0].artifacts[3].file",
+    ]) {
+      expect(r.stderr).toContain(`  ${path}: `);
+    }
+    expect(r.stderr).toContain("dataset is invalid (8 problems)");
+  });
+
+  it("reports schema errors with paths, and unreadable or non-JSON files", async () => {
+    const file = join(dir, "schema.json");
+    writeFileSync(file, JSON.stringify({ accounts: [{ slug: "Bad Slug", name: 1, secretKey: "short", extra: true }] }));
+    const r = await cli("validate", file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("accounts[0].slug:");
+    expect(r.stderr).toContain("accounts[0].name:");
+    expect(r.stderr).toContain("accounts[0].secretKey:");
+    expect(r.stderr).toMatch(/accounts\[0\].*extra/);
+    writeFileSync(join(dir, "broken.json"), "{ nope");
+    expect((await cli("validate", join(dir, "broken.json"))).stderr).toContain("not valid JSON");
+    expect((await cli("validate", join(dir, "absent.json"))).status).toBe(2);
+  });
+});
+
+describe.concurrent("release-engines usage errors", () => {
+  it.each([
+    [["serve", "--bogus"], "Unknown option '--bogus'"],
+    [["serve"], "serve needs --data"],
+    [["serve", "--data", "examples/demo/dataset.json", "--port", "http"], "--port must be a number"],
+    [["serve", "--data", "examples/demo/dataset.json", "--port", "70000"], "--port must be a number"],
+    [["serve", "--data", "examples/demo/dataset.json", "--base-url", "ftp://x"], "--base-url must be an http(s) URL"],
+    [["validate"], "validate needs exactly one FILE.json"],
+    [["launch"], "unknown command 'launch'"],
+    [[], "a command is required"],
+  ])("%j exits 2 with a message", async (args, message) => {
+    const r = await cli(...(args as string[]));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it("prints help for each command", async () => {
+    expect((await cli("--help")).stdout).toContain("Commands:");
+    expect((await cli("serve", "--help")).stdout).toContain("--data FILE");
+    expect((await cli("validate", "--help")).stdout).toContain("Usage: release-engines validate");
+  });
+});
+
+describe("release-engines serve", () => {
+  it("prints the real port with --port 0, serves, and stops cleanly on SIGTERM", async () => {
+    const server = await startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0"]);
+    expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.origin.endsWith(":0")).toBe(false);
+    const res = await fetch(`${server.origin}/v1/accounts/demo/engines`);
+    expect(res.status).toBe(200);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it("uses --base-url for absolute URLs", async () => {
+    const server = await startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--base-url", "https://dl.example.com/"]);
+    running.push(server);
+    const res = await fetch(`${server.origin}/v1/accounts/demo/artifacts/demo_sdk-1.0.0-py3-none-any.whl`, { redirect: "manual" });
+    expect(res.headers.get("location")).toMatch(/^https:\/\/dl\.example\.com\/v1\/blobs\//);
+  });
+});
