@@ -1,0 +1,146 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { digestToken } from "../../src/auth/tokens.js";
+import { DatasetError } from "../../src/core/errors.js";
+import { loadDataset } from "../../src/dataset/load.js";
+import { conformanceDatasetFile } from "../../src/testing/fixture.js";
+
+const minimal = (extra: Record<string, unknown> = {}) => ({
+  accounts: [{
+    slug: "acme", name: "Acme", secretKey: "acme-secret-0123456789",
+    products: [{ code: "cli", name: "CLI" }],
+    packages: [{ product: "cli", key: "Acme_Tools.Extra", name: "Tools", engine: "pypi" }],
+    releases: [{ product: "cli", package: "acme-tools-extra", version: "01.2" }],
+    artifacts: [{ release: "1.2.0", filename: "acme_tools_extra-1.2.0.tar.gz" }],
+    ...extra,
+  }],
+});
+
+async function problems(input: unknown): Promise<Array<{ path: string; message: string }>> {
+  try {
+    await loadDataset(input);
+  } catch (error) {
+    if (error instanceof DatasetError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe("loadDataset", () => {
+  it("fills Keygen's defaults and a fixed instant for missing dates", async () => {
+    const d = await loadDataset(minimal());
+    expect(d.products[0]).toMatchObject({ distributionStrategy: "LICENSED", created: "1970-01-01T00:00:00.000Z" });
+    expect(d.releases[0]).toMatchObject({ version: "1.2.0", channel: "stable", status: "DRAFT", created: "1970-01-01T00:00:00.000Z" });
+    expect(d.artifacts[0]).toMatchObject({ status: "WAITING", filetype: "gz", blob: null });
+  });
+
+  it("normalises PyPI package keys per PEP 503 and leaves other engines' keys alone", async () => {
+    const d = await loadDataset(minimal({ packages: [
+      { product: "cli", key: "Acme_Tools.Extra", name: "Tools", engine: "pypi" },
+      { product: "cli", key: "Acme_App", name: "App", engine: "tauri" },
+    ] }));
+    expect(d.packages.map((p) => p.key)).toEqual(["acme-tools-extra", "Acme_App"]);
+  });
+
+  it("derives the same ids from the same file every time, and different ids for different records", async () => {
+    const a = await loadDataset(conformanceDatasetFile());
+    const b = await loadDataset(conformanceDatasetFile());
+    expect(a).toEqual(b);
+    const m1 = await loadDataset(minimal());
+    const m2 = await loadDataset(minimal());
+    expect(m1.releases[0]?.id).toBe(m2.releases[0]?.id);
+    expect(m1.releases[0]?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const ids = [...m1.accounts, ...m1.products, ...m1.packages, ...m1.releases, ...m1.artifacts, ...m1.engines].map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("keeps only token digests (HMAC-SHA256 over the account secret)", async () => {
+    const raw = "prod-abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789v3";
+    const d = await loadDataset(minimal({ tokens: [{ bearer: { type: "product", id: "cli" }, token: raw }] }));
+    expect(d.tokens[0]?.digest).toBe(await digestToken("acme-secret-0123456789", raw));
+    expect(JSON.stringify(d)).not.toContain(raw);
+  });
+
+  it("names releases by id, unique version, or <package or product>@<version>", async () => {
+    const d = await loadDataset(minimal({
+      packages: [{ product: "cli", key: "tools", name: "Tools", engine: "raw" }],
+      releases: [
+        { product: "cli", package: "tools", version: "1.0.0" },
+        { product: "cli", version: "1.0.0" },
+        { product: "cli", version: "2.0.0" },
+      ],
+      artifacts: [
+        { release: "tools@1.0.0", filename: "a" },
+        { release: "cli@1.0.0", filename: "b" },
+        { release: "2.0.0", filename: "c" },
+      ],
+    }));
+    const byName = Object.fromEntries(d.artifacts.map((a) => [a.filename, d.releases.find((r) => r.id === a.releaseId)]));
+    expect(byName.a?.packageId).not.toBeNull();
+    expect(byName.b?.packageId).toBeNull();
+    expect(byName.c?.version).toBe("2.0.0");
+    expect(await problems(minimal({
+      releases: [{ product: "cli", version: "1.0.0" }, { product: "cli", package: "acme-tools-extra", version: "1.0.0" }],
+      artifacts: [{ release: "1.0.0", filename: "x" }],
+    }))).toEqual([{ path: "accounts[0].artifacts[0].release", message: expect.stringContaining("ambiguous") }]);
+  });
+
+  it("refuses duplicates, unknown references and channel mismatches, all at once", async () => {
+    const found = await problems(minimal({
+      products: [{ code: "cli", name: "CLI" }, { code: "CLI", name: "Again" }],
+      releases: [
+        { product: "cli", package: "acme-tools-extra", version: "1.0.0", entitlements: ["NOPE"] },
+        { product: "cli", package: "acme-tools-extra", version: "1.0.0" },
+        { product: "cli", package: "acme-tools-extra", version: "1.1.0-rc.1", channel: "beta" },
+      ],
+      artifacts: [],
+      policies: [{ product: "ghost", name: "P" }],
+      licenses: [{ policy: "P", key: "K" }, { policy: "missing", key: "K" }],
+    }));
+    const paths = found.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining([
+      "accounts[0].products[1].code",
+      "accounts[0].releases[0].entitlements[0]",
+      "accounts[0].releases[1].version",
+      "accounts[0].releases[2].channel",
+      "accounts[0].policies[0].product",
+      "accounts[0].licenses[1].policy",
+      "accounts[0].licenses[1].key",
+    ]));
+  });
+
+  it("rejects files outside the dataset folder and refuses files it cannot read", async () => {
+    const readFile = async () => new Uint8Array([1, 2, 3]);
+    const bad = await problems(minimal({ artifacts: [
+      { release: "1.2.0", filename: "a", file: "../secret" },
+      { release: "1.2.0", filename: "b", file: "/etc/passwd" },
+    ] }));
+    expect(bad.map((p) => p.path)).toEqual(["accounts[0].artifacts[0].file", "accounts[0].artifacts[1].file"]);
+    const d = await loadDataset(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "./blobs//a.bin" }] }), { readFile });
+    expect(d.artifacts[0]).toMatchObject({ blob: "blobs/a.bin", filesize: 3, status: "UPLOADED", checksum: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81" });
+    const mismatch = await problems(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "a.bin", filesize: 4, checksum: "A5BYxvLAy0ksUzsKTRTvd8wPeKvMztUofYShogEc+4E=" }] }));
+    expect(mismatch.map((p) => p.path)).toEqual(["accounts[0].artifacts[0].file"]);
+  });
+
+  it("accepts a base64 checksum equal to the file's sha256 and refuses one that differs", async () => {
+    const readFile = async () => new Uint8Array([1, 2, 3]);
+    const ok = { release: "1.2.0", filename: "a", file: "a.bin", checksum: "A5BYxvLAy0ksUzsKTRTvd8wPeKvMztUofYShogEc+4E=" };
+    await expect(loadDataset(minimal({ artifacts: [ok] }), { readFile })).resolves.toBeTruthy();
+    const bad = { ...ok, checksum: "B5BYxvLAy0ksUzsKTRTvd8wPeKvMztUofYShogEc+4E=" };
+    await expect(loadDataset(minimal({ artifacts: [bad] }), { readFile })).rejects.toThrow(DatasetError);
+  });
+
+  it("never throws anything but a DatasetError on arbitrary JSON", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (value) => {
+        try {
+          await loadDataset(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(DatasetError);
+          expect((error as DatasetError).problems.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
