@@ -26,3 +26,4 @@ export type { EngineContext } from "./engines/context.js";
 export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
 export { createFetchHandler, type FetchHandlerOptions, type RouteHandler, type RouteRequest } from "./http/fetch.js";
+export { resolveRawArtifact, type RawArtifactInput } from "./engines/raw.js";

@@ -78,13 +78,28 @@ export function toPageQuery(p: Pagination): PageQuery {
   }
 }
 
-/** Rails `to_query`: keys sorted, nested `page` keys bracketed, everything percent-encoded. */
+/** Ruby's `CGI.escape`: everything but `A-Za-z0-9_.-~` percent-encoded, spaces as `+`. */
+function cgiEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+
+/**
+ * Rails `query_parameters.to_query`: a repeated key keeps its last value (unless it ends in `[]`),
+ * each `key=value` is CGI-escaped, and the parameters are sorted by their escaped text.
+ */
 function toQuery(params: Array<[string, string]>): string {
-  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
-  return params
-    .slice()
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+  const groups = new Map<string, string[]>();
+  for (const [k, v] of params) {
+    const pair = `${cgiEscape(k)}=${cgiEscape(v)}`;
+    const group = k.endsWith("[]") ? groups.get(k) : undefined;
+    if (group) group.push(pair);
+    else groups.set(k, [pair]);
+  }
+  return [...groups.values()]
+    .map((g) => g.join("&"))
+    .sort()
     .join("&");
 }
 
@@ -118,7 +133,8 @@ export function paginationLinks(
   const at = (n: number | null) => (n === null ? null : linkFor(path, query, { number: String(n), size: String(p.size) }));
   return {
     self: at(p.number),
-    prev: at(p.number > 1 ? p.number - 1 : null),
+    // As Kaminari: no prev on the first page or past the last one, no next from the last one on.
+    prev: at(p.number > 1 && p.number <= pages ? p.number - 1 : null),
     next: at(p.number < pages ? p.number + 1 : null),
     first: at(1),
     last: at(Math.max(pages, 1)),

@@ -8,6 +8,7 @@ import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
 import { listEngines, retrieveEngine } from "../engines/engines.js";
+import { resolveRawArtifact } from "../engines/raw.js";
 import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import type { Store } from "../store/types.js";
@@ -74,6 +75,14 @@ function routeHandlers(options: FetchHandlerOptions): Partial<Record<RouteName, 
         query: req.url.searchParams,
         headers: req.request.headers,
         ...(options.blobs !== undefined ? { blobs: options.blobs } : {}),
+      }),
+    "raw.artifact": (ctx, req) =>
+      resolveRawArtifact(ctx, {
+        product: req.match.params.product as string,
+        ...(req.match.params.package !== undefined ? { package: req.match.params.package } : {}),
+        release: req.match.params.release as string,
+        artifact: req.match.params.artifact as string,
+        query: req.url.searchParams,
       }),
   };
 }
