@@ -19,7 +19,7 @@ afterAll(async () => {
   await Promise.all(running.map((s) => s.stop()));
 });
 
-describe.concurrent("release-engines validate", () => {
+describe.concurrent("release-engines validate", { timeout: 120_000 }, () => {
   it("accepts the demo dataset", async () => {
     const r = await cli("validate", "examples/demo/dataset.json");
     expect(r.status).toBe(0);
@@ -68,19 +68,21 @@ describe.concurrent("release-engines validate", () => {
   it("reports schema errors with paths, and unreadable or non-JSON files", async () => {
     const file = join(dir, "schema.json");
     writeFileSync(file, JSON.stringify({ accounts: [{ slug: "Bad Slug", name: 1, secretKey: "short", extra: true }] }));
-    const r = await cli("validate", file);
+    writeFileSync(join(dir, "broken.json"), "{ nope");
+    const [r, broken, absent] = await Promise.all([cli("validate", file), cli("validate", join(dir, "broken.json")), cli("validate", join(dir, "absent.json"))]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("accounts[0].slug:");
     expect(r.stderr).toContain("accounts[0].name:");
     expect(r.stderr).toContain("accounts[0].secretKey:");
     expect(r.stderr).toMatch(/accounts\[0\].*extra/);
-    writeFileSync(join(dir, "broken.json"), "{ nope");
-    expect((await cli("validate", join(dir, "broken.json"))).stderr).toContain("not valid JSON");
-    expect((await cli("validate", join(dir, "absent.json"))).status).toBe(2);
+    expect(broken.stderr).toContain("not valid JSON");
+    expect(broken.status).toBe(2);
+    expect(absent.stderr).toContain("cannot read");
+    expect(absent.status).toBe(2);
   });
 });
 
-describe.concurrent("release-engines usage errors", () => {
+describe.concurrent("release-engines usage errors", { timeout: 120_000 }, () => {
   it.each([
     [["serve", "--bogus"], "Unknown option '--bogus'"],
     [["serve"], "serve needs --data"],
@@ -97,13 +99,14 @@ describe.concurrent("release-engines usage errors", () => {
   });
 
   it("prints help for each command", async () => {
-    expect((await cli("--help")).stdout).toContain("Commands:");
-    expect((await cli("serve", "--help")).stdout).toContain("--data FILE");
-    expect((await cli("validate", "--help")).stdout).toContain("Usage: release-engines validate");
+    const [top, serve, validate] = await Promise.all([cli("--help"), cli("serve", "--help"), cli("validate", "--help")]);
+    expect(top.stdout).toContain("Commands:");
+    expect(serve.stdout).toContain("--data FILE");
+    expect(validate.stdout).toContain("Usage: release-engines validate");
   });
 });
 
-describe("release-engines serve", () => {
+describe("release-engines serve", { timeout: 120_000 }, () => {
   it("prints the real port with --port 0, serves, and stops cleanly on SIGTERM", async () => {
     const server = await startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0"]);
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
