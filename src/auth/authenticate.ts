@@ -23,7 +23,8 @@ export interface AuthContext {
   challenge?: string;
 }
 
-const TOKEN68_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An auth-scheme (RFC 9110 token) that starts with a letter; anything else is challenged as Bearer. */
+const SCHEME = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*$/;
 
 /**
  * The scheme a 401 challenge names: the request's Authorization scheme capitalised (`bearer` → `Bearer`,
@@ -31,7 +32,7 @@ const TOKEN68_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  */
 export function challengeScheme(authorization: string | null): string {
   const scheme = authorization?.trim().split(/\s/, 1)[0] ?? "";
-  if (scheme === "" || !TOKEN68_SCHEME.test(scheme)) return "Bearer";
+  if (scheme === "" || !SCHEME.test(scheme)) return "Bearer";
   return scheme.charAt(0).toUpperCase() + scheme.slice(1).toLowerCase();
 }
 

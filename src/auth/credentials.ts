@@ -42,7 +42,12 @@ function decodeBasic(value: string): string {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
     throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");
   }
-  const bin = atob(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
+  let bin: string;
+  try {
+    bin = atob(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
+  } catch {
+    throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");
+  }
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);

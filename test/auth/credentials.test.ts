@@ -58,7 +58,7 @@ describe("readCredential (Keygen §6.1 precedence)", () => {
     expect(read(header, query)).toEqual({ kind: "none" });
   });
 
-  it.each(["Basic !!!notbase64", "Basic abcde", `Basic ${btoa("\xff\xfe:x")}`])("refuses malformed Basic credentials %s with a 400", (header) => {
+  it.each(["Basic !!!notbase64", "Basic abcde", "Basic /=", "Basic a=", `Basic ${btoa("\xff\xfe:x")}`])("refuses malformed Basic credentials %s with a 400", (header) => {
     expect(() => read(header)).toThrowError(expect.objectContaining({ status: 400, code: "AUTHORIZATION_INVALID", source: { header: "Authorization" } }));
   });
 });
@@ -121,6 +121,7 @@ describe("every credential form through createFetchHandler", () => {
   it.each([
     ["Basic !!!", 400],
     ["Basic abcde", 400],
+    ["Basic /=", 400],
     [`Basic ${btoa("\xff\xfe:")}`, 400],
   ])("answers a malformed header %s with %i and a clear message, never 500", async (header, status) => {
     const res = await w.get(licensed, header);
