@@ -27,3 +27,8 @@ export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
 export { createFetchHandler, type FetchHandlerOptions, type RouteHandler, type RouteRequest } from "./http/fetch.js";
 export { resolveRawArtifact, type RawArtifactInput } from "./engines/raw.js";
+export { challengeFor, LICENSE_DOCS, TOKEN_DOCS } from "./auth/authenticate.js";
+export { accessDenied, REASON_BEARER_NOT_ALLOWED, REASON_NO_BEARER } from "./auth/authorize.js";
+export { RECOGNISED_SCHEMES } from "./auth/credentials.js";
+export { grantOf, isExpired, licensesOf } from "./auth/principal.js";
+export { withinWindow, type WindowRule } from "./store/scope.js";

@@ -1,5 +1,5 @@
 /**
- * @module auth/authenticate — turn a request's credential into a principal, with Keygen's errors (§6.2–6.3).
+ * @module auth/authenticate — turn a request's credential into a principal, with Keygen's errors (§6.2–6.3, §7).
  */
 import { timingSafeEqual } from "../core/crypto.js";
 import { ForbiddenError, UnauthorizedError } from "../core/errors.js";
@@ -7,29 +7,45 @@ import { isUuid } from "../core/uuid.js";
 import type { Account, License } from "../model/records.js";
 import type { Store } from "../store/types.js";
 import { readCredential, type CredentialSource } from "./credentials.js";
-import { ADMIN_LIKE_ROLES, ANONYMOUS, isExpired, type LicenseContext, type Principal } from "./principal.js";
+import { ADMIN_LIKE_ROLES, ANONYMOUS, isExpired, isPast, type LicenseContext, type Principal } from "./principal.js";
 import { digestToken } from "./tokens.js";
 
-const TOKEN_DOCS = "https://keygen.sh/docs/api/authentication/#token-authentication";
-const LICENSE_DOCS = "https://keygen.sh/docs/api/authentication/#license-authentication";
+/** Keygen's documentation of token authentication (`links.about` of TOKEN_* errors). */
+export const TOKEN_DOCS = "https://keygen.sh/docs/api/authentication/#token-authentication";
+/** Keygen's documentation of license key authentication (`links.about` of LICENSE_* errors). */
+export const LICENSE_DOCS = "https://keygen.sh/docs/api/authentication/#license-authentication";
 
 /** What authentication needs: the store and the clock. */
 export interface AuthContext {
   store: Store;
   now: Date;
+  /** The `WWW-Authenticate` value of a 401, replacing Keygen's `<Scheme> realm="keygen"` (e.g. Basic on PyPI routes). */
+  challenge?: string;
 }
 
-/** The scheme a 401 challenge names: the request's scheme capitalised, or Bearer (Keygen §7.2). */
+/** An auth-scheme (RFC 9110 token) that starts with a letter; anything else is challenged as Bearer. */
+const SCHEME = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*$/;
+
+/**
+ * The scheme a 401 challenge names: the request's Authorization scheme capitalised (`bearer` → `Bearer`,
+ * `foo` → `Foo`), or `Bearer` when there is none (Keygen §7.2).
+ */
 export function challengeScheme(authorization: string | null): string {
-  const scheme = authorization?.trim().split(/\s/, 1)[0]?.toLowerCase() ?? "";
-  return ({ bearer: "Bearer", token: "Token", basic: "Basic", license: "License" } as Record<string, string>)[scheme] ?? "Bearer";
+  const scheme = authorization?.trim().split(/\s/, 1)[0] ?? "";
+  if (scheme === "" || !SCHEME.test(scheme)) return "Bearer";
+  return scheme.charAt(0).toUpperCase() + scheme.slice(1).toLowerCase();
 }
 
-function unauthorized(code: string, detail: string | undefined, about: string, source: CredentialSource): UnauthorizedError {
+/** The `WWW-Authenticate` value Keygen sends with a 401 for a request with this Authorization header. */
+export function challengeFor(authorization: string | null): string {
+  return `${challengeScheme(authorization)} realm="keygen"`;
+}
+
+function unauthorized(ctx: AuthContext, source: CredentialSource, code: string, detail?: string, about?: string): UnauthorizedError {
   return new UnauthorizedError(detail, {
     code,
-    about,
-    headers: { "WWW-Authenticate": `${challengeScheme(source.authorization)} realm="keygen"` },
+    ...(about !== undefined ? { about } : {}),
+    headers: { "WWW-Authenticate": ctx.challenge ?? challengeFor(source.authorization) },
   });
 }
 
@@ -41,9 +57,11 @@ async function licenseContext(ctx: AuthContext, license: License): Promise<Licen
 }
 
 /**
- * Who is asking: anonymous when no credential is given.
- * @throws {UnauthorizedError} TOKEN_FORMAT_INVALID, TOKEN_INVALID, TOKEN_EXPIRED, LICENSE_INVALID
+ * Who is asking: anonymous when no credential is given. `links.about` is set on the codes Keygen sets
+ * it on (TOKEN_FORMAT_INVALID, TOKEN_INVALID, TOKEN_NOT_ALLOWED, LICENSE_INVALID, LICENSE_NOT_ALLOWED).
+ * @throws {UnauthorizedError} TOKEN_FORMAT_INVALID, TOKEN_INVALID, TOKEN_EXPIRED, LICENSE_INVALID (with `WWW-Authenticate`)
  * @throws {ForbiddenError} USER_BANNED, TOKEN_NOT_ALLOWED, LICENSE_BANNED, LICENSE_SUSPENDED, LICENSE_EXPIRED, LICENSE_NOT_ALLOWED
+ * @throws {ValidationError} AUTHORIZATION_INVALID for a malformed Basic header
  */
 export async function authenticate(ctx: AuthContext, account: Account, source: CredentialSource): Promise<Principal> {
   const credential = readCredential(source);
@@ -54,26 +72,23 @@ export async function authenticate(ctx: AuthContext, account: Account, source: C
 
 async function authenticateToken(ctx: AuthContext, account: Account, raw: string, source: CredentialSource): Promise<Principal> {
   if (isUuid(raw)) {
-    throw unauthorized("TOKEN_FORMAT_INVALID", "Token format is invalid (make sure that you're providing a token value, not a token's UUID identifier)", TOKEN_DOCS, source);
+    throw unauthorized(ctx, source, "TOKEN_FORMAT_INVALID", "Token format is invalid (make sure that you're providing a token value, not a token's UUID identifier)", TOKEN_DOCS);
   }
+  const invalid = () => unauthorized(ctx, source, "TOKEN_INVALID", undefined, TOKEN_DOCS);
   const digest = await digestToken(account.secretKey, raw);
   const token = await ctx.store.getTokenByDigest(account.id, digest);
-  if (token === null || token.accountId !== account.id || !timingSafeEqual(token.digest, digest)) {
-    throw unauthorized("TOKEN_INVALID", undefined, TOKEN_DOCS, source);
-  }
-  if (token.expiry !== null && Date.parse(token.expiry) <= ctx.now.getTime()) {
-    throw unauthorized("TOKEN_EXPIRED", "Token is expired", TOKEN_DOCS, source);
-  }
+  if (token === null || token.accountId !== account.id || !timingSafeEqual(token.digest, digest)) throw invalid();
+  if (isPast(token.expiry, ctx.now)) throw unauthorized(ctx, source, "TOKEN_EXPIRED", "Token is expired");
   switch (token.bearerType) {
     case "product": {
       const product = (await ctx.store.getProducts(account.id, [token.bearerId]))[0];
-      if (product === undefined) throw unauthorized("TOKEN_INVALID", undefined, TOKEN_DOCS, source);
+      if (product === undefined) throw invalid();
       return { kind: "product", product, token };
     }
     case "user": {
       const user = await ctx.store.getUser(account.id, token.bearerId);
-      if (user === null) throw unauthorized("TOKEN_INVALID", undefined, TOKEN_DOCS, source);
-      if (user.banned) throw new ForbiddenError("User is banned", { code: "USER_BANNED", about: TOKEN_DOCS });
+      if (user === null) throw invalid();
+      if (user.banned) throw new ForbiddenError("User is banned", { code: "USER_BANNED" });
       if (ADMIN_LIKE_ROLES.includes(user.role)) return { kind: "admin", user, token };
       const licenses: LicenseContext[] = [];
       for (const license of await ctx.store.listUserLicenses(account.id, user.id)) {
@@ -85,8 +100,9 @@ async function authenticateToken(ctx: AuthContext, account: Account, raw: string
     case "license": {
       const license = await ctx.store.getLicense(account.id, token.bearerId);
       const lc = license === null ? null : await licenseContext(ctx, license);
-      if (lc === null) throw unauthorized("TOKEN_INVALID", undefined, TOKEN_DOCS, source);
-      if (lc.owner?.banned) throw new ForbiddenError("User is banned", { code: "USER_BANNED", about: TOKEN_DOCS });
+      if (lc === null) throw invalid();
+      // Keygen: a license bearer is "banned" when its owner is, and token auth answers USER_BANNED.
+      if (lc.owner?.banned) throw new ForbiddenError("User is banned", { code: "USER_BANNED" });
       const strategy = lc.policy.authenticationStrategy;
       if (strategy !== "TOKEN" && strategy !== "MIXED") {
         throw new ForbiddenError("Token authentication is not allowed by policy", { code: "TOKEN_NOT_ALLOWED", about: TOKEN_DOCS });
@@ -97,13 +113,14 @@ async function authenticateToken(ctx: AuthContext, account: Account, raw: string
 }
 
 async function authenticateLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal> {
-  const license = await ctx.store.getLicenseByKey(account.id, key);
-  const lc = license === null || license.accountId !== account.id ? null : await licenseContext(ctx, license);
-  if (lc === null) throw unauthorized("LICENSE_INVALID", undefined, LICENSE_DOCS, source);
-  if (lc.owner?.banned) throw new ForbiddenError("License is banned", { code: "LICENSE_BANNED", about: LICENSE_DOCS });
-  if (lc.license.suspended) throw new ForbiddenError("License is suspended", { code: "LICENSE_SUSPENDED", about: LICENSE_DOCS });
+  const found = await ctx.store.getLicenseByKey(account.id, key);
+  const license = found !== null && found.accountId === account.id && timingSafeEqual(found.key, key) ? found : null;
+  const lc = license === null ? null : await licenseContext(ctx, license);
+  if (lc === null) throw unauthorized(ctx, source, "LICENSE_INVALID", undefined, LICENSE_DOCS);
+  if (lc.owner?.banned) throw new ForbiddenError("License is banned", { code: "LICENSE_BANNED" });
+  if (lc.license.suspended) throw new ForbiddenError("License is suspended", { code: "LICENSE_SUSPENDED" });
   if (lc.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(lc.license, ctx.now)) {
-    throw new ForbiddenError("License is expired", { code: "LICENSE_EXPIRED", about: LICENSE_DOCS });
+    throw new ForbiddenError("License is expired", { code: "LICENSE_EXPIRED" });
   }
   const strategy = lc.policy.authenticationStrategy;
   if (strategy !== "LICENSE" && strategy !== "MIXED") {

@@ -1,12 +1,14 @@
 /**
  * @module auth/authorize — may this principal read this resource, and if not, why (Keygen §6.4–6.9).
  *
- * `authorize(p, "read", r).allowed` is true exactly when the record is in `scopeOf(p)`, so lists
- * (filtered by scope in the store) and single lookups (checked here) always agree.
+ * `authorize(p, action, r, now).allowed` is true exactly when the record is in `scopeOf(p, now)`, so
+ * lists (filtered by scope in the store) and single lookups (checked here) always agree. Denials carry
+ * the reason Keygen's policies give, in Keygen's words.
  */
+import { ForbiddenError } from "../core/errors.js";
 import type { Artifact, Package, Product, Release } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible } from "../store/scope.js";
-import { grantOf, licenseBlock, type LicenseContext, type Principal, scopeOf } from "./principal.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, withinWindow } from "../store/scope.js";
+import { grantOf, licenseBlock, licensesOf, type LicenseContext, type Principal, scopeOf } from "./principal.js";
 
 /** Actions the engines check. */
 export type Action = "read" | "download" | "upgrade";
@@ -20,18 +22,22 @@ export type Resource =
 /** The outcome of an authorization check; a denial carries Keygen's reason. */
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
+/** Keygen's reason for a bare denial when a bearer is present. */
+export const REASON_BEARER_NOT_ALLOWED = "ensure the token or license is allowed to access all resources";
+/** Keygen's reason for a bare denial when no bearer is present. */
+export const REASON_NO_BEARER = "ensure a token or license is present and valid";
+
 const ALLOW: Decision = { allowed: true };
 const deny = (reason: string): Decision => ({ allowed: false, reason });
 
-function releaseReason(lc: LicenseContext, release: Release, product: Product, now: Date): string | null {
-  if (lc.license.productId !== release.productId) return "license is not for this product";
-  if (product.distributionStrategy === "CLOSED") return "release distribution strategy is closed";
+/** Keygen's `verify_license_for_release!`, in its order; null when the license may read the release. */
+function licenseReason(lc: LicenseContext, release: Release, now: Date): string | null {
   const blocked = licenseBlock(lc, now);
   if (blocked !== null) return blocked;
-  if (release.status !== "PUBLISHED") return "release is not published";
   const grant = grantOf(lc, now);
-  if (grant?.cutoff != null && (release.backdated ?? release.created) > grant.cutoff) return "license expiry falls outside of access window";
-  if (grant && release.entitlements.some((code) => !grant.entitlements.includes(code))) return "license is missing entitlements";
+  if (grant === null) return REASON_BEARER_NOT_ALLOWED;
+  if (!withinWindow(release, grant.cutoff)) return "license expiry falls outside of access window";
+  if (release.entitlements.some((code) => !grant.entitlements.includes(code))) return "license is missing entitlements";
   return null;
 }
 
@@ -40,35 +46,45 @@ function decideRelease(principal: Principal, release: Release, product: Product,
   switch (principal.kind) {
     case "anonymous":
       return deny("authentication is required");
-    case "product":
-      return deny("product does not own this release");
     case "license":
     case "user": {
-      const list = principal.kind === "license" ? [principal.license] : principal.licenses;
-      const reasons = list.map((lc) => releaseReason(lc, release, product, now)).filter((r): r is string => r !== null);
-      return deny(reasons.find((r) => r !== "license is not for this product") ?? reasons[0] ?? "license is not for this product");
+      // Keygen's ReleasePolicy#show?: only licenses for the release's product count; CLOSED is refused first.
+      const mine = licensesOf(principal).filter((lc) => lc.license.productId === release.productId);
+      if (mine.length === 0) return deny(REASON_BEARER_NOT_ALLOWED);
+      if (product.distributionStrategy === "CLOSED") return deny("release distribution strategy is closed");
+      if (release.status !== "PUBLISHED") return deny("release is not published");
+      const reasons = mine.map((lc) => licenseReason(lc, release, now)).filter((r): r is string => r !== null);
+      // Keygen bubbles up the last failing license's reason.
+      return deny(reasons[reasons.length - 1] ?? REASON_BEARER_NOT_ALLOWED);
     }
     default:
-      return deny("access is not allowed");
+      return deny(REASON_BEARER_NOT_ALLOWED);
   }
 }
 
 /**
- * Decide whether `principal` may perform `action` on `resource` at `now`.
- * @example authorize(principal, "read", { type: "release", release, product }).allowed
+ * Decide whether `principal` may perform `action` on `resource` at `now` (pure: same input, same answer).
+ * @example authorize(principal, "read", { type: "release", release, product }, now).allowed
  */
 export function authorize(principal: Principal, action: Action, resource: Resource, now: Date = new Date()): Decision {
-  const scope = scopeOf(principal, now);
   switch (resource.type) {
     case "package":
-      return isPackageVisible(scope, resource.package, resource.product) ? ALLOW : deny(principal.kind === "anonymous" ? "authentication is required" : "package is not accessible");
+      if (isPackageVisible(scopeOf(principal, now), resource.package, resource.product)) return ALLOW;
+      return deny(principal.kind === "anonymous" ? REASON_NO_BEARER : REASON_BEARER_NOT_ALLOWED);
     case "release":
       return decideRelease(principal, resource.release, resource.product, now);
     case "artifact": {
       const byRelease = decideRelease(principal, resource.release, resource.product, now);
       if (!byRelease.allowed) return byRelease;
       if (action === "upgrade") return ALLOW;
-      return isArtifactVisible(scope, resource.artifact, resource.release, resource.product) ? ALLOW : deny("artifact is not uploaded");
+      return isArtifactVisible(scopeOf(principal, now), resource.artifact, resource.release, resource.product)
+        ? ALLOW
+        : deny("artifact is not uploaded");
     }
   }
+}
+
+/** The 403 a denial answers: Keygen's `You do not have permission to complete the request (<reason>)`, no code. */
+export function accessDenied(decision: { reason: string }): ForbiddenError {
+  return new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
 }

@@ -15,34 +15,64 @@ export interface CredentialSource {
   query: URLSearchParams;
 }
 
-const RECOGNISED = new Set(["bearer", "token", "basic", "license"]);
+/** Authorization schemes Keygen reads (case-insensitive); with one of them the query string is ignored. */
+export const RECOGNISED_SCHEMES: readonly string[] = ["bearer", "token", "basic", "license"];
 
-function fromUserPass(user: string, pass: string, scheme: string): Credential {
-  if (user === "" && pass === "") return { kind: "none" };
-  if (user === "license") return pass === "" ? { kind: "none" } : { kind: "license", key: pass, scheme };
-  if (user === "token") return pass === "" ? { kind: "none" } : { kind: "token", token: pass, scheme };
-  // Backwards compatibility (Keygen): any other user part is itself the token.
-  return user === "" ? { kind: "none" } : { kind: "token", token: user, scheme };
+const NONE: Credential = Object.freeze({ kind: "none" });
+
+/** Keygen's `user:pass` convention (Basic and query): `license:<key>`, `token:<token>`, else the user part is the token. */
+function fromUserPass(user: string, pass: string | undefined, scheme: string): Credential {
+  if (user === "license") return pass ? { kind: "license", key: pass, scheme } : NONE;
+  if (user === "token") return pass ? { kind: "token", token: pass, scheme } : NONE;
+  // Backwards compatibility (Keygen): any other user part is itself the token; the password is ignored.
+  return user === "" ? NONE : { kind: "token", token: user, scheme };
+}
+
+function splitOnce(text: string): [string, string | undefined] {
+  const colon = text.indexOf(":");
+  return colon < 0 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1)];
+}
+
+function malformed(detail: string): ValidationError {
+  return new ValidationError(`Authorization header is malformed (${detail})`, { code: "AUTHORIZATION_INVALID", source: { header: "Authorization" } });
 }
 
 function decodeBasic(value: string): string {
   const text = value.trim();
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
-    throw new ValidationError("Authorization header is malformed (Basic credentials must be base64)", { code: "AUTHORIZATION_INVALID", source: { header: "Authorization" } });
+    throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");
   }
-  const bin = atob(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
+  let bin: string;
+  try {
+    bin = atob(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
+  } catch {
+    throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");
+  }
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ValidationError("Authorization header is malformed (Basic credentials must be UTF-8)", { code: "AUTHORIZATION_INVALID", source: { header: "Authorization" } });
+    throw malformed("Basic credentials must be UTF-8");
   }
+}
+
+/** Rails' token parameters: `Bearer <token>` or `Token token="<token>", opt=...`; the first parameter is the token. */
+function bearerValue(value: string): string {
+  const first = value.split(/[,;\t]/).map((p) => p.trim()).find((p) => p !== "") ?? "";
+  const raw = first.startsWith("token=") ? first.slice("token=".length) : first;
+  return raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+}
+
+/** The last value of a query parameter (Rails keeps the last), or null when absent. */
+function lastParam(query: URLSearchParams, name: string): string | null {
+  const all = query.getAll(name);
+  return all.length === 0 ? null : (all[all.length - 1] as string);
 }
 
 /**
  * The credential a request carries: `Bearer`/`Token`, `Basic`, `License`, then `?token=`/`?auth=`
- * (the query is ignored when the header uses a recognised scheme).
- * @throws {ValidationError} for a malformed Basic header.
+ * (the query is ignored when the header uses a recognised scheme, and read when it does not).
+ * @throws {ValidationError} AUTHORIZATION_INVALID for Basic credentials that are not base64 UTF-8.
  */
 export function readCredential(source: CredentialSource): Credential {
   const header = source.authorization?.trim() ?? "";
@@ -50,17 +80,20 @@ export function readCredential(source: CredentialSource): Credential {
     const space = header.search(/\s/);
     const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
     const value = space < 0 ? "" : header.slice(space + 1).trim();
-    if (RECOGNISED.has(scheme)) {
-      if (value === "") return { kind: "none" };
-      if (scheme === "bearer" || scheme === "token") return { kind: "token", token: value, scheme };
+    if (RECOGNISED_SCHEMES.includes(scheme)) {
+      if (value === "") return NONE;
+      if (scheme === "bearer" || scheme === "token") {
+        const token = bearerValue(value);
+        return token === "" ? NONE : { kind: "token", token, scheme };
+      }
       if (scheme === "license") return { kind: "license", key: value, scheme };
-      const decoded = decodeBasic(value);
-      const colon = decoded.indexOf(":");
-      return colon < 0 ? fromUserPass(decoded, "", scheme) : fromUserPass(decoded.slice(0, colon), decoded.slice(colon + 1), scheme);
+      const [user, pass] = splitOnce(decodeBasic(value));
+      return fromUserPass(user, pass, scheme);
     }
   }
-  const query = source.query.get("token") || source.query.get("auth");
-  if (!query) return { kind: "none" };
-  const colon = query.indexOf(":");
-  return colon < 0 ? fromUserPass(query, "", "query") : fromUserPass(query.slice(0, colon), query.slice(colon + 1), "query");
+  // Keygen: `params[:token] || params[:auth]` — a present `token`, even empty, wins.
+  const query = lastParam(source.query, "token") ?? lastParam(source.query, "auth");
+  if (query === null || query.trim() === "") return NONE;
+  const [user, pass] = splitOnce(query);
+  return fromUserPass(user, pass, "query");
 }

@@ -1,10 +1,20 @@
 /**
  * @module scope — what a caller may see, as data a store can turn into a query.
  *
- * A scope is derived from the authenticated principal (see auth/scope). Stores apply it in
- * their queries; the predicates below are the reference semantics every store must match.
+ * A scope is derived from the authenticated principal (see auth/principal `scopeOf`). Stores apply
+ * it in their queries; the predicates below are the reference semantics every store must match.
  */
 import type { Artifact, Package, Product, Release } from "../model/records.js";
+
+/**
+ * How a grant judges a release against its cutoff.
+ * - `effective` (default): the release's `backdated` date, else its `created` date, must be at or
+ *   before the cutoff (Keygen's release policy).
+ * - `either`: its `created` date or its `backdated` date must be at or before the cutoff (Keygen's
+ *   release scope). Lookup scopes use it, so that a release the policy then refuses answers 403 with
+ *   the reason instead of 404, as Keygen does.
+ */
+export type WindowRule = "effective" | "either";
 
 /** Access one license (or one of a user's licenses) grants to its product. */
 export interface Grant {
@@ -13,9 +23,11 @@ export interface Grant {
   entitlements: readonly string[];
   /** Releases dated after this instant are outside the access window; null when unlimited. */
   cutoff: string | null;
+  /** How `cutoff` is applied; `effective` when absent. */
+  window?: WindowRule;
 }
 
-/** What a caller may see. OPEN products' unconstrained, published releases are always visible. */
+/** What a caller may see. OPEN products' unconstrained, published releases are visible unless `ownOnly`. */
 export interface Scope {
   /** Admin-like bearers see everything, including drafts and files not uploaded. */
   all: boolean;
@@ -25,6 +37,11 @@ export interface Scope {
   grants: readonly Grant[];
   /** Products a license or user holds a license for, usable or not (package visibility needs no more). */
   licensedProducts: readonly string[];
+  /**
+   * True for a product token: it sees its own products' records and nothing of any other product,
+   * not even OPEN ones (Keygen scopes product bearers to their product). False when absent.
+   */
+  ownOnly?: boolean;
 }
 
 /** The scope of an anonymous caller. */
@@ -40,21 +57,32 @@ export function seesAllOf(scope: Scope, productId: string): boolean {
 /** Reference rule: may the caller see this package (Keygen §6.4, without expiry or entitlements)? */
 export function isPackageVisible(scope: Scope, pkg: Package, product: Product): boolean {
   if (seesAllOf(scope, pkg.productId)) return true;
+  if (scope.ownOnly === true) return false;
   if (product.distributionStrategy === "OPEN") return true;
   if (product.distributionStrategy === "CLOSED") return false;
   return scope.licensedProducts.includes(pkg.productId);
 }
 
+/** True when a release falls inside a cutoff under a window rule (instants compared as instants, not text). */
+export function withinWindow(release: Release, cutoff: string | null, rule: WindowRule = "effective"): boolean {
+  if (cutoff === null) return true;
+  const limit = Date.parse(cutoff);
+  const created = Date.parse(release.created);
+  const backdated = release.backdated === null ? null : Date.parse(release.backdated);
+  if (rule === "either") return created <= limit || (backdated !== null && backdated <= limit);
+  return (backdated ?? created) <= limit;
+}
+
 function grantAllows(grant: Grant, release: Release): boolean {
   if (grant.productId !== release.productId) return false;
   for (const code of release.entitlements) if (!grant.entitlements.includes(code)) return false;
-  if (grant.cutoff !== null && (release.backdated ?? release.created) > grant.cutoff) return false;
-  return true;
+  return withinWindow(release, grant.cutoff, grant.window);
 }
 
 /** Reference rule: may the caller see this release (Keygen §6.4–6.9)? */
 export function isReleaseVisible(scope: Scope, release: Release, product: Product): boolean {
   if (seesAllOf(scope, release.productId)) return true;
+  if (scope.ownOnly === true) return false;
   if (product.distributionStrategy === "CLOSED") return false;
   if (release.status !== "PUBLISHED") return false;
   if (product.distributionStrategy === "OPEN" && release.entitlements.length === 0) return true;

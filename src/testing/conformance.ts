@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestToken } from "../auth/tokens.js";
 import { keyPrefix, parseStrict } from "../core/version.js";
-import type { Dataset } from "../dataset/load.js";
+import { loadDataset, type Dataset } from "../dataset/load.js";
 import { ADMIN_SCOPE, ANONYMOUS_SCOPE, type Scope } from "../store/scope.js";
 import type { Store } from "../store/types.js";
 import { IDS, TOKENS, UUID_SHAPED_KEY, conformanceDataset } from "./fixture.js";
@@ -340,6 +340,52 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         expect(token).toMatchObject({ id: IDS.tokenProduct, bearerType: "product", bearerId: IDS.productLicensed, digest });
         expect(await store.getTokenByDigest(A, TOKENS.product)).toBeNull();
         expect(await store.getTokenByDigest(IDS.otherAccount, digest)).toBeNull();
+      });
+    });
+
+    describe("scope: product tokens (ownOnly) and lookup windows (window: either)", () => {
+      const OWN_ONLY: Scope = { ...PRODUCT_SCOPE, ownOnly: true };
+      it("an ownOnly scope sees its own products' records and nothing of other products, OPEN ones included", async () => {
+        expect((await store.listPackages(A, "pypi", OWN_ONLY)).map((p) => p.id)).toEqual([IDS.pkgPypi]);
+        expect(await store.listPackages(A, "tauri", OWN_ONLY)).toEqual([]);
+        expect((await store.listEngines(A, OWN_ONLY, { order: "asc", limit: 10 })).map((e) => e.key)).toEqual(["pypi"]);
+        expect(await store.getEngine(A, "tauri", OWN_ONLY)).toBeNull();
+        expect(await store.findArtifact(A, IDS.artOpen, OWN_ONLY)).toBeNull();
+        expect((await store.findArtifact(A, IDS.artWhlDraft, OWN_ONLY))?.artifact.id).toBe(IDS.artWhlDraft);
+        expect(await store.findRelease(A, IDS.relOpen, OWN_ONLY)).toBeNull();
+        expect(await store.listPackageArtifacts(A, IDS.pkgOpenPypi, OWN_ONLY)).toEqual([]);
+      });
+
+      it("a grant's window is judged on backdated-else-created by default, and on created-or-backdated with window: either", async () => {
+        const dataset = await loadDataset({
+          accounts: [{
+            id: A, slug: "win", name: "Win", secretKey: "window-secret-key-0123456789",
+            products: [{ id: IDS.productLicensed, code: "cli", name: "CLI", distributionStrategy: "LICENSED" }],
+            releases: [
+              { id: IDS.relCli100, product: "cli", version: "1.0.0", status: "PUBLISHED", created: "2026-01-01T00:00:00Z" },
+              { id: IDS.relCli110, product: "cli", version: "1.1.0", status: "PUBLISHED", created: "2026-01-02T00:00:00Z", backdated: "2026-01-20T00:00:00Z" },
+              { id: IDS.relCliPro, product: "cli", version: "1.2.0", status: "PUBLISHED", created: "2026-01-20T00:00:00Z", backdated: "2026-01-03T00:00:00Z" },
+              { product: "cli", version: "1.3.0", status: "PUBLISHED", created: "2026-01-20T00:00:00Z" },
+            ],
+          }],
+        });
+        const windowed = await options.create(dataset);
+        try {
+          const grant = { productId: IDS.productLicensed, entitlements: [], cutoff: "2026-01-10T00:00:00.000Z" };
+          const effective: Scope = { ...LICENSE_SCOPE, grants: [grant] };
+          const either: Scope = { ...LICENSE_SCOPE, grants: [{ ...grant, window: "either" }] };
+          const visible = async (scope: Scope) => {
+            const out: string[] = [];
+            for (const v of ["1.0.0", "1.1.0", "1.2.0", "1.3.0"]) if (await windowed.getReleaseByVersion(A, IDS.productLicensed, null, v, scope)) out.push(v);
+            return out;
+          };
+          expect(await visible(effective)).toEqual(["1.0.0", "1.2.0"]);
+          expect(await visible(either)).toEqual(["1.0.0", "1.1.0", "1.2.0"]);
+          expect((await windowed.findRelease(A, IDS.relCli110, either))?.id).toBe(IDS.relCli110);
+          expect(await windowed.findRelease(A, IDS.relCli110, effective)).toBeNull();
+        } finally {
+          await options.cleanup?.(windowed);
+        }
       });
     });
 
