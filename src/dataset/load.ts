@@ -380,14 +380,18 @@ async function loadAccount(
     tokens.push({ id, accountId, bearerType: t.bearer.type, bearerId: bearerId ?? "", digest, expiry: iso(t.expiry) });
   }
 
-  out.products.push(...products);
-  out.packages.push(...packages);
-  out.engines.push(...engines.values());
-  out.releases.push(...releases);
-  out.artifacts.push(...artifacts);
-  out.entitlements.push(...entitlements);
-  out.policies.push(...policies);
-  out.users.push(...users);
-  out.licenses.push(...licenses);
-  out.tokens.push(...tokens);
+  // Loop rather than spread: a spread of 100,000s of records overflows the call stack.
+  const append = <T>(into: T[], from: readonly T[]) => {
+    for (const item of from) into.push(item);
+  };
+  append(out.products, products);
+  append(out.packages, packages);
+  append(out.engines, [...engines.values()]);
+  append(out.releases, releases);
+  append(out.artifacts, artifacts);
+  append(out.entitlements, entitlements);
+  append(out.policies, policies);
+  append(out.users, users);
+  append(out.licenses, licenses);
+  append(out.tokens, tokens);
 }
