@@ -26,3 +26,8 @@ export type { EngineContext } from "./engines/context.js";
 export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
 export { createFetchHandler, type FetchHandlerOptions, type RouteHandler, type RouteRequest } from "./http/fetch.js";
+export { CHANNEL_MATRIX, parseConstraint, resolveUpgrade, upgradeChannels, upgradeQuery, type UpgradeContext, type UpgradeRequest } from "./engines/upgrade.js";
+export { resolveTauriUpdate, tauriUpdateBody, artifactUrl, REASON_HEADER, type TauriUpdateInput, type TauriUpdateBody, type TauriNoUpdateReason } from "./engines/tauri/update.js";
+export { tauriManifest, type TauriManifest, type TauriManifestInput, type TauriPlatformEntry } from "./engines/tauri/manifest.js";
+export { pickTauriArtifact, bundleTypeOf, isTauriEligible, type TauriBundle } from "./engines/tauri/artifact.js";
+export { serializeRelease, upgradeRelease, type ReleaseResource, type UpgradeReleaseInput } from "./engines/releases.js";
