@@ -16,6 +16,7 @@ export const REL = {
   "app5@1.0.0": uuid(141), "app5@1.1.0": uuid(142), "app5@1.2.0": uuid(143), "app5@1.3.0": uuid(144), "app5@1.4.0": uuid(145), "app5@1.5.0": uuid(146),
   "licapp@1.0.0": uuid(151), "licapp@1.1.0": uuid(152), "licapp2@2.0.0": uuid(153), "licapp2@2.1.0": uuid(154),
   "closedapp@1.0.0": uuid(161), "closedapp@1.1.0": uuid(162),
+  "none@5.0.0": uuid(171), "none@5.1.0": uuid(172), "none@6.0.0": uuid(173),
 } as const;
 
 /** Artifact ids the tests name. */
@@ -35,7 +36,7 @@ const sig = (name: string) => btoa(`untrusted comment: signature from tauri secr
 export function tauriDataset(): DatasetFile {
   const rel = (name: keyof typeof REL, extra: Record<string, unknown>, product = "app") => {
     const [pkg, version] = name.split("@") as [string, string];
-    return { id: REL[name], product, package: pkg, version, status: "PUBLISHED" as const, ...extra };
+    return { id: REL[name], product, package: pkg === "none" ? null : pkg, version, status: "PUBLISHED" as const, ...extra };
   };
   const art = (release: keyof typeof REL, filename: string, platform: string | null, arch: string | null, created: string, extra: Record<string, unknown> = {}) => ({
     release: REL[release], filename, platform, arch, created, filesize: 10, checksum: "a".repeat(64), status: "UPLOADED" as const, signature: sig(filename + created), ...extra,
@@ -89,6 +90,10 @@ export function tauriDataset(): DatasetFile {
         rel("licapp2@2.1.0", { created: "2024-03-02T00:00:00Z" }, "lic"),
         rel("closedapp@1.0.0", { created: "2024-03-01T00:00:00Z" }, "closed"),
         rel("closedapp@1.1.0", { created: "2024-03-02T00:00:00Z" }, "closed"),
+        // Package-less releases of the OPEN product (the upgrade endpoint's `?package=`).
+        rel("none@5.0.0", { created: "2024-04-01T00:00:00Z", tag: "five" }),
+        rel("none@5.1.0", { created: "2024-04-02T00:00:00Z" }),
+        rel("none@6.0.0", { created: "2024-04-03T00:00:00Z", entitlements: ["PRO"] }),
       ],
       artifacts: [
         art("app1@1.0.0", "myapp.AppImage", "linux", "x86_64", "2023-08-01T00:00:00Z"),
