@@ -246,7 +246,7 @@ describe("the resolver against a brute-force oracle", () => {
           }
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 });
