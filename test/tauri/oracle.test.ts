@@ -10,7 +10,7 @@ import fc from "fast-check";
 import semver from "semver";
 import { describe, expect, it } from "vitest";
 import type { DatasetFile } from "../../src/dataset/schema.js";
-import { get, handlerFor } from "./support.js";
+import { expectTauriAcceptable, get, handlerFor } from "./support.js";
 
 const CHANNELS = ["stable", "rc", "beta", "alpha", "dev"] as const;
 const MATRIX: Record<string, string[]> = { stable: ["stable"], rc: ["stable", "rc"], beta: ["stable", "rc", "beta"], alpha: ["stable", "rc", "beta", "alpha"], dev: ["dev"] };
@@ -212,6 +212,8 @@ async function answer(handler: (r: Request) => Promise<Response>, rels: Rel[], r
     const id = typeof req.version === "number" ? rels[req.version % rels.length]?.id as string : req.version;
     res = await get(handler, `/v1/accounts/acme/releases/${id}/upgrade?${q}`, headersFor(req.who));
   }
+  // Every 200 and 204 of the Tauri route must be one the updater accepts.
+  if (req.kind === "tauri" && (res.status === 200 || res.status === 204)) await expectTauriAcceptable(res.clone());
   const text = await res.text();
   if (res.status === 204) {
     expect(text).toBe("");

@@ -3,6 +3,9 @@
  * and clients.md "Behaviours to test / Tauri".
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadDataset } from "../../src/dataset/load.js";
+import { createFetchHandler } from "../../src/http/fetch.js";
+import { createMemoryStore } from "../../src/store/memory.js";
 import { ACCOUNT, ART, TOKENS, tauriDataset } from "./fixture.js";
 import { expectTauriAcceptable, get, handlerFor } from "./support.js";
 
@@ -110,6 +113,11 @@ describe("the answer (33, 34, 41, 45, SPEC 14)", () => {
     const res = await get(handler, `https://tauri.pkg.example.test/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`);
     const body = await expectTauriAcceptable(res);
     expect(new URL(body?.url as string).origin).toBe("https://tauri.pkg.example.test");
+  });
+  it("a configured baseUrl wins over the request's origin", async () => {
+    const behindProxy = createFetchHandler({ store: createMemoryStore(await loadDataset(tauriDataset())), baseUrl: "https://updates.example.com/" });
+    const body = await expectTauriAcceptable(await get(behindProxy, `/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`));
+    expect(body?.url).toBe(`https://updates.example.com/v1/accounts/${ACCOUNT}/artifacts/${ART.app1Linux110}/myapp.AppImage`);
   });
   it("HEAD answers the same status and headers without a body", async () => {
     const res = await handler(new Request(`http://localhost/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`, { method: "HEAD" }));
