@@ -252,3 +252,23 @@ describe("licenses and entitlements (42, 43, SPEC 14a)", () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe("store use (the resolver never loads every release of a package)", () => {
+  it("answers with indexed lookups only: one findUpgrade for an update, two for a 204 reason", async () => {
+    const inner = createMemoryStore(await loadDataset(tauriDataset()));
+    const calls: string[] = [];
+    const store = new Proxy(inner, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === "function" ? (...args: unknown[]) => (calls.push(String(name)), value.apply(target, args)) : value;
+      },
+    });
+    const spied = createFetchHandler({ store });
+    await expectTauriAcceptable(await get(spied, `/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`));
+    expect(calls.filter((c) => c !== "getAccount" && c !== "getProduct").sort()).toEqual(["findUpgrade", "getPackage", "getReleaseByVersion", "listReleaseArtifacts"]);
+    calls.length = 0;
+    expect((await get(spied, `/v1/accounts/test1/engines/tauri/app5?platform=windows&arch=x86_64&version=1.0.0`)).status).toBe(204);
+    expect(calls.filter((c) => c === "findUpgrade")).toHaveLength(2);
+    expect(calls).not.toContain("listPackageArtifacts");
+  });
+});
