@@ -32,3 +32,8 @@ export { accessDenied, REASON_BEARER_NOT_ALLOWED, REASON_NO_BEARER } from "./aut
 export { RECOGNISED_SCHEMES } from "./auth/credentials.js";
 export { grantOf, isExpired, licensesOf } from "./auth/principal.js";
 export { withinWindow, type WindowRule } from "./store/scope.js";
+export { CHANNEL_MATRIX, parseConstraint, resolveUpgrade, upgradeChannels, upgradeQuery, type UpgradeContext, type UpgradeRequest } from "./engines/upgrade.js";
+export { resolveTauriUpdate, tauriUpdateBody, artifactUrl, REASON_HEADER, type TauriUpdateInput, type TauriUpdateBody, type TauriNoUpdateReason } from "./engines/tauri/update.js";
+export { tauriManifest, type TauriManifest, type TauriManifestInput, type TauriPlatformEntry } from "./engines/tauri/manifest.js";
+export { pickTauriArtifact, bundleTypeOf, isTauriEligible, type TauriBundle } from "./engines/tauri/artifact.js";
+export { serializeRelease, upgradeRelease, type ReleaseResource, type UpgradeReleaseInput } from "./engines/releases.js";

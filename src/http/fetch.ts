@@ -9,6 +9,8 @@ import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
 import { listEngines, retrieveEngine } from "../engines/engines.js";
 import { resolveRawArtifact } from "../engines/raw.js";
+import { resolveTauriUpdate } from "../engines/tauri/update.js";
+import { upgradeRelease } from "../engines/releases.js";
 import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import type { Store } from "../store/types.js";
@@ -84,6 +86,9 @@ function routeHandlers(options: FetchHandlerOptions): Partial<Record<RouteName, 
         artifact: req.match.params.artifact as string,
         query: req.url.searchParams,
       }),
+    "tauri.upgrade": (ctx, req) =>
+      resolveTauriUpdate(ctx, { package: req.match.params.package as string, query: req.url.searchParams, headers: req.request.headers }),
+    "releases.upgrade": (ctx, req) => upgradeRelease(ctx, { release: req.match.params.release as string, query: req.url.searchParams }),
   };
 }
 

@@ -15,6 +15,8 @@ interface ReleaseInfo {
   release: Release;
   preWord: string | null;
   preNum: number | null;
+  buildWord: string | null;
+  buildNum: number | null;
   /** Artifacts newest first. */
   artifacts: Artifact[];
 }
@@ -86,7 +88,10 @@ export function createMemoryStore(dataset: Dataset): Store {
   const byTerm = new Map<string, ReleaseInfo[]>();
   for (const r of dataset.releases) {
     const parsed = parseStrict(r.version);
-    const info: ReleaseInfo = { release: r, preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null, artifacts: [] };
+    const info: ReleaseInfo = {
+      release: r, preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null,
+      buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null, artifacts: [],
+    };
     infos.set(r.id, info);
     const s = slot(r.productId, r.packageId);
     pushTo(bySlot, s, info);
@@ -224,6 +229,8 @@ export function createMemoryStore(dataset: Dataset): Store {
           if (r.status !== "PUBLISHED" || r.accountId !== q.accountId) continue;
           if (q.range?.preWord !== undefined && info.preWord !== q.range.preWord) continue;
           if (q.range?.preNum !== undefined && info.preNum !== q.range.preNum) continue;
+          if (q.range?.buildWord !== undefined && info.buildWord !== q.range.buildWord) continue;
+          if (q.range?.buildNum !== undefined && info.buildNum !== q.range.buildNum) continue;
           if (!releaseVisible(q.scope, r)) continue;
           if (q.artifact && !hasSignedArtifact(q.scope, info, q.artifact.platform, q.artifact.arch)) continue;
           best = r;

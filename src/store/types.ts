@@ -49,6 +49,9 @@ export interface VersionRange {
   /** Keygen pre-release word/number the candidate must carry, when the constraint names one. */
   preWord?: string;
   preNum?: number;
+  /** Keygen build word/number the candidate must carry, when the constraint names `+build` (`1+p1`). */
+  buildWord?: string;
+  buildNum?: number;
 }
 
 /** The question "what is the newest allowed release after this one?", answered by the store. */

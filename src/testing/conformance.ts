@@ -389,6 +389,21 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       });
     });
 
+    describe("upgrades: build word and number (VersionRange.buildWord/buildNum)", () => {
+      const base = { accountId: A, productId: IDS.productLicensed, packageId: IDS.pkgPypi } as const;
+      it("keeps only candidates whose build metadata has the word and number asked for", async () => {
+        const range = { minKey: keyPrefix(2), maxKey: keyPrefix(3) };
+        const any = await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range });
+        expect(any?.id).toBe(IDS.relPypi200);
+        const build = await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range: { ...range, buildWord: "build", buildNum: 7 } });
+        expect(build?.id).toBe(IDS.relPypi200build);
+        const wordOnly = await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range: { ...range, buildWord: "build" } });
+        expect(wordOnly?.id).toBe(IDS.relPypi200build);
+        expect(await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range: { ...range, buildWord: "build", buildNum: 8 } })).toBeNull();
+        expect(await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range: { ...range, buildWord: "other" } })).toBeNull();
+      });
+    });
+
     options.extra?.(() => store);
   });
 }

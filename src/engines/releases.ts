@@ -1,0 +1,118 @@
+/**
+ * @module engines/releases — the release resource and `GET /releases/{release}/upgrade` (Keygen §5.1, §8.1).
+ */
+import { authorize } from "../auth/authorize.js";
+import { ForbiddenError, notFound } from "../core/errors.js";
+import { jsonResult, type EngineResult } from "../core/result.js";
+import { parseStrict } from "../core/version.js";
+import type { Release } from "../model/records.js";
+import type { EngineContext } from "./context.js";
+import { optionalParam, restorePlus } from "./query.js";
+import { parseConstraint, resolveUpgrade, type UpgradeRequest } from "./upgrade.js";
+
+/** A JSON:API resource object of type `releases`. */
+export interface ReleaseResource {
+  id: string;
+  type: "releases";
+  attributes: {
+    name: string | null;
+    description: string | null;
+    channel: string;
+    status: string;
+    tag: string | null;
+    version: string;
+    semver: { major: number; minor: number; patch: number; prerelease: string | null; build: string | null } | null;
+    metadata: Record<string, unknown>;
+    created: string;
+    updated: string;
+    backdated: string | null;
+    yanked: string | null;
+  };
+  relationships: Record<string, { data?: unknown; links: { related: string } }>;
+  links: { self: string };
+}
+
+/** One release as a JSON:API resource object (Keygen §8.1: relative links, account UUID). */
+export function serializeRelease(release: Release, ctx: { accountId: string }): ReleaseResource {
+  const a = `/v1/accounts/${ctx.accountId}`;
+  const self = `${a}/releases/${release.id}`;
+  const v = parseStrict(release.version);
+  return {
+    id: release.id,
+    type: "releases",
+    attributes: {
+      name: release.name,
+      description: release.description,
+      channel: release.channel,
+      status: release.status,
+      tag: release.tag,
+      version: release.version,
+      semver: v === null ? null : { major: v.major, minor: v.minor, patch: v.patch, prerelease: v.prerelease, build: v.build },
+      metadata: release.metadata,
+      created: release.created,
+      updated: release.updated,
+      backdated: release.backdated,
+      yanked: release.yanked,
+    },
+    relationships: {
+      account: { data: { type: "accounts", id: release.accountId }, links: { related: `/v1/accounts/${release.accountId}` } },
+      product: { data: { type: "products", id: release.productId }, links: { related: `${self}/product` } },
+      package: { data: release.packageId === null ? null : { type: "packages", id: release.packageId }, links: { related: `${self}/package` } },
+      entitlements: { links: { related: `${self}/entitlements` } },
+      constraints: { links: { related: `${self}/constraints` } },
+      artifacts: { links: { related: `${self}/artifacts` } },
+      upgrade: { links: { related: `${self}/upgrade` } },
+    },
+    links: { self },
+  };
+}
+
+/** Input of {@link upgradeRelease}: the `{release}` segment (UUID, version or tag) and the query. */
+export interface UpgradeReleaseInput {
+  release: string;
+  /** `channel`, `constraint`, `package` (blank: package-less), `product`. */
+  query: URLSearchParams;
+}
+
+/**
+ * The newest upgrade of a release the caller may see, as a JSON:API release with `meta {current, next}`.
+ * @throws {ValidationError} `CONSTRAINT_INVALID` for a bad constraint; `cannot be blank` for a blank channel or constraint.
+ * @throws {NotFoundError} when the release, the named product or package, or any upgrade is not found.
+ * @throws {ForbiddenError} when the caller finds the release but may not upgrade it.
+ */
+export async function upgradeRelease(ctx: EngineContext, input: UpgradeReleaseInput): Promise<EngineResult> {
+  const channel = optionalParam(input.query, "channel");
+  const constraint = optionalParam(input.query, "constraint");
+  const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
+  const where: { productId?: string; packageId?: string | null } = {};
+  const productTerm = optionalParam(input.query, "product");
+  if (productTerm !== undefined) {
+    const product = await ctx.store.getProduct(ctx.account.id, productTerm);
+    if (product === null) throw notFound("release", input.release);
+    where.productId = product.id;
+  }
+  const packageTerm = input.query.get("package");
+  if (packageTerm !== null) {
+    if (packageTerm.trim() === "") where.packageId = null;
+    else {
+      const pkg = await ctx.store.getPackage(ctx.account.id, packageTerm);
+      if (pkg === null) throw notFound("release", input.release);
+      where.packageId = pkg.id;
+    }
+  }
+
+  const current = await ctx.store.findRelease(ctx.account.id, input.release, ctx.lookupScope, where);
+  if (current === null) throw notFound("release", input.release);
+  const product = await ctx.store.getProduct(ctx.account.id, current.productId);
+  if (product === null) throw notFound("release", input.release);
+  const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product }, ctx.now);
+  if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+
+  const request: UpgradeRequest = { current };
+  if (channel !== undefined) request.channel = channel;
+  if (range !== undefined) request.range = range;
+  if (where.packageId !== undefined) request.packageId = where.packageId;
+  const upgrade = await resolveUpgrade({ store: ctx.store, accountId: ctx.account.id, scope: ctx.scope }, request);
+  if (upgrade === null) throw notFound("release");
+  return jsonResult(200, { data: serializeRelease(upgrade, { accountId: ctx.account.id }), meta: { current: current.version, next: upgrade.version } });
+}

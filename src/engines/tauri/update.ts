@@ -1,0 +1,141 @@
+/**
+ * @module engines/tauri/update — the Tauri dynamic update server (Keygen §3, SPEC 10–14a).
+ *
+ * Every answer is one the Tauri updater accepts: a 200 with `{url, signature, version, pub_date,
+ * notes?}` (absolute URL, strict SemVer, RFC 3339 date, the artifact's signature), or a 204 with an
+ * empty body whose `Release-Engines-Reason` header says why there is no update.
+ */
+import { authorize } from "../../auth/authorize.js";
+import { sha256Hex } from "../../core/crypto.js";
+import { ForbiddenError, ValidationError, notFound } from "../../core/errors.js";
+import { noContentResult, type EngineResult } from "../../core/result.js";
+import type { Artifact, Product, Release } from "../../model/records.js";
+import { isPackageVisible } from "../../store/scope.js";
+import type { EngineContext } from "../context.js";
+import { optionalParam, requiredParam, restorePlus } from "../query.js";
+import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
+import { pickTauriArtifact } from "./artifact.js";
+
+/** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
+export type TauriNoUpdateReason = "unknown-current-version" | "unknown-channel" | "up-to-date" | "no-signed-artifact-for-platform";
+
+/** The header a 204 names its reason in. */
+export const REASON_HEADER = "Release-Engines-Reason";
+
+/** The 200 body, keys in Keygen's order; `notes` is omitted when the release has none (SPEC 14). */
+export interface TauriUpdateBody {
+  url: string;
+  signature: string;
+  version: string;
+  pub_date: string;
+  notes?: string;
+}
+
+/** Input of {@link resolveTauriUpdate}: the package segment, the query string and the request headers. */
+export interface TauriUpdateInput {
+  /** Package UUID or key. */
+  package: string;
+  /** `platform`, `arch`, `version` (required), `channel`, `constraint` (optional). */
+  query: URLSearchParams;
+  /** For `Accept` and `If-None-Match`. */
+  headers?: Headers;
+}
+
+/** The answer's JSON content type (Keygen renders the Tauri route as plain JSON). */
+export const TAURI_CONTENT_TYPE = "application/json; charset=utf-8";
+
+// SemVer 2.0.0, exactly (semver.org's regex): no `v`, no leading zeros, no spaces.
+const STRICT_SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+const ACCEPTED_TYPES = ["application/json", "application/octet-stream", "*/*", "application/*"];
+
+function checkAccept(headers: Headers | undefined): void {
+  const accept = headers?.get("accept");
+  if (accept === null || accept === undefined || accept.trim() === "") return;
+  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
+  if (types.some((t) => ACCEPTED_TYPES.includes(t))) return;
+  throw new ValidationError("The mime type of the request is not acceptable (check content-type and accept headers)", { code: "MIME_TYPE_INVALID" });
+}
+
+function noUpdate(reason: TauriNoUpdateReason): EngineResult {
+  return noContentResult({ [REASON_HEADER]: reason, Vary: "Accept, Authorization, Accept-Encoding" });
+}
+
+/** The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with the same credentials. */
+export function artifactUrl(origin: string, accountId: string, artifact: Artifact): string {
+  return `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${encodeURIComponent(artifact.filename)}`;
+}
+
+/** The 200 body for an upgrade release and its chosen artifact. */
+export function tauriUpdateBody(release: Release, artifact: Artifact, url: string): TauriUpdateBody {
+  const body: TauriUpdateBody = {
+    url,
+    signature: artifact.signature as string,
+    version: release.version,
+    pub_date: new Date(release.created).toISOString(),
+  };
+  if (release.description !== null) body.notes = release.description;
+  return body;
+}
+
+async function productOf(ctx: EngineContext, productId: string): Promise<Product> {
+  const product = await ctx.store.getProduct(ctx.account.id, productId);
+  if (product === null) throw notFound("product", productId);
+  return product;
+}
+
+/**
+ * Answer a Tauri updater's check: the newest upgrade the caller may see that has a signed artifact
+ * for the platform and arch, or 204 with the reason.
+ * @throws {ValidationError} for a missing or blank parameter, an invalid `constraint`, or an unacceptable `Accept`.
+ * @throws {NotFoundError} when the package is not a `tauri` package the caller may see.
+ * @throws {ForbiddenError} when the caller finds the current release but may not upgrade it (e.g. a suspended license).
+ * @example await resolveTauriUpdate(ctx, { package: "my-app", query: new URLSearchParams("platform=linux&arch=x86_64&version=1.0.0") })
+ */
+export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateInput): Promise<EngineResult> {
+  checkAccept(input.headers);
+  const platform = requiredParam(input.query, "platform");
+  const arch = requiredParam(input.query, "arch");
+  const version = restorePlus(requiredParam(input.query, "version"));
+  const channel = optionalParam(input.query, "channel");
+  const constraint = optionalParam(input.query, "constraint");
+  const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
+
+  const pkg = await ctx.store.getPackage(ctx.account.id, input.package, "tauri");
+  const pkgProduct = pkg === null ? null : await productOf(ctx, pkg.productId);
+  if (pkg === null || pkgProduct === null || !isPackageVisible(ctx.scope, pkg, pkgProduct)) throw notFound("release package", input.package);
+
+  if (!STRICT_SEMVER.test(version)) return noUpdate("unknown-current-version");
+  const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, version, ctx.lookupScope);
+  if (current === null) return noUpdate("unknown-current-version");
+  const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product: pkgProduct }, ctx.now);
+  if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+  if (upgradeChannels(channel ?? current.channel).length === 0) return noUpdate("unknown-channel");
+
+  const request: UpgradeRequest = { current, packageId: pkg.id };
+  if (channel !== undefined) request.channel = channel;
+  if (range !== undefined) request.range = range;
+  const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: ctx.scope };
+  const upgrade = await resolveUpgrade(upgradeCtx, { ...request, artifact: { platform, arch } });
+  if (upgrade === null) {
+    // Both questions are asked within the caller's scope, so the reason reveals nothing hidden.
+    const any = await resolveUpgrade(upgradeCtx, request);
+    return noUpdate(any === null ? "up-to-date" : "no-signed-artifact-for-platform");
+  }
+  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform, arch });
+  const artifact = pickTauriArtifact(artifacts, platform, arch);
+  if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
+
+  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact)));
+  const etag = `W/"${(await sha256Hex(body)).slice(0, 32)}"`;
+  const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
+  if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
+  return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
+}
+
+function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
+}
