@@ -115,6 +115,12 @@ function releaseVisible(who: string, r: Rel): boolean {
   if (!r.ents.every((e) => held.includes(e))) return false;
   return who !== "LIC-WIN" || (r.backdated ?? r.created) <= WINDOW_EXPIRY;
 }
+/** Lookups find a release a windowed license may not read when it was created *or* backdated inside the window (Keygen's scope); reading it is then a 403. */
+function releaseFindable(who: string, r: Rel): boolean {
+  if (who !== "LIC-WIN") return releaseVisible(who, r);
+  const open = { ...r, backdated: null };
+  return releaseVisible(who, open) || (r.backdated !== null && releaseVisible(who, { ...r, created: r.backdated, backdated: null }));
+}
 const artifactVisible = (who: string, r: Rel, a: Art) => who === "admin" || (a.uploaded && releaseVisible(who, r));
 const eligible = (who: string, r: Rel, a: Art, platform: string, arch: string) =>
   a.platform === platform && a.arch === arch && a.signature !== null && a.filetype !== "sig" && artifactVisible(who, r, a);
@@ -174,8 +180,9 @@ function oracle(rels: Rel[], req: Req): Expected {
   const version = typeof req.version === "number" ? rels[req.version % rels.length]?.version as string : req.version;
   if (req.kind === "tauri") {
     if (pkgOf(rels, req) === 1 && req.who === "anonymous") return { status: 404 };
-    const current = rels.find((r) => r.pkg === pkgOf(rels, req) && r.version === version && releaseVisible(req.who, r));
+    const current = rels.find((r) => r.pkg === pkgOf(rels, req) && r.version === version && releaseFindable(req.who, r));
     if (current === undefined) return { status: 204, reason: "unknown-current-version" };
+    if (!releaseVisible(req.who, current)) return { status: 403 };
     if (MATRIX[req.channel ?? current.channel] === undefined) return { status: 204, reason: "unknown-channel" };
     const up = bestUpgrade(rels, req.who, current, req, [platform, arch]);
     if (up === null) return { status: 204, reason: bestUpgrade(rels, req.who, current, req) ? "no-signed-artifact-for-platform" : "up-to-date" };
@@ -183,7 +190,8 @@ function oracle(rels: Rel[], req: Req): Expected {
     return { status: 200, version: up.version, artifactId: art.id, signature: art.signature as string };
   }
   const current = typeof req.version === "number" ? rels[req.version % rels.length] : undefined;
-  if (current === undefined || !releaseVisible(req.who, current)) return { status: 404 };
+  if (current === undefined || !releaseFindable(req.who, current)) return { status: 404 };
+  if (!releaseVisible(req.who, current)) return { status: 403 };
   const up = bestUpgrade(rels, req.who, current, req);
   return up === null ? { status: 404 } : { status: 200, version: up.version, releaseId: up.id };
 }
