@@ -26,3 +26,7 @@ export type { EngineContext } from "./engines/context.js";
 export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
 export { createFetchHandler, type FetchHandlerOptions, type RouteHandler, type RouteRequest } from "./http/fetch.js";
+export { renderPep503Index, pypiChallenge, DEFAULT_PYPI_UPSTREAM, type Pep503Input, type PypiOptions } from "./engines/pypi/render.js";
+export { createPageCache, type PageCache, type PageCacheOptions, type PageCacheStats, type CachedPage } from "./engines/pypi/cache.js";
+export { negotiatePypiFormat, negotiateEncoding, type PypiFormat, type ContentCoding } from "./engines/pypi/negotiate.js";
+export { pep503Hash, type FileHash, type PypiFile } from "./engines/pypi/files.js";
