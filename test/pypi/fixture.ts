@@ -22,6 +22,7 @@ export const BLOBS: Record<string, Uint8Array> = {
   "demo_pkg-1.0.0-py3-none-any.whl": utf8("wheel 1.0.0 bytes"),
   "demo_pkg-1.0.0-py3-none-any.whl.metadata": utf8("Metadata-Version: 2.1\nName: demo-pkg\nVersion: 1.0.0\n"),
   "demo_pkg-0.9.0-py3-none-any.whl": utf8("wheel 0.9.0 bytes"),
+  "lic_pkg-1.0.0-py3-none-any.whl": utf8("licensed wheel bytes"),
 };
 
 /** Raw tokens of the demo account. */
@@ -79,7 +80,7 @@ export function demoAccount(): DatasetFile["accounts"][number] {
       a("hashes@1.0.0", "h_junk.whl", 9, { checksum: "asdasdasdasd" }),
       a("hashes@1.0.0", "h_null.whl", 10, { checksum: null }),
       a("secret@1.0.0", "secret_pkg-1.0.0-py3-none-any.whl", 10, { checksum: hex("e", 64) }),
-      a("lic@1.0.0", "lic_pkg-1.0.0-py3-none-any.whl", 10, { checksum: hex("f", 64) }),
+      a("lic@1.0.0", "lic_pkg-1.0.0-py3-none-any.whl", 10, { file: "lic_pkg-1.0.0-py3-none-any.whl", filesize: undefined }),
     ],
     policies: [{ product: "closed", name: "ClosedPolicy", authenticationStrategy: "LICENSE" }, { product: "lic", name: "LicPolicy", authenticationStrategy: "MIXED" }],
     licenses: [
