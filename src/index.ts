@@ -37,3 +37,7 @@ export { resolveTauriUpdate, tauriUpdateBody, artifactUrl, REASON_HEADER, type T
 export { tauriManifest, type TauriManifest, type TauriManifestInput, type TauriPlatformEntry } from "./engines/tauri/manifest.js";
 export { pickTauriArtifact, bundleTypeOf, isTauriEligible, type TauriBundle } from "./engines/tauri/artifact.js";
 export { serializeRelease, upgradeRelease, type ReleaseResource, type UpgradeReleaseInput } from "./engines/releases.js";
+export { renderPep503Index, pypiChallenge, DEFAULT_PYPI_UPSTREAM, type Pep503Input, type PypiOptions } from "./engines/pypi/render.js";
+export { createPageCache, type PageCache, type PageCacheOptions, type PageCacheStats, type CachedPage } from "./engines/pypi/cache.js";
+export { negotiatePypiFormat, negotiateEncoding, type PypiFormat, type ContentCoding } from "./engines/pypi/negotiate.js";
+export { pep503Hash, type FileHash, type PypiFile } from "./engines/pypi/files.js";

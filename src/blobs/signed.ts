@@ -33,9 +33,12 @@ export interface SignedBlobStorageOptions {
 
 const DEFAULT_KEYS = { current: "a1", secrets: { a1: (account: Account) => account.secretKey } };
 
+/** The secret of a key id; only own entries count, so `kid=constructor` or `__proto__` can never select a secret. */
 function secretFor(keys: NonNullable<SignedBlobStorageOptions["keys"]>, kid: string, account: Account): string | null {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid) || !Object.prototype.hasOwnProperty.call(keys.secrets, kid)) return null;
   const s = keys.secrets[kid];
-  return s === undefined ? null : typeof s === "function" ? s(account) : s;
+  const secret = typeof s === "function" ? s(account) : s;
+  return typeof secret === "string" && secret !== "" ? secret : null;
 }
 
 function message(kid: string, accountId: string, artifactId: string, expires: number): string {

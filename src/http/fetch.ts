@@ -11,6 +11,8 @@ import { listEngines, retrieveEngine } from "../engines/engines.js";
 import { resolveRawArtifact } from "../engines/raw.js";
 import { resolveTauriUpdate } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
+import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
+import { pypiChallenge, renderPep503Index, type PypiOptions } from "../engines/pypi/render.js";
 import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import type { Store } from "../store/types.js";
@@ -33,6 +35,8 @@ export interface FetchHandlerOptions {
   blobs?: BlobStorage;
   /** Milliseconds after which a store call counts as failed (503); default 10 s, 0 for none. */
   storeTimeoutMs?: number;
+  /** PyPI simple index: upstream for unknown projects (null: 404), HTML only, and its page cache (default: a new bounded LRU). */
+  pypi?: PypiOptions & { cache?: PageCache };
 }
 
 /** A request as route handlers see it. */
@@ -66,8 +70,21 @@ function decodeSegments(pathname: string): string[] {
 }
 
 /** Route handlers by name; engines not built yet are absent and answer 404. */
-function routeHandlers(options: FetchHandlerOptions): Partial<Record<RouteName, RouteHandler>> {
+function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Partial<Record<RouteName, RouteHandler>> {
+  const pypi = (ctx: EngineContext, req: RouteRequest) =>
+    renderPep503Index(ctx, {
+      ...(req.match.params.project !== undefined ? { project: req.match.params.project } : {}),
+      trailingSlash: req.match.trailingSlash,
+      search: req.url.search,
+      headers: req.request.headers,
+      ...(req.match.account !== undefined ? { accountSegment: req.match.account } : {}),
+      ...(options.pypi?.upstream !== undefined ? { upstream: options.pypi.upstream } : {}),
+      ...(options.pypi?.htmlOnly !== undefined ? { htmlOnly: options.pypi.htmlOnly } : {}),
+      cache: pageCache,
+    });
   return {
+    "pypi.index": pypi,
+    "pypi.project": pypi,
     "engines.list": (ctx, req) => listEngines(ctx, { path: req.url.pathname, query: req.url.searchParams }),
     "engines.show": (ctx, req) => retrieveEngine(ctx, { id: req.match.params.id as string }),
     "artifacts.download": (ctx, req) =>
@@ -99,11 +116,12 @@ function routeHandlers(options: FetchHandlerOptions): Partial<Record<RouteName, 
 export function createFetchHandler(options: FetchHandlerOptions): (request: Request) => Promise<Response> {
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
-  const handlers = routeHandlers(options);
+  const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
   return async (request: Request): Promise<Response> => {
     const requestId = crypto.randomUUID();
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
+    const state: { account?: Account } = {};
     try {
       if (request.url.length > MAX_URL_LENGTH) throw new SdkError(414, "The request URI is too long", { code: "URI_TOO_LONG" });
       const url = new URL(request.url);
@@ -115,22 +133,25 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
       }
       const handler = match ? handlers[match.name] : undefined;
       if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
-      const result = await dispatch(match, handler, { request, url, match }, store, options, now());
+      const result = await dispatch(match, handler, { request, url, match }, store, options, now(), state);
       return toResponse(result, method);
     } catch (error) {
       if (!isSdkError(error)) options.onError?.(error, request);
       const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, requestId);
+      // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
+      if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
       return toResponse(result, method);
     }
   };
 }
 
-async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date): Promise<EngineResult> {
+async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account } = {}): Promise<EngineResult> {
   let account: Account | null = null;
   let principal: Principal = ANONYMOUS;
   if (match.account !== undefined) {
     account = await store.getAccount(match.account);
     if (account === null) throw notFound("account", match.account);
+    state.account = account;
     principal = await authenticate({ store, now: at }, account, { authorization: req.request.headers.get("authorization"), query: req.url.searchParams });
   }
   const ctx: EngineContext = {

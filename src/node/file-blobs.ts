@@ -17,20 +17,27 @@ export interface FileBlobStorageOptions extends Omit<SignedBlobStorageOptions, "
 
 /** Signed-URL blob storage over a folder; keys that leave the folder (`..`, absolute, symlinks out) are refused. */
 export function createFileBlobStorage(options: FileBlobStorageOptions): BlobStorage {
-  const rootPromise = realpath(resolve(options.root));
+  // Resolved on first use, so a missing root is a 404 then, never an unhandled rejection now.
+  let rootPromise: Promise<string | null> | undefined;
   return createSignedBlobStorage({
     ...options,
     async open(blobKey) {
       const rel = safeRelativePath(blobKey);
       if (rel === null) return null;
+      rootPromise ??= realpath(resolve(options.root)).catch(() => null);
       const root = await rootPromise;
+      if (root === null) {
+        rootPromise = undefined;
+        return null;
+      }
       let full: string;
       try {
         full = await realpath(resolve(root, rel));
       } catch {
         return null;
       }
-      if (!full.startsWith(root + sep)) return null;
+      const prefix = root.endsWith(sep) ? root : root + sep;
+      if (!full.startsWith(prefix)) return null;
       const info = await stat(full).catch(() => null);
       if (info === null || !info.isFile()) return null;
       const stream = createReadStream(full);

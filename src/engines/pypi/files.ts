@@ -1,0 +1,137 @@
+/**
+ * @module engines/pypi/files — one project page entry per distribution file, shared by the HTML
+ * and JSON renderings: hash, requires-python, yank, PEP 658 metadata, size, upload time, data-*.
+ */
+import { fromBase64, fromHex, toHex } from "../../core/encoding.js";
+import type { Artifact, Release } from "../../model/records.js";
+import type { ArtifactWithRelease } from "../../store/types.js";
+
+/** A `hashlib` name and a lower-case hex digest. */
+export interface FileHash {
+  name: string;
+  hex: string;
+}
+
+/** One file of a project page, ready to render. */
+export interface PypiFile {
+  filename: string;
+  /** Absolute download URL without fragment. */
+  url: string;
+  hash: FileHash | null;
+  requiresPython: string | null;
+  /** null when not yanked; the reason (possibly empty) when yanked. */
+  yanked: string | null;
+  /** PEP 658/714: present when `<url>.metadata` is served; its hash when known. */
+  coreMetadata: { hash: FileHash | null } | null;
+  size: number | null;
+  /** PEP 700 `upload-time`: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+  uploadTime: string;
+  /** The file's version (PEP 440 from the filename when it parses, else the release's). */
+  version: string;
+  /** Other artifact metadata as `[data-* name, text value]` pairs. */
+  data: Array<[string, string]>;
+}
+
+const ALGORITHMS: Record<number, string> = { 16: "md5", 20: "sha1", 28: "sha224", 32: "sha256", 48: "sha384", 64: "sha512" };
+
+/**
+ * The PEP 503 hash of a checksum (Keygen §2.4, SPEC §3 item 3): hex of a known digest length, or
+ * strict base64 of one converted to hex; null for anything else.
+ */
+export function pep503Hash(checksum: string | null): FileHash | null {
+  if (checksum === null) return null;
+  const bytes = /^(0x)?[0-9a-fA-F]+$/.test(checksum) ? fromHex(checksum.replace(/^0x/, "")) : fromBase64(checksum);
+  if (bytes === null) return null;
+  const name = ALGORITHMS[bytes.length];
+  return name === undefined ? null : { name, hex: toHex(bytes) };
+}
+
+/** PEP 700 upload time of an ISO instant: always six fraction digits and `Z`. */
+export function uploadTimeOf(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+/** Metadata keys with a meaning to installers; they are never copied from free-form metadata. */
+const RESERVED = new Set(["requires-python", "yanked", "core-metadata", "dist-info-metadata", "gpg-sig", "provenance"]);
+
+/** `requiresPython` / `some_key` → `requires-python` / `some-key` (Rails `data:` dasherising); null when unusable. */
+export function dataAttributeName(key: string): string | null {
+  const name = key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();
+  return /^[a-z0-9][a-z0-9.-]*$/.test(name) ? name : null;
+}
+
+/** Free-form metadata as `data-*` pairs: strings as they are, anything else JSON-encoded; reserved names skipped. */
+export function dataAttributes(metadata: Record<string, unknown>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    const name = dataAttributeName(key);
+    if (name === null || RESERVED.has(name) || value === undefined) continue;
+    out.push([name, typeof value === "string" ? value : JSON.stringify(value)]);
+  }
+  return out;
+}
+
+function requiresPythonOf(metadata: Record<string, unknown>): string | null {
+  const value = metadata.requiresPython ?? metadata.requires_python;
+  return typeof value === "string" && value.trim() !== "" ? value : null;
+}
+
+function yankReason(release: Release, artifact: Artifact): string | null {
+  if (release.status !== "YANKED" && artifact.status !== "YANKED") return null;
+  const m = release.metadata;
+  const reason = m.yankedReason ?? m.yankReason ?? m.yanked_reason ?? m.yank_reason;
+  return typeof reason === "string" ? reason : "";
+}
+
+const SDIST = /\.(tar\.gz|zip|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma|tar|tgz)$/i;
+
+/** Version from a wheel or sdist filename (`demo_pkg-1.0b1-py3-none-any.whl` → `1.0b1`); null when it does not parse. */
+export function versionFromFilename(filename: string): string | null {
+  if (/\.whl$/i.test(filename)) {
+    const parts = filename.slice(0, -4).split("-");
+    return parts.length === 5 || parts.length === 6 ? (parts[1] as string) : null;
+  }
+  const m = SDIST.exec(filename);
+  if (m === null) return null;
+  const stem = filename.slice(0, m.index);
+  const dash = stem.lastIndexOf("-");
+  return dash > 0 && dash < stem.length - 1 ? stem.slice(dash + 1) : null;
+}
+
+/** Can the bytes of this artifact be served (so that advertising it is honest)? */
+function servable(artifact: Artifact): boolean {
+  return artifact.status === "UPLOADED" && artifact.blob !== null;
+}
+
+/**
+ * Project page entries for the artifacts a caller sees, in the store's order (release precedence
+ * desc, then newest file). A `<file>.metadata` artifact next to `<file>` in the same release is not
+ * a distribution: it becomes the file's PEP 658 `core-metadata`.
+ */
+export function projectFiles(rows: readonly ArtifactWithRelease[], urlOf: (artifact: Artifact) => string): PypiFile[] {
+  const byRelease = new Map<string, Map<string, Artifact>>();
+  for (const { artifact } of rows) {
+    let names = byRelease.get(artifact.releaseId);
+    if (names === undefined) byRelease.set(artifact.releaseId, (names = new Map()));
+    names.set(artifact.filename, artifact);
+  }
+  const out: PypiFile[] = [];
+  for (const { artifact, release } of rows) {
+    const names = byRelease.get(release.id) as Map<string, Artifact>;
+    if (artifact.filename.endsWith(".metadata") && names.has(artifact.filename.slice(0, -".metadata".length))) continue;
+    const meta = names.get(`${artifact.filename}.metadata`);
+    out.push({
+      filename: artifact.filename,
+      url: urlOf(artifact),
+      hash: pep503Hash(artifact.checksum),
+      requiresPython: requiresPythonOf(artifact.metadata),
+      yanked: yankReason(release, artifact),
+      coreMetadata: meta !== undefined && servable(meta) ? { hash: pep503Hash(meta.checksum) } : null,
+      size: artifact.filesize,
+      uploadTime: uploadTimeOf(artifact.created),
+      version: versionFromFilename(artifact.filename) ?? release.version,
+      data: dataAttributes(artifact.metadata),
+    });
+  }
+  return out;
+}

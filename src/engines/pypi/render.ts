@@ -1,0 +1,201 @@
+/**
+ * @module engines/pypi/render — `renderPep503Index`: the PyPI simple index (Keygen §2, SPEC §3
+ * items 1–9, §6a): project list and project pages as PEP 503 HTML or PEP 691 JSON, with
+ * redirects, pass-through for unknown projects, Basic challenges and revision-based caching.
+ */
+import { authorize } from "../../auth/authorize.js";
+import { sha256Hex } from "../../core/crypto.js";
+import { utf8 } from "../../core/encoding.js";
+import { ForbiddenError, NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
+import { normalizeProjectName } from "../../core/names.js";
+import { redirectResult, type EngineResult } from "../../core/result.js";
+import type { Artifact, Package, Product } from "../../model/records.js";
+import { isReleaseVisible } from "../../store/scope.js";
+import type { EngineContext } from "../context.js";
+import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
+import { dataAttributes, projectFiles } from "./files.js";
+import { renderIndexHtml, renderProjectHtml } from "./html.js";
+import { renderIndexJson, renderProjectJson } from "./json.js";
+import { negotiateEncoding, negotiatePypiFormat, PYPI_CONTENT_TYPES, type PypiFormat } from "./negotiate.js";
+
+/** How the index treats what it does not serve itself. */
+export interface PypiOptions {
+  /**
+   * Simple index unknown projects are passed to with a 307 (default `https://pypi.org/simple/`,
+   * Keygen's behaviour); null answers 404 instead.
+   */
+  upstream?: string | null;
+  /** Serve HTML only, as Keygen does (JSON-only `Accept` headers then get 406). */
+  htmlOnly?: boolean;
+}
+
+/** Input of {@link renderPep503Index}. */
+export interface Pep503Input extends PypiOptions {
+  /** The project segment as requested (decoded); absent for the project list. */
+  project?: string;
+  /** Whether the request path ended with `/`. */
+  trailingSlash: boolean;
+  /** The request's query string, with its `?` (or empty); kept on redirects. */
+  search: string;
+  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match`, `If-Modified-Since`. */
+  headers: Headers;
+  /** The `{account}` segment as requested (slug or id), for redirects; defaults to the account id. */
+  accountSegment?: string;
+  /** Where rendered pages are kept between requests (the fetch handler passes its own). */
+  cache?: PageCache;
+}
+
+/** Default upstream for unknown projects (Keygen §2.6). */
+export const DEFAULT_PYPI_UPSTREAM = "https://pypi.org/simple/";
+
+/** Pages smaller than this are sent uncompressed. */
+const COMPRESS_MIN_BYTES = 1024;
+
+const PAGE_HEADERS = {
+  "Cache-Control": "max-age=600, private",
+  Vary: "Accept, Authorization, Accept-Encoding",
+};
+
+function etagMatches(header: string, etag: string): boolean {
+  const opaque = etag.replace(/^W\//, "");
+  return header.split(",").some((t) => {
+    const v = t.trim();
+    return v === "*" || v.replace(/^W\//, "") === opaque;
+  });
+}
+
+function httpDate(iso: string): string {
+  return new Date(iso).toUTCString();
+}
+
+function newest(dates: Iterable<string>): string | null {
+  let max: string | null = null;
+  for (const d of dates) if (max === null || d > max) max = d;
+  return max;
+}
+
+/** The `WWW-Authenticate` challenge of the PyPI routes: Basic, so pip and browsers answer it (SPEC §3 item 9). */
+export function pypiChallenge(realm: string): string {
+  return `Basic realm="${realm.replace(/["\\]/g, "")}"`;
+}
+
+interface Page {
+  /** Everything the page depends on besides the store's data, hashed into the ETag. */
+  key: unknown[];
+  render(format: PypiFormat): Promise<CachedPage>;
+}
+
+async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat, page: Page): Promise<EngineResult> {
+  const cache = input.cache ?? createPageCache({ maxEntries: 4 });
+  const fingerprint = JSON.stringify([...page.key, ctx.scope, ctx.lookupScope, ctx.origin, format]);
+  const etag = `W/"${(await sha256Hex(fingerprint)).slice(0, 32)}"`;
+  const headers: Record<string, string> = { ...PAGE_HEADERS, ETag: etag };
+  const ifNoneMatch = input.headers.get("if-none-match");
+  if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
+
+  const identity = await cache.getOrCreate(`${etag}|${format}`, () => page.render(format));
+  if (identity.lastModified !== null) headers["Last-Modified"] = identity.lastModified;
+  const ims = input.headers.get("if-modified-since");
+  if (ifNoneMatch === null && ims !== null && identity.lastModified !== null) {
+    const since = Date.parse(ims);
+    if (!Number.isNaN(since) && Date.parse(identity.lastModified) <= since) return { status: 304, headers, body: null };
+  }
+  const coding = identity.body.byteLength >= COMPRESS_MIN_BYTES ? negotiateEncoding(input.headers.get("accept-encoding"), canBrotli()) : "identity";
+  let body = identity.body;
+  if (coding !== "identity") {
+    body = (await cache.getOrCreate(`${etag}|${format}|${coding}`, async () => ({ body: await compress(identity.body, coding), lastModified: identity.lastModified }))).body;
+    headers["Content-Encoding"] = coding;
+  }
+  headers["Content-Type"] = PYPI_CONTENT_TYPES[format];
+  headers["Content-Length"] = String(body.byteLength);
+  return { status: 200, headers, body };
+}
+
+function indexPage(ctx: EngineContext, accountRevision: string): Page {
+  return {
+    key: ["index", ctx.account.id, accountRevision],
+    async render(format) {
+      const packages = await ctx.store.listPackages(ctx.account.id, "pypi", ctx.scope);
+      const text =
+        format === "json"
+          ? renderIndexJson(packages.map((p) => p.key))
+          : renderIndexHtml(
+              ctx.account.name,
+              packages.map((p) => ({
+                name: p.key,
+                href: `${ctx.origin}/v1/accounts/${ctx.account.id}/engines/pypi/simple/${p.id}/`,
+                data: dataAttributes(p.metadata),
+              })),
+            );
+      const last = newest(packages.map((p) => p.updated));
+      return { body: utf8(text), lastModified: last === null ? null : httpDate(last) };
+    },
+  };
+}
+
+function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisions: string[]): Page {
+  const urlOf = (a: Artifact) => `${ctx.origin}/v1/accounts/${ctx.account.id}/artifacts/${a.id}/${encodeURIComponent(a.filename)}`;
+  return {
+    key: ["project", ctx.account.id, pkg.id, ...revisions],
+    async render(format) {
+      const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, ctx.lookupScope);
+      // Releases found only through a blocked license (suspended, banned, revoked): Keygen's
+      // release policy denies the listing with its reason.
+      const checked = new Set<string>();
+      for (const { release } of rows) {
+        if (checked.has(release.id)) continue;
+        checked.add(release.id);
+        if (isReleaseVisible(ctx.scope, release, product)) continue;
+        const decision = authorize(ctx.principal, "read", { type: "release", release, product }, ctx.now);
+        if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+      }
+      const files = projectFiles(rows, urlOf);
+      const text = format === "json" ? renderProjectJson(pkg.key, files) : renderProjectHtml(pkg.name, ctx.account.name, files);
+      const last = newest([pkg.updated, ...rows.flatMap((r) => [r.artifact.updated, r.release.updated])]);
+      return { body: utf8(text), lastModified: last === null ? null : httpDate(last) };
+    },
+  };
+}
+
+/**
+ * The PyPI simple index: the project list (no `project`) or one project's page.
+ *
+ * Non-normalised names and missing trailing slashes answer 301 to the canonical URL (query kept);
+ * an unknown project answers 307 to the upstream index (or 404); a project the caller may not read
+ * answers 401 with a Basic challenge (anonymous) or 403. The project lookup ignores authorization,
+ * so "exists but not allowed" is never a redirect (Keygen §2.3).
+ * @throws {UnauthorizedError} anonymous caller, project of a LICENSED or CLOSED product.
+ * @throws {ForbiddenError} authenticated caller without access.
+ * @throws {NotAcceptableError} when `Accept` allows neither HTML nor JSON.
+ * @throws {NotFoundError} unknown project when `upstream` is null.
+ * @example await renderPep503Index(ctx, { project: "demo-pkg", trailingSlash: true, search: "", headers: new Headers() })
+ */
+export async function renderPep503Index(ctx: EngineContext, input: Pep503Input): Promise<EngineResult> {
+  const base = `${ctx.origin}/v1/accounts/${encodeURIComponent(input.accountSegment ?? ctx.account.id)}/engines/pypi/simple/`;
+  if (input.project === undefined) {
+    if (!input.trailingSlash) return redirectResult(301, `${base}${input.search}`);
+    const format = negotiatePypiFormat(input.headers.get("accept"), input.htmlOnly);
+    if (format === null) throw new NotAcceptableError();
+    return answer(ctx, input, format, indexPage(ctx, await ctx.store.getAccountRevision(ctx.account.id)));
+  }
+  const name = normalizeProjectName(input.project);
+  if (name !== input.project || !input.trailingSlash) return redirectResult(301, `${base}${encodeURIComponent(name)}/${input.search}`);
+
+  const pkg = await ctx.store.getPackage(ctx.account.id, name, "pypi");
+  if (pkg === null) {
+    const upstream = input.upstream === undefined ? DEFAULT_PYPI_UPSTREAM : input.upstream;
+    if (upstream === null) throw new NotFoundError(`The requested release package '${name}' was not found`);
+    return redirectResult(307, `${upstream.replace(/\/+$/, "")}/${encodeURIComponent(name)}/`);
+  }
+  const product = await ctx.store.getProduct(ctx.account.id, pkg.productId);
+  if (product === null) throw notFound("product", pkg.productId);
+  const decision = authorize(ctx.principal, "read", { type: "package", package: pkg, product }, ctx.now);
+  if (!decision.allowed) {
+    if (ctx.principal.kind === "anonymous") throw new UnauthorizedError(undefined, { headers: { "WWW-Authenticate": pypiChallenge(ctx.account.slug) } });
+    throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+  }
+  const format = negotiatePypiFormat(input.headers.get("accept"), input.htmlOnly);
+  if (format === null) throw new NotAcceptableError();
+  const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id), ctx.store.getAccountRevision(ctx.account.id)]);
+  return answer(ctx, input, format, projectPage(ctx, pkg, product, revisions));
+}
