@@ -38,7 +38,7 @@ describe("project list (behaviours 15–17)", () => {
     const names = async (headers: Record<string, string>) => anchors(await (await simple(h, "acme", "", headers)).text()).map((a) => a.text);
     expect(await names({})).toEqual(["acme-sdk"]);
     expect(await names({ authorization: AUTH.basicLicense("PRO-KEY") })).toEqual(["acme-sdk", "acme-tools"]);
-    expect(await names({ authorization: AUTH.product })).toEqual(["acme-sdk", "acme-tools"]);
+    expect(await names({ authorization: AUTH.product })).toEqual(["acme-tools"]);
   });
 
   it("escapes names and metadata, JSON-encodes non-strings and never copies installer keys from metadata", async () => {
