@@ -104,7 +104,7 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
       const result = await dispatch(match, handler, { request, url, match }, store, options, now());
       return toResponse(result, method);
     } catch (error) {
-      if (!isSdkError(error)) options.onError?.(error, request);
+      if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
       const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, requestId);
       return toResponse(result, method);
     }
