@@ -51,9 +51,9 @@ export function startServer(args: string[]): Promise<ServerProcess> {
   });
 }
 
-/** Run the CLI to completion. */
+/** Run the CLI to completion (tsx from node_modules, without npx's start-up cost). */
 export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync("npx", ["tsx", "src/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["src/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
