@@ -180,7 +180,7 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       return rows.map(pair);
     },
     async findRawArtifact(q: RawArtifactQuery) {
-      const slot = sql`r.account_id = ${q.accountId} AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""}`;
+      const slot = sql`p.account_id = ${q.accountId} AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""}`;
       const file = sql`(a.filename = ${q.artifact} OR a.id = ${idTerm(q.artifact)})`;
       let releases: Fragment = sql`r.id IN ${releaseTerm(q.accountId, q.release)}`;
       if (q.release === "latest") {
