@@ -9,24 +9,43 @@ import { loadDatasetFile } from "./node/dataset-file.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
 import { serveFetchHandler } from "./node/http.js";
 import { createMemoryStore } from "./store/memory.js";
+import type { Store } from "./store/types.js";
+import { dirname, resolve as resolvePath } from "node:path";
 
 const USAGE = `Usage: release-engines <command> [options]
 
 Commands:
-  serve      serve a dataset over HTTP
+  serve      serve a dataset over HTTP (from memory, SQLite or PostgreSQL)
+  import     load a dataset file into a SQLite or PostgreSQL store
   validate   report every problem in a dataset file
 
 Run 'release-engines <command> --help' for a command's options.`;
 
-const SERVE_USAGE = `Usage: release-engines serve --data FILE.json [--port 8080] [--host 127.0.0.1] [--base-url URL]
+const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
+                            [--blobs DIR] [--port 8080] [--host 127.0.0.1] [--base-url URL]
 
 Options:
   --data FILE       dataset file to serve from memory
+  --db FILE         SQLite store to serve (see 'release-engines import')
+  --database-url U  PostgreSQL store to serve (postgres://…); many servers may share one
+  --blobs DIR       folder artifact files are read from. Imported datasets keep relative 'file'
+                    keys, so point this at the folder the dataset's files are relative to.
+                    Default: the dataset's folder (--data), the db file's folder (--db), or
+                    the current folder (--database-url)
   --port N          port to listen on (0 picks a free one; default 8080)
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
   --trust-proxy     honour X-Forwarded-Proto and X-Forwarded-Host
   -h, --help        show this help`;
+
+const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL)
+
+Validates FILE.json, then loads it into a SQLite file (created when missing) or a PostgreSQL
+database in one transaction. The file is the truth for the accounts it holds: their records are
+inserted, updated or deleted to match it; other accounts are untouched. Importing the same file
+twice changes nothing, and a bad file changes nothing. Artifact 'file' paths are stored as
+relative blob keys: serve with --blobs pointing at the dataset's folder (for --db the default is
+the db file's folder).`;
 
 const VALIDATE_USAGE = `Usage: release-engines validate FILE.json
 
@@ -48,6 +67,9 @@ function parse(args: string[], options: ParseArgsConfig["options"], allowPositio
 async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, {
     data: { type: "string" },
+    db: { type: "string" },
+    "database-url": { type: "string" },
+    blobs: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
     "base-url": { type: "string" },
@@ -58,7 +80,9 @@ async function serve(args: string[]): Promise<void> {
     return;
   }
   const data = values.data as string | undefined;
-  if (data === undefined) throw new UsageError("serve needs --data FILE.json");
+  const source = storeSource(values, true);
+  if (data !== undefined && source !== null) throw new UsageError("give only one of --data, --db and --database-url");
+  if (data === undefined && source === null) throw new UsageError("serve needs --data FILE.json, --db FILE.sqlite or --database-url URL");
   const portText = (values.port as string | undefined) ?? "8080";
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got '${portText}')`);
   const host = (values.host as string | undefined) ?? "127.0.0.1";
@@ -73,8 +97,20 @@ async function serve(args: string[]): Promise<void> {
     }
     if (!ok) throw new UsageError(`--base-url must be an http(s) URL without query (got '${baseUrl}')`);
   }
-  const { dataset, root } = await loadDatasetFile(data);
-  const store = createMemoryStore(dataset);
+  let store: Store;
+  let root: string;
+  let close = async () => {};
+  if (data !== undefined) {
+    const loaded = await loadDatasetFile(data);
+    store = createMemoryStore(loaded.dataset);
+    root = loaded.root;
+  } else {
+    const opened = await openSqlStore(source as StoreSource);
+    store = opened;
+    close = () => opened.close();
+    root = source?.kind === "sqlite" ? dirname(resolvePath(source.target)) : process.cwd();
+  }
+  if (typeof values.blobs === "string") root = resolvePath(values.blobs);
   const handler = createFetchHandler({
     store,
     blobs: createFileBlobStorage({ root }),
@@ -88,12 +124,59 @@ async function serve(args: string[]): Promise<void> {
   const shownHost = host.includes(":") ? `[${host}]` : host;
   console.log(`listening on http://${shownHost}:${port}`);
   const stop = () => {
-    server.close(() => process.exit(0));
+    server.close(() => void close().finally(() => process.exit(0)));
     server.closeAllConnections();
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** Where a SQL store lives, from --db or --database-url. */
+type StoreSource = { kind: "sqlite" | "postgres"; target: string };
+
+function storeSource(values: Record<string, string | boolean | undefined>, optional: boolean): StoreSource | null {
+  const db = values.db as string | undefined;
+  const url = values["database-url"] as string | undefined;
+  if (db !== undefined && url !== undefined) throw new UsageError("give either --db or --database-url, not both");
+  if (db !== undefined) {
+    if (db === "") throw new UsageError("--db needs a file name");
+    return { kind: "sqlite", target: db };
+  }
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\/./.test(url)) throw new UsageError(`--database-url must be a postgres:// or postgresql:// URL (got '${url.replace(/:[^:@/]*@/, ":***@")}')`);
+    return { kind: "postgres", target: url };
+  }
+  if (optional) return null;
+  throw new UsageError("give --db FILE.sqlite or --database-url URL");
+}
+
+async function openSqlStore(source: StoreSource) {
+  if (source.kind === "sqlite") {
+    const { createSqliteStore } = await import("./sqlite.js");
+    return createSqliteStore({ filename: source.target });
+  }
+  const { createPostgresStore } = await import("./postgres.js");
+  return createPostgresStore({ connectionString: source.target });
+}
+
+async function importCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" } }, true);
+  if (values.help) {
+    console.log(IMPORT_USAGE);
+    return;
+  }
+  if (positionals.length !== 1) throw new UsageError("import needs exactly one FILE.json");
+  const source = storeSource(values, false) as StoreSource;
+  const { dataset } = await loadDatasetFile(positionals[0] as string);
+  const store = await openSqlStore(source);
+  try {
+    const { importDataset } = await import("./sql/import.js");
+    const summary = await importDataset(store, dataset);
+    console.log(`imported ${summary.accounts} account(s): ${summary.written} row(s) written, ${summary.deleted} deleted`);
+  } finally {
+    await store.close();
+  }
 }
 
 async function validate(args: string[]): Promise<void> {
@@ -117,6 +200,8 @@ async function main(argv: string[]): Promise<void> {
       return serve(rest);
     case "validate":
       return validate(rest);
+    case "import":
+      return importCommand(rest);
     case "-h":
     case "--help":
     case "help":

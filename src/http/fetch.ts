@@ -136,7 +136,7 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
       const result = await dispatch(match, handler, { request, url, match }, store, options, now(), state);
       return toResponse(result, method);
     } catch (error) {
-      if (!isSdkError(error)) options.onError?.(error, request);
+      if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
       const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, requestId);
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
       if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");

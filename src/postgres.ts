@@ -1,0 +1,106 @@
+/**
+ * @module release-engines/postgres — the shared store many servers use: PostgreSQL through `pg`.
+ *
+ * Connections are made lazily and re-made after a failure, so a server started while the
+ * database is down answers 503 until it is back, then recovers without a restart.
+ */
+import pg from "pg";
+import type { Row, SqlClient } from "./sql/client.js";
+import { POSTGRES_DIALECT } from "./sql/dialects.js";
+import type { Fragment } from "./sql/fragment.js";
+import { attachClient } from "./sql/import.js";
+import { migrate } from "./sql/migrate.js";
+import { POSTGRES_MIGRATIONS } from "./sql/schema-postgres.js";
+import { createSqlStore, type SqlStore } from "./sql/store.js";
+
+export { importDataset, type ImportSummary } from "./sql/import.js";
+export type { SqlStore } from "./sql/store.js";
+
+/** Options of {@link createPostgresStore}: a connection string, or a pool you own. */
+export type PostgresStoreOptions =
+  | { connectionString: string; pool?: undefined; maxConnections?: number; connectTimeoutMs?: number; statementTimeoutMs?: number }
+  | { pool: pg.Pool; connectionString?: undefined };
+
+/** `?` placeholders as `$1, $2, …` (the SQL text never holds a literal `?`). */
+function numbered(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
+
+async function run(on: Queryable, query: Fragment): Promise<Row[]> {
+  const result = await on.query(numbered(query.text), query.params as unknown[]);
+  return result.rows as Row[];
+}
+
+function postgresClient(pool: pg.Pool, ownsPool: boolean): SqlClient {
+  return {
+    dialect: POSTGRES_DIALECT,
+    all: (query) => run(pool, query),
+    async exec(script) {
+      await pool.query(script);
+    },
+    async transaction(fn) {
+      const conn = await pool.connect();
+      const tx: SqlClient = {
+        dialect: POSTGRES_DIALECT,
+        all: (query) => run(conn, query),
+        exec: async (script) => void (await conn.query(script)),
+        transaction: (inner) => inner(tx),
+        close: async () => {},
+      };
+      let broken: Error | undefined;
+      try {
+        await conn.query("BEGIN");
+        const out = await fn(tx);
+        await conn.query("COMMIT");
+        return out;
+      } catch (error) {
+        await conn.query("ROLLBACK").catch((e: Error) => (broken = e));
+        throw error;
+      } finally {
+        conn.release(broken);
+      }
+    },
+    async close() {
+      if (ownsPool) await pool.end();
+    },
+  };
+}
+
+/**
+ * A {@link SqlStore} on PostgreSQL; the schema is created or migrated before the first query.
+ * @example const store = createPostgresStore({ connectionString: process.env.DATABASE_URL! });
+ */
+export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
+  let pool: pg.Pool;
+  if (options.pool !== undefined) pool = options.pool;
+  else {
+    pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 10_000,
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+    });
+    // An idle connection dropped by the server (restart, failover) must not crash the process;
+    // the pool discards it and the next query connects anew.
+    pool.on("error", () => {});
+  }
+  const client = postgresClient(pool, options.pool === undefined);
+  let ready: Promise<void> | null = null;
+  const ensure = () => {
+    ready ??= migrate(client, POSTGRES_MIGRATIONS).then(
+      () => undefined,
+      (error: unknown) => {
+        ready = null;
+        throw error;
+      },
+    );
+    return ready;
+  };
+  const store = createSqlStore(client, ensure);
+  attachClient(store, client, ensure);
+  return store;
+}

@@ -1,0 +1,133 @@
+/**
+ * @module sql/import — load a dataset into a SQL store: one transaction, idempotent.
+ *
+ * The file is the truth for the accounts it holds: their records are inserted or updated
+ * (a row that already matches is not written, so no trigger fires and no revision moves), and
+ * their records the file no longer has are deleted. Accounts not in the file are untouched.
+ * Validation happens before (`loadDataset` / `loadDatasetFile`), so a bad file never gets here.
+ */
+import { parseStrict } from "../core/version.js";
+import type { Dataset } from "../dataset/load.js";
+import type { SqlClient } from "./client.js";
+import { join, list, raw, sql } from "./fragment.js";
+import type { SqlStore } from "./store.js";
+
+/** What an import wrote. */
+export interface ImportSummary {
+  /** Accounts in the file. */
+  accounts: number;
+  /** Rows inserted or changed. */
+  written: number;
+  /** Rows deleted because the file no longer has them. */
+  deleted: number;
+}
+
+const attached = new WeakMap<object, { client: SqlClient; ensure: () => Promise<void> }>();
+
+/** Register the client behind a SQL store so that {@link importDataset} can reach it. */
+export function attachClient(store: SqlStore, client: SqlClient, ensure: () => Promise<void>): void {
+  attached.set(store, { client, ensure });
+}
+
+type Values = Record<string, unknown>;
+const jsonText = (v: unknown) => JSON.stringify(v);
+
+/** Rows of each table for one account, in insertion (parent-first) order. */
+function tableRows(dataset: Dataset, accountId: string): Array<[table: string, rows: Values[]]> {
+  const mine = <T extends { accountId: string }>(records: T[]) => records.filter((r) => r.accountId === accountId);
+  return [
+    ["products", mine(dataset.products).map((p) => ({ id: p.id, account_id: p.accountId, code: p.code, name: p.name, distribution_strategy: p.distributionStrategy, created: p.created }))],
+    ["packages", mine(dataset.packages).map((p) => ({
+      id: p.id, account_id: p.accountId, product_id: p.productId, key: p.key, name: p.name, engine: p.engine,
+      metadata: jsonText(p.metadata), created: p.created, updated: p.updated,
+    }))],
+    ["engines", mine(dataset.engines).map((e) => ({ id: e.id, account_id: e.accountId, key: e.key, name: e.name, created: e.created, updated: e.updated }))],
+    ["entitlements", mine(dataset.entitlements).map((e) => ({ id: e.id, account_id: e.accountId, code: e.code, name: e.name }))],
+    ["releases", mine(dataset.releases).map((r) => {
+      const parsed = parseStrict(r.version);
+      return {
+        id: r.id, account_id: r.accountId, product_id: r.productId, package_id: r.packageId, version: r.version, version_key: r.versionKey,
+        pre_word: parsed?.preWord ?? null, pre_num: parsed?.preNum ?? null, channel: r.channel, status: r.status, tag: r.tag, name: r.name,
+        description: r.description, entitlements: jsonText(r.entitlements), metadata: jsonText(r.metadata), created: r.created,
+        updated: r.updated, backdated: r.backdated, yanked: r.yanked,
+      };
+    })],
+    ["artifacts", mine(dataset.artifacts).map((a) => ({
+      id: a.id, account_id: a.accountId, release_id: a.releaseId, filename: a.filename, filetype: a.filetype, platform: a.platform,
+      arch: a.arch, filesize: a.filesize, checksum: a.checksum, signature: a.signature, status: a.status, metadata: jsonText(a.metadata),
+      created: a.created, updated: a.updated, blob: a.blob,
+    }))],
+    ["policies", mine(dataset.policies).map((p) => ({
+      id: p.id, account_id: p.accountId, product_id: p.productId, name: p.name, expiration_strategy: p.expirationStrategy,
+      authentication_strategy: p.authenticationStrategy, entitlements: jsonText(p.entitlements),
+    }))],
+    ["users", mine(dataset.users).map((u) => ({ id: u.id, account_id: u.accountId, email: u.email, role: u.role, banned: u.banned }))],
+    ["licenses", mine(dataset.licenses).map((l) => ({
+      id: l.id, account_id: l.accountId, policy_id: l.policyId, product_id: l.productId, key: l.key, expiry: l.expiry,
+      suspended: l.suspended, owner_id: l.ownerId, entitlements: jsonText(l.entitlements),
+    }))],
+    ["tokens", mine(dataset.tokens).map((t) => ({ id: t.id, account_id: t.accountId, bearer_type: t.bearerType, bearer_id: t.bearerId, digest: t.digest, expiry: t.expiry }))],
+  ];
+}
+
+/** Insert a row, or update it only where it differs; returns 1 when something was written. */
+async function upsert(tx: SqlClient, table: string, row: Values, key: readonly string[]): Promise<number> {
+  const columns = Object.keys(row);
+  const updates = columns.filter((c) => !key.includes(c));
+  const values = join(columns.map((c) => sql`${row[c]}`), ", ");
+  const conflict = updates.length === 0
+    ? raw("DO NOTHING")
+    : raw(`DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(", ")} WHERE ${tx.dialect.rowsDiffer(table, "excluded", updates)}`);
+  const rows = await tx.all(sql`INSERT INTO ${raw(table)} (${raw(columns.join(", "))}) VALUES (${values})
+    ON CONFLICT (${raw(key.join(", "))}) ${conflict} RETURNING 1 AS written`);
+  return rows.length;
+}
+
+/** Delete the rows of `table` whose ids are in `ids`, in chunks. */
+async function deleteIds(tx: SqlClient, table: string, ids: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    deleted += (await tx.all(sql`DELETE FROM ${raw(table)} WHERE id IN ${list(ids.slice(i, i + 500))} RETURNING 1 AS gone`)).length;
+  }
+  return deleted;
+}
+
+async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string, summary: ImportSummary): Promise<void> {
+  const account = dataset.accounts.find((a) => a.id === accountId);
+  if (account === undefined) return;
+  summary.written += await upsert(tx, "accounts", { id: account.id, slug: account.slug, name: account.name, secret_key: account.secretKey, created: account.created }, ["id"]);
+  const tables = tableRows(dataset, accountId);
+
+  // License users: drop pairs the file no longer has.
+  const pairs = dataset.licenses.filter((l) => l.accountId === accountId).flatMap((l) => l.userIds.map((u, position) => ({ license_id: l.id, user_id: u, position })));
+  const wanted = new Set(pairs.map((p) => `${p.license_id}|${p.user_id}`));
+  const existingPairs = await tx.all(sql`SELECT lu.license_id, lu.user_id FROM license_users lu JOIN licenses l ON l.id = lu.license_id WHERE l.account_id = ${accountId}`);
+  for (const p of existingPairs) {
+    if (wanted.has(`${String(p.license_id)}|${String(p.user_id)}`)) continue;
+    summary.deleted += (await tx.all(sql`DELETE FROM license_users WHERE license_id = ${p.license_id} AND user_id = ${p.user_id} RETURNING 1 AS gone`)).length;
+  }
+  // Then rows the file no longer has, children first.
+  for (const [table, rows] of [...tables].reverse()) {
+    const keep = new Set(rows.map((r) => r.id as string));
+    const existing = await tx.all(sql`SELECT id FROM ${raw(table)} WHERE account_id = ${accountId}`);
+    summary.deleted += await deleteIds(tx, table, existing.map((r) => String(r.id)).filter((id) => !keep.has(id)));
+  }
+  for (const [table, rows] of tables) for (const row of rows) summary.written += await upsert(tx, table, row, ["id"]);
+  for (const pair of pairs) summary.written += await upsert(tx, "license_users", pair, ["license_id", "user_id"]);
+}
+
+/**
+ * Import a loaded dataset into a SQL store in one transaction. Importing the same dataset twice
+ * writes nothing the second time; any failure rolls everything back.
+ */
+export async function importDataset(store: SqlStore, dataset: Dataset): Promise<ImportSummary> {
+  const entry = attached.get(store);
+  if (entry === undefined) throw new TypeError("importDataset needs a store made by createSqliteStore or createPostgresStore");
+  await entry.ensure();
+  return entry.client.transaction(async (tx) => {
+    await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED" : "PRAGMA defer_foreign_keys = ON");
+    const summary: ImportSummary = { accounts: dataset.accounts.length, written: 0, deleted: 0 };
+    for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary);
+    return summary;
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * @module sql/migrate — apply versioned schema migrations once, in one transaction.
+ */
+import type { SqlClient } from "./client.js";
+import { raw, sql } from "./fragment.js";
+
+/** Apply every migration not yet applied; refuses a database whose schema is newer than this code. */
+export async function migrate(client: SqlClient, migrations: readonly string[]): Promise<number> {
+  return client.transaction(async (tx) => {
+    // Serialise concurrent starters on one PostgreSQL database (SQLite's BEGIN IMMEDIATE already does).
+    if (tx.dialect.name === "postgres") await tx.all(raw("SELECT pg_advisory_xact_lock(727100701)"));
+    await tx.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied text NOT NULL)");
+    const rows = await tx.all(raw("SELECT max(version) AS version FROM schema_migrations"));
+    const current = Number(rows[0]?.version ?? 0);
+    if (current > migrations.length) {
+      throw new Error(`the database schema is version ${current}, newer than this release-engines supports (${migrations.length})`);
+    }
+    for (let v = current + 1; v <= migrations.length; v++) {
+      await tx.exec(migrations[v - 1] as string);
+      await tx.all(sql`INSERT INTO schema_migrations (version, applied) VALUES (${v}, ${new Date().toISOString()})`);
+    }
+    return migrations.length;
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * @module sql/schema-sqlite — SQLite migrations: the shared tables plus revision triggers.
+ */
+import { REVISION_BUMPS, SQLITE_TYPES, tablesV1 } from "./schema.js";
+
+function bumpPackage(expr: string): string {
+  return `INSERT INTO package_revisions (package_id, revision) SELECT ${expr}, 1 WHERE ${expr} IS NOT NULL
+    ON CONFLICT (package_id) DO UPDATE SET revision = package_revisions.revision + 1;`;
+}
+
+function bumpAccount(expr: string): string {
+  return `INSERT INTO account_revisions (account_id, revision) SELECT ${expr}, 1 WHERE ${expr} IS NOT NULL
+    ON CONFLICT (account_id) DO UPDATE SET revision = account_revisions.revision + 1;`;
+}
+
+function triggers(): string {
+  const out: string[] = [];
+  for (const [table, bumps] of Object.entries(REVISION_BUMPS)) {
+    for (const op of ["INSERT", "UPDATE", "DELETE"] as const) {
+      const rows = op === "INSERT" ? ["NEW"] : op === "DELETE" ? ["OLD"] : ["NEW", "OLD"];
+      const body: string[] = [];
+      for (const row of rows) {
+        for (const e of bumps.packages(row)) body.push(bumpPackage(e));
+        for (const e of bumps.accounts(row)) body.push(bumpAccount(e));
+        if (bumps.productPackages) {
+          body.push(`UPDATE package_revisions SET revision = revision + 1 WHERE package_id IN (SELECT id FROM packages WHERE product_id = ${bumps.productPackages(row)});`);
+        }
+      }
+      out.push(`CREATE TRIGGER ${table}_revision_${op.toLowerCase()} AFTER ${op} ON ${table} FOR EACH ROW BEGIN\n${body.join("\n")}\nEND;`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** SQLite migrations, in order; index + 1 is the schema version. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `${tablesV1(SQLITE_TYPES)}
+INSERT INTO store_meta (key, value) VALUES ('instance', lower(hex(randomblob(8))));
+${triggers()}`,
+];

@@ -1,0 +1,144 @@
+/**
+ * @module sql/schema — the tables and indexes both SQL stores share, spelled per dialect.
+ *
+ * Ids and every compared string are byte-ordered (`COLLATE "C"` in PostgreSQL, SQLite's BINARY),
+ * so orders and ties match the memory store. `version_key` is the SemVer precedence key
+ * (core/version), `pre_word`/`pre_num` Keygen's pre-release split, `package_slot` the package id
+ * or '' so that (product, package) lookups use one index.
+ */
+
+/** Column types of one dialect. */
+export interface ColumnTypes {
+  text: string;
+  time: string;
+  now: string;
+  json: string;
+  bool: string;
+  int: string;
+  bigint: string;
+}
+
+/** Column types for SQLite (times are ISO-8601 text in UTC with milliseconds). */
+export const SQLITE_TYPES: ColumnTypes = {
+  text: "TEXT",
+  time: "TEXT",
+  now: "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+  json: "TEXT",
+  bool: "INTEGER",
+  int: "INTEGER",
+  bigint: "INTEGER",
+};
+
+/** Column types for PostgreSQL. */
+export const POSTGRES_TYPES: ColumnTypes = {
+  text: 'text COLLATE "C"',
+  time: "timestamptz",
+  now: "now()",
+  json: "jsonb",
+  bool: "boolean",
+  int: "integer",
+  bigint: "bigint",
+};
+
+/** Schema version 1: every table and the index each store query needs. */
+export function tablesV1(t: ColumnTypes): string {
+  const T = t.text;
+  const created = `${t.time} NOT NULL DEFAULT ${t.now}`;
+  return withDeferrableKeys(`
+CREATE TABLE accounts (
+  id ${T} PRIMARY KEY, slug ${T} NOT NULL UNIQUE, name ${T} NOT NULL, secret_key ${T} NOT NULL, created ${created}
+);
+CREATE TABLE products (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), code ${T}, name ${T} NOT NULL,
+  distribution_strategy ${T} NOT NULL DEFAULT 'LICENSED' CHECK (distribution_strategy IN ('OPEN', 'LICENSED', 'CLOSED')),
+  created ${created}
+);
+CREATE UNIQUE INDEX products_code ON products (account_id, code);
+CREATE TABLE packages (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), product_id ${T} NOT NULL REFERENCES products (id),
+  key ${T} NOT NULL, name ${T} NOT NULL, engine ${T}, metadata ${t.json} NOT NULL DEFAULT '{}',
+  created ${created}, updated ${created}
+);
+CREATE UNIQUE INDEX packages_key ON packages (account_id, key);
+CREATE INDEX packages_engine ON packages (account_id, engine, created, id);
+CREATE INDEX packages_product ON packages (product_id);
+CREATE TABLE engines (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), key ${T} NOT NULL, name ${T},
+  created ${created}, updated ${created}
+);
+CREATE INDEX engines_order ON engines (account_id, created, id);
+CREATE INDEX engines_key ON engines (account_id, key);
+CREATE TABLE releases (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), product_id ${T} NOT NULL REFERENCES products (id),
+  package_id ${T} REFERENCES packages (id),
+  package_slot ${T} GENERATED ALWAYS AS (COALESCE(package_id, '')) STORED,
+  version ${T} NOT NULL, version_key ${T} NOT NULL, pre_word ${T}, pre_num ${t.bigint},
+  channel ${T} NOT NULL DEFAULT 'stable' CHECK (channel IN ('stable', 'rc', 'beta', 'alpha', 'dev')),
+  status ${T} NOT NULL DEFAULT 'DRAFT' CHECK (status IN ('DRAFT', 'PUBLISHED', 'YANKED')),
+  tag ${T}, name ${T}, description ${T}, entitlements ${t.json} NOT NULL DEFAULT '[]', metadata ${t.json} NOT NULL DEFAULT '{}',
+  created ${created}, updated ${created}, backdated ${t.time}, yanked ${t.time}
+);
+CREATE UNIQUE INDEX releases_version ON releases (product_id, package_slot, version);
+CREATE INDEX releases_precedence ON releases (product_id, package_slot, version_key, channel);
+CREATE INDEX releases_by_version ON releases (account_id, version);
+CREATE INDEX releases_by_tag ON releases (account_id, tag);
+CREATE INDEX releases_package ON releases (package_id);
+CREATE TABLE artifacts (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), release_id ${T} NOT NULL REFERENCES releases (id),
+  filename ${T} NOT NULL, filetype ${T}, platform ${T}, arch ${T}, filesize ${t.bigint}, checksum ${T}, signature ${T},
+  status ${T} NOT NULL DEFAULT 'WAITING' CHECK (status IN ('WAITING', 'PROCESSING', 'UPLOADED', 'FAILED', 'YANKED')),
+  metadata ${t.json} NOT NULL DEFAULT '{}', created ${created}, updated ${created}, blob ${T}
+);
+CREATE INDEX artifacts_release ON artifacts (release_id, created, id);
+CREATE INDEX artifacts_platform ON artifacts (release_id, platform, arch);
+CREATE INDEX artifacts_filename ON artifacts (account_id, filename);
+CREATE TABLE entitlements (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), code ${T} NOT NULL, name ${T} NOT NULL
+);
+CREATE UNIQUE INDEX entitlements_code ON entitlements (account_id, code);
+CREATE TABLE policies (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), product_id ${T} NOT NULL REFERENCES products (id),
+  name ${T} NOT NULL, expiration_strategy ${T} NOT NULL DEFAULT 'RESTRICT_ACCESS',
+  authentication_strategy ${T} NOT NULL DEFAULT 'TOKEN', entitlements ${t.json} NOT NULL DEFAULT '[]'
+);
+CREATE TABLE users (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), email ${T} NOT NULL,
+  role ${T} NOT NULL DEFAULT 'user', banned ${t.bool} NOT NULL DEFAULT FALSE
+);
+CREATE TABLE licenses (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), policy_id ${T} NOT NULL REFERENCES policies (id),
+  product_id ${T} NOT NULL REFERENCES products (id), key ${T} NOT NULL, expiry ${t.time},
+  suspended ${t.bool} NOT NULL DEFAULT FALSE, owner_id ${T} REFERENCES users (id), entitlements ${t.json} NOT NULL DEFAULT '[]'
+);
+CREATE UNIQUE INDEX licenses_key ON licenses (account_id, key);
+CREATE INDEX licenses_owner ON licenses (owner_id);
+CREATE TABLE license_users (
+  license_id ${T} NOT NULL REFERENCES licenses (id) ON DELETE CASCADE, user_id ${T} NOT NULL REFERENCES users (id),
+  position ${t.int} NOT NULL DEFAULT 0, PRIMARY KEY (license_id, user_id)
+);
+CREATE INDEX license_users_user ON license_users (user_id);
+CREATE TABLE tokens (
+  id ${T} PRIMARY KEY, account_id ${T} NOT NULL REFERENCES accounts (id), bearer_type ${T} NOT NULL, bearer_id ${T} NOT NULL,
+  digest ${T} NOT NULL, expiry ${t.time}
+);
+CREATE UNIQUE INDEX tokens_digest ON tokens (account_id, digest);
+CREATE TABLE package_revisions (package_id ${T} PRIMARY KEY, revision ${t.bigint} NOT NULL);
+CREATE TABLE account_revisions (account_id ${T} PRIMARY KEY, revision ${t.bigint} NOT NULL);
+CREATE TABLE store_meta (key ${T} PRIMARY KEY, value ${T} NOT NULL);
+`);
+}
+
+/** Foreign keys checked at statement end, deferrable to commit (an import replaces rows in any order). */
+function withDeferrableKeys(ddl: string): string {
+  return ddl.replace(/REFERENCES (\w+) \(id\)( ON DELETE CASCADE)?/g, "REFERENCES $1 (id)$2 DEFERRABLE INITIALLY IMMEDIATE");
+}
+
+/** What each table's change bumps: SQL expressions over a row alias (`NEW` or `OLD`). */
+export const REVISION_BUMPS: Record<string, { packages: (row: string) => string[]; accounts: (row: string) => string[]; productPackages?: (row: string) => string }> = {
+  releases: { packages: (r) => [`${r}.package_id`], accounts: () => [] },
+  artifacts: { packages: (r) => [`(SELECT package_id FROM releases WHERE id = ${r}.release_id)`], accounts: () => [] },
+  packages: { packages: (r) => [`${r}.id`], accounts: (r) => [`${r}.account_id`] },
+  engines: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
+  products: { packages: () => [], accounts: (r) => [`${r}.account_id`], productPackages: (r) => `${r}.id` },
+  accounts: { packages: () => [], accounts: (r) => [`${r}.id`] },
+};

@@ -1,0 +1,246 @@
+/**
+ * @module sql/store — the store contract over SQL: every filter, scope rule and order runs in the
+ * database on an index; JavaScript only maps the rows it gets back.
+ */
+import { isUuid } from "../core/uuid.js";
+import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "../store/types.js";
+import type { EngineKey } from "../model/records.js";
+import type { Row, SqlClient } from "./client.js";
+import { join, list, raw, sql, type Fragment } from "./fragment.js";
+import {
+  select, toAccount, toArtifact, toEngine, toLicense, toPackage, toPolicy, toProduct, toRelease, toToken, toUser,
+} from "./rows.js";
+import { artifactVisible, engineVisible, packageVisible, releaseVisible } from "./visibility.js";
+
+/** A store backed by a SQL database. */
+export interface SqlStore extends Store {
+  /** Apply pending schema migrations now (they also run before the first query). */
+  migrate(): Promise<void>;
+  /** Close the database connection or pool. */
+  close(): Promise<void>;
+}
+
+const NO_ID = "00000000-0000-0000-0000-000000000000";
+/** Newest precedence first, then newest, then id: the memory store's tie order. */
+const RELEASE_ORDER = raw("r.version_key DESC, r.created DESC, r.id ASC");
+const ARTIFACT_ORDER = raw("a.created DESC, a.id DESC");
+const ARTIFACT_WITH_RELEASE = sql`${select("artifacts", "a", "a_")}, ${select("releases", "r", "r_")}`;
+
+const pair = (row: Row): ArtifactWithRelease => ({ artifact: toArtifact(row, "a_"), release: toRelease(row, "r_") });
+/** A UUID-shaped term, or an id that matches nothing (so a non-UUID never reaches an id column). */
+const idTerm = (term: string) => (isUuid(term) ? term : NO_ID);
+
+/** Build a {@link SqlStore} over a client; `ensure` runs migrations before the first query (retried after a failure). */
+export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): SqlStore {
+  const d = client.dialect;
+  const all = async (q: Fragment) => {
+    await ensure();
+    return client.all(q);
+  };
+  const one = async (q: Fragment) => (await all(q))[0] ?? null;
+
+  /** Ids of the releases of an account that a term names: its id, a version or a tag. */
+  const releaseTerm = (accountId: string, term: string) =>
+    sql`(SELECT id FROM releases WHERE id = ${idTerm(term)} AND account_id = ${accountId}
+      UNION ALL SELECT id FROM releases WHERE account_id = ${accountId} AND version = ${term}
+      UNION ALL SELECT id FROM releases WHERE account_id = ${accountId} AND tag = ${term})`;
+
+  const licenseQuery = (where: Fragment) =>
+    sql`SELECT l.*, ${d.licenseUserIds("l")} AS user_ids FROM licenses l WHERE ${where}`;
+
+  const store: SqlStore = {
+    async migrate() {
+      await ensure();
+    },
+    async close() {
+      await client.close();
+    },
+
+    async getAccount(idOrSlug) {
+      const row = await one(sql`SELECT 0 AS rank, ${select("accounts", "x")} FROM accounts x WHERE x.id = ${idTerm(idOrSlug)}
+        UNION ALL SELECT 1 AS rank, ${select("accounts", "y")} FROM accounts y WHERE y.slug = ${idOrSlug} ORDER BY rank LIMIT 1`);
+      return row && toAccount(row);
+    },
+    async getProduct(accountId, idOrCode) {
+      const row = await one(sql`SELECT 0 AS rank, ${select("products", "x")} FROM products x WHERE x.id = ${idTerm(idOrCode)} AND x.account_id = ${accountId}
+        UNION ALL SELECT 1 AS rank, ${select("products", "y")} FROM products y WHERE y.account_id = ${accountId} AND y.code = ${idOrCode} ORDER BY rank LIMIT 1`);
+      return row && toProduct(row);
+    },
+    async getProducts(accountId, ids) {
+      const wanted = ids.filter(isUuid);
+      if (wanted.length === 0) return [];
+      return (await all(sql`SELECT ${select("products", "p")} FROM products p WHERE p.account_id = ${accountId} AND p.id IN ${list(wanted)}`)).map((r) => toProduct(r));
+    },
+
+    async getPackage(accountId, idOrKey, engine?: EngineKey) {
+      const byEngine = engine === undefined ? raw("TRUE") : sql`pk.engine = ${engine}`;
+      const row = await one(sql`SELECT ${select("packages", "pk")} FROM packages pk
+        WHERE pk.id IN (SELECT id FROM packages WHERE id = ${idTerm(idOrKey)} AND account_id = ${accountId}
+                        UNION ALL SELECT id FROM packages WHERE account_id = ${accountId} AND key = ${idOrKey})
+          AND ${byEngine} ORDER BY pk.created ASC, pk.id ASC LIMIT 1`);
+      return row && toPackage(row);
+    },
+    async listPackages(accountId, engine, scope) {
+      const rows = await all(sql`SELECT ${select("packages", "pk")} FROM packages pk JOIN products p ON p.id = pk.product_id
+        WHERE pk.account_id = ${accountId} AND pk.engine = ${engine} AND ${packageVisible(scope)}
+        ORDER BY pk.created DESC, pk.id DESC`);
+      return rows.map((r) => toPackage(r));
+    },
+
+    async listEngines(accountId, scope, page: PageQuery) {
+      const dir = raw(page.order === "desc" ? "DESC" : "ASC");
+      const cmp = raw(page.order === "desc" ? "<" : ">");
+      const after = page.after === undefined
+        ? raw("TRUE")
+        : sql`EXISTS (SELECT 1 FROM engines x WHERE x.id = ${idTerm(page.after)} AND x.account_id = ${accountId}
+            AND ${engineVisible(scope, "x")} AND (e.created, e.id) ${cmp} (x.created, x.id))`;
+      const offset = page.after === undefined ? (page.offset ?? 0) : 0;
+      const rows = await all(sql`SELECT ${select("engines", "e")} FROM engines e
+        WHERE e.account_id = ${accountId} AND ${engineVisible(scope)} AND ${after}
+        ORDER BY e.created ${dir}, e.id ${dir} LIMIT ${page.limit} OFFSET ${offset}`);
+      return rows.map((r) => toEngine(r));
+    },
+    async countEngines(accountId, scope) {
+      const row = await one(sql`SELECT count(*) AS n FROM engines e WHERE e.account_id = ${accountId} AND ${engineVisible(scope)}`);
+      return Number(row?.n ?? 0);
+    },
+    async getEngine(accountId, idOrKey, scope) {
+      const visible = scope.all ? raw("TRUE") : engineVisible(scope);
+      const row = await one(sql`SELECT ${select("engines", "e")} FROM engines e
+        WHERE e.id IN (SELECT id FROM engines WHERE id = ${idTerm(idOrKey)} AND account_id = ${accountId}
+                       UNION ALL SELECT id FROM engines WHERE account_id = ${accountId} AND key = ${idOrKey})
+          AND ${visible} ORDER BY e.created ASC, e.id ASC LIMIT 1`);
+      return row && toEngine(row);
+    },
+
+    async getRelease(accountId, id) {
+      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r WHERE r.id = ${idTerm(id)} AND r.account_id = ${accountId}`);
+      return row && toRelease(row);
+    },
+    async getReleaseByVersion(accountId, productId, packageId, version, scope) {
+      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r JOIN products p ON p.id = r.product_id
+        WHERE r.product_id = ${productId} AND r.package_slot = ${packageId ?? ""} AND r.version = ${version}
+          AND r.account_id = ${accountId} AND ${releaseVisible(d, scope)}`);
+      return row && toRelease(row);
+    },
+    async findRelease(accountId, term, scope, where = {}) {
+      const byProduct = where.productId === undefined ? raw("TRUE") : sql`r.product_id = ${where.productId}`;
+      const byPackage = where.packageId === undefined ? raw("TRUE") : sql`r.package_slot = ${where.packageId ?? ""}`;
+      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r JOIN products p ON p.id = r.product_id
+        WHERE r.id IN ${releaseTerm(accountId, term)} AND ${byProduct} AND ${byPackage} AND ${releaseVisible(d, scope)}
+        ORDER BY r.created ASC, r.id ASC LIMIT 1`);
+      return row && toRelease(row);
+    },
+    async findUpgrade(q: UpgradeQuery) {
+      if (q.channels.length === 0) return null;
+      const range = q.range;
+      const conditions: Fragment[] = [
+        sql`r.product_id = ${q.productId}`,
+        sql`r.package_slot = ${q.packageId ?? ""}`,
+        sql`r.version_key > ${q.afterKey}`,
+        sql`r.channel IN ${list(q.channels)}`,
+        sql`r.status = 'PUBLISHED'`,
+        sql`r.account_id = ${q.accountId}`,
+      ];
+      if (range) conditions.push(sql`r.version_key >= ${range.minKey}`, sql`r.version_key < ${range.maxKey}`);
+      if (range?.preWord !== undefined) conditions.push(sql`r.pre_word = ${range.preWord}`);
+      if (range?.preNum !== undefined) conditions.push(sql`r.pre_num = ${range.preNum}`);
+      conditions.push(releaseVisible(d, q.scope));
+      if (q.artifact) {
+        conditions.push(sql`EXISTS (SELECT 1 FROM artifacts a WHERE a.release_id = r.id
+          AND a.platform = ${q.artifact.platform} AND a.arch = ${q.artifact.arch}
+          AND a.signature IS NOT NULL AND a.signature <> '' AND a.filetype IS NOT NULL AND a.filetype <> 'sig'
+          AND ${artifactVisible(d, q.scope)})`);
+      }
+      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r JOIN products p ON p.id = r.product_id
+        WHERE ${join(conditions, " AND ")} ORDER BY ${RELEASE_ORDER} LIMIT 1`);
+      return row && toRelease(row);
+    },
+
+    async getArtifact(accountId, id) {
+      const row = await one(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM artifacts a JOIN releases r ON r.id = a.release_id
+        WHERE a.id = ${idTerm(id)} AND a.account_id = ${accountId}`);
+      return row && pair(row);
+    },
+    async listReleaseArtifacts(accountId, releaseId, scope, filter = {}) {
+      const platform = filter.platform === undefined ? raw("TRUE") : sql`a.platform = ${filter.platform}`;
+      const arch = filter.arch === undefined ? raw("TRUE") : sql`a.arch = ${filter.arch}`;
+      const rows = await all(sql`SELECT ${select("artifacts", "a")} FROM artifacts a JOIN releases r ON r.id = a.release_id JOIN products p ON p.id = r.product_id
+        WHERE a.release_id = ${idTerm(releaseId)} AND r.account_id = ${accountId} AND ${platform} AND ${arch} AND ${artifactVisible(d, scope)}
+        ORDER BY ${ARTIFACT_ORDER}`);
+      return rows.map((r) => toArtifact(r));
+    },
+    async listPackageArtifacts(accountId, packageId, scope) {
+      const rows = await all(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM packages pk
+        JOIN releases r ON r.product_id = pk.product_id AND r.package_slot = pk.id
+        JOIN products p ON p.id = r.product_id
+        JOIN artifacts a ON a.release_id = r.id
+        WHERE pk.id = ${idTerm(packageId)} AND pk.account_id = ${accountId} AND ${artifactVisible(d, scope)}
+        ORDER BY ${RELEASE_ORDER}, ${ARTIFACT_ORDER}`);
+      return rows.map(pair);
+    },
+    async findRawArtifact(q: RawArtifactQuery) {
+      const slot = sql`p.account_id = ${q.accountId} AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""}`;
+      const file = sql`(a.filename = ${q.artifact} OR a.id = ${idTerm(q.artifact)})`;
+      let releases: Fragment = sql`r.id IN ${releaseTerm(q.accountId, q.release)}`;
+      if (q.release === "latest") {
+        const tagged = await one(sql`SELECT 1 AS hit FROM releases r WHERE r.account_id = ${q.accountId} AND r.tag = 'latest'
+          AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""} LIMIT 1`);
+        if (tagged === null) releases = sql`r.channel = 'stable' AND r.status = 'PUBLISHED' AND ${releaseVisible(d, q.scope)}`;
+      }
+      const row = await one(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM releases r JOIN products p ON p.id = r.product_id
+        JOIN artifacts a ON a.release_id = r.id
+        WHERE ${slot} AND ${releases} AND ${file} AND ${artifactVisible(d, q.scope)}
+        ORDER BY ${RELEASE_ORDER}, ${ARTIFACT_ORDER} LIMIT 1`);
+      return row && pair(row);
+    },
+    async findArtifact(accountId, idOrFilename, scope) {
+      const id = idTerm(idOrFilename);
+      const row = await one(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM artifacts a JOIN releases r ON r.id = a.release_id JOIN products p ON p.id = r.product_id
+        WHERE a.id IN (SELECT id FROM artifacts WHERE id = ${id} AND account_id = ${accountId}
+                       UNION ALL SELECT id FROM artifacts WHERE account_id = ${accountId} AND filename = ${idOrFilename})
+          AND ${artifactVisible(d, scope)}
+        ORDER BY CASE WHEN a.id = ${id} THEN 0 ELSE 1 END, ${RELEASE_ORDER}, ${ARTIFACT_ORDER} LIMIT 1`);
+      return row && pair(row);
+    },
+
+    async getPackageRevision(accountId, packageId) {
+      const row = await one(sql`SELECT m.value AS instance, pr.revision AS revision FROM store_meta m
+        LEFT JOIN package_revisions pr ON pr.package_id = ${packageId} WHERE m.key = 'instance'`);
+      return `${String(row?.instance ?? "")}:${accountId}:${packageId}:${String(row?.revision ?? 0)}`;
+    },
+    async getAccountRevision(accountId) {
+      const row = await one(sql`SELECT m.value AS instance, ar.revision AS revision FROM store_meta m
+        LEFT JOIN account_revisions ar ON ar.account_id = ${accountId} WHERE m.key = 'instance'`);
+      return `${String(row?.instance ?? "")}:${accountId}:${String(row?.revision ?? 0)}`;
+    },
+
+    async getLicenseByKey(accountId, key) {
+      const row = await one(licenseQuery(sql`l.account_id = ${accountId} AND l.key = ${key}`));
+      return row && toLicense(row);
+    },
+    async getLicense(accountId, id) {
+      const row = await one(licenseQuery(sql`l.id = ${idTerm(id)} AND l.account_id = ${accountId}`));
+      return row && toLicense(row);
+    },
+    async listUserLicenses(accountId, userId) {
+      const uid = idTerm(userId);
+      const rows = await all(licenseQuery(sql`l.id IN (SELECT id FROM licenses WHERE owner_id = ${uid}
+          UNION SELECT license_id FROM license_users WHERE user_id = ${uid}) AND l.account_id = ${accountId} ORDER BY l.id`));
+      return rows.map(toLicense);
+    },
+    async getPolicy(accountId, id) {
+      const row = await one(sql`SELECT ${select("policies", "x")} FROM policies x WHERE x.id = ${idTerm(id)} AND x.account_id = ${accountId}`);
+      return row && toPolicy(row);
+    },
+    async getUser(accountId, id) {
+      const row = await one(sql`SELECT ${select("users", "x")} FROM users x WHERE x.id = ${idTerm(id)} AND x.account_id = ${accountId}`);
+      return row && toUser(row);
+    },
+    async getTokenByDigest(accountId, digest) {
+      const row = await one(sql`SELECT ${select("tokens", "x")} FROM tokens x WHERE x.account_id = ${accountId} AND x.digest = ${digest}`);
+      return row && toToken(row);
+    },
+  };
+  return store;
+}

@@ -1,0 +1,49 @@
+/**
+ * @module sql/visibility — the reference visibility rules of store/scope as SQL conditions.
+ *
+ * Aliases: `p` products, `pk` packages, `r` releases, `a` artifacts. Each function mirrors the
+ * predicate of the same name in store/scope, so every store answers alike.
+ */
+import type { Scope } from "../store/scope.js";
+import type { Dialect } from "./client.js";
+import { any, list, raw, sql, type Fragment } from "./fragment.js";
+
+/** Normalise an instant to the ISO form stored (so text comparison in SQLite is chronological). */
+function instant(value: string): string {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+/** The caller sees every record of the product in `column`. */
+export function seesAll(scope: Scope, column: string): Fragment {
+  if (scope.all) return raw("TRUE");
+  return scope.products.length === 0 ? raw("FALSE") : sql`${raw(column)} IN ${list(scope.products)}`;
+}
+
+/** isPackageVisible over `pk` joined with its product `p`. */
+export function packageVisible(scope: Scope, pk = "pk", p = "p"): Fragment {
+  const licensed = scope.licensedProducts.length === 0 ? raw("FALSE") : sql`${raw(`${pk}.product_id`)} IN ${list(scope.licensedProducts)}`;
+  return sql`(${seesAll(scope, `${pk}.product_id`)} OR ${raw(p)}.distribution_strategy = 'OPEN' OR (${raw(p)}.distribution_strategy <> 'CLOSED' AND ${licensed}))`;
+}
+
+/** isReleaseVisible over `r` joined with its product `p`. */
+export function releaseVisible(d: Dialect, scope: Scope, r = "r", p = "p"): Fragment {
+  const R = (c: string) => raw(`${r}.${c}`);
+  const grants = scope.grants.map((g) => {
+    const cutoff = g.cutoff === null ? raw("TRUE") : sql`COALESCE(${R("backdated")}, ${R("created")}) <= ${instant(g.cutoff)}`;
+    return sql`(${R("product_id")} = ${g.productId} AND ${d.subsetOf(`${r}.entitlements`, g.entitlements)} AND ${cutoff})`;
+  });
+  const open = sql`(${raw(p)}.distribution_strategy = 'OPEN' AND ${d.emptyArray(`${r}.entitlements`)})`;
+  return sql`(${seesAll(scope, `${r}.product_id`)} OR (${raw(p)}.distribution_strategy <> 'CLOSED' AND ${R("status")} = 'PUBLISHED' AND ${any([open, ...grants])}))`;
+}
+
+/** isArtifactVisible over `a` of release `r` of product `p`. */
+export function artifactVisible(d: Dialect, scope: Scope, a = "a", r = "r", p = "p"): Fragment {
+  return sql`(${seesAll(scope, `${r}.product_id`)} OR (${raw(a)}.status = 'UPLOADED' AND ${releaseVisible(d, scope, r, p)}))`;
+}
+
+/** The engine `e` has a package visible to the scope. */
+export function engineVisible(scope: Scope, e = "e"): Fragment {
+  return sql`EXISTS (SELECT 1 FROM packages pk JOIN products p ON p.id = pk.product_id
+    WHERE pk.account_id = ${raw(e)}.account_id AND pk.engine = ${raw(e)}.key AND ${packageVisible(scope)})`;
+}

@@ -1,0 +1,120 @@
+/**
+ * @module release-engines/sqlite — the embedded store on disk: SQLite through better-sqlite3.
+ */
+import Database from "better-sqlite3";
+import type { SqlClient, Row } from "./sql/client.js";
+import { SQLITE_DIALECT } from "./sql/dialects.js";
+import type { Fragment } from "./sql/fragment.js";
+import { migrate } from "./sql/migrate.js";
+import { SQLITE_MIGRATIONS } from "./sql/schema-sqlite.js";
+import { createSqlStore, type SqlStore } from "./sql/store.js";
+import { attachClient } from "./sql/import.js";
+
+export { importDataset, type ImportSummary } from "./sql/import.js";
+export type { SqlStore } from "./sql/store.js";
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file (created when missing), or `:memory:`. */
+  filename: string;
+  /** Milliseconds to wait for another process's write lock; default 5000. */
+  busyTimeoutMs?: number;
+}
+
+type Db = InstanceType<typeof Database>;
+type Statement = Database.Statement<unknown[]>;
+
+function bindable(value: unknown): unknown {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value === undefined ? null : value;
+}
+
+function sqliteClient(db: Db): SqlClient {
+  const cache = new Map<string, Statement>();
+  const prepare = (text: string) => {
+    let stmt = cache.get(text);
+    if (stmt === undefined) {
+      stmt = db.prepare<unknown[]>(text);
+      if (cache.size > 500) cache.clear();
+      cache.set(text, stmt);
+    }
+    return stmt;
+  };
+  const run = (query: Fragment): Row[] => {
+    const stmt = prepare(query.text);
+    const params = query.params.map(bindable);
+    if (stmt.reader) return stmt.all(...params) as Row[];
+    stmt.run(...params);
+    return [];
+  };
+  // Queries are synchronous; a transaction holds this lock so nothing else runs inside it.
+  let lock: Promise<void> = Promise.resolve();
+  const client: SqlClient = {
+    dialect: SQLITE_DIALECT,
+    async all(query) {
+      await lock;
+      return run(query);
+    },
+    async exec(script) {
+      await lock;
+      db.exec(script);
+    },
+    async transaction(fn) {
+      const previous = lock;
+      let release!: () => void;
+      lock = new Promise<void>((r) => (release = r));
+      await previous;
+      const tx: SqlClient = {
+        dialect: SQLITE_DIALECT,
+        all: async (query) => run(query),
+        exec: async (script) => void db.exec(script),
+        transaction: (inner) => inner(tx),
+        close: async () => {},
+      };
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+          const out = await fn(tx);
+          db.exec("COMMIT");
+          return out;
+        } catch (error) {
+          if (db.inTransaction) db.exec("ROLLBACK");
+          throw error;
+        }
+      } finally {
+        release();
+      }
+    },
+    async close() {
+      await lock;
+      db.close();
+    },
+  };
+  return client;
+}
+
+/**
+ * A {@link SqlStore} on a SQLite file; the schema is created or migrated before the first query.
+ * @example const store = createSqliteStore({ filename: "releases.sqlite" });
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
+  const db = new Database(options.filename);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  if (options.filename !== ":memory:" && options.filename !== "") db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  const client = sqliteClient(db);
+  let ready: Promise<void> | null = null;
+  const ensure = () => {
+    ready ??= migrate(client, SQLITE_MIGRATIONS).then(
+      () => undefined,
+      (error: unknown) => {
+        ready = null;
+        throw error;
+      },
+    );
+    return ready;
+  };
+  const store = createSqlStore(client, ensure);
+  attachClient(store, client, ensure);
+  return store;
+}
