@@ -2,6 +2,7 @@
  * @module uuid — UUID shape checks and deterministic UUIDv5.
  */
 import { toHex, utf8 } from "./encoding.js";
+import { sha1 } from "./sha1.js";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,16 +14,22 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
-/** UUIDv5 (SHA-1, RFC 9562) of `name` in `namespace`. */
-export async function uuidV5(name: string, namespace: string = RELEASE_ENGINES_NAMESPACE): Promise<string> {
-  const ns = namespace.replace(/-/g, "");
-  const nsBytes = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) nsBytes[i] = parseInt(ns.slice(i * 2, i * 2 + 2), 16);
+const namespaceBytes = new Map<string, Uint8Array>();
+
+/** UUIDv5 (SHA-1, RFC 9562) of `name` in `namespace`, computed synchronously. */
+export function uuidV5(name: string, namespace: string = RELEASE_ENGINES_NAMESPACE): string {
+  let nsBytes = namespaceBytes.get(namespace);
+  if (nsBytes === undefined) {
+    const ns = namespace.replace(/-/g, "");
+    nsBytes = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) nsBytes[i] = parseInt(ns.slice(i * 2, i * 2 + 2), 16);
+    namespaceBytes.set(namespace, nsBytes);
+  }
   const nameBytes = utf8(name);
   const buf = new Uint8Array(16 + nameBytes.length);
   buf.set(nsBytes, 0);
   buf.set(nameBytes, 16);
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-1", buf as BufferSource)).slice(0, 16);
+  const hash = sha1(buf).slice(0, 16);
   hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
   const h = toHex(hash);

@@ -121,11 +121,11 @@ async function loadAccount(
   claimId: (id: string, path: string) => void,
   options: LoadDatasetOptions,
 ): Promise<void> {
-  const accountId = acc.id ?? (await uuidV5(`account:${acc.slug}`));
+  const accountId = acc.id ?? (uuidV5(`account:${acc.slug}`));
   claimId(accountId, path);
   const account: Account = { id: accountId, slug: acc.slug, name: acc.name, secretKey: acc.secretKey, created: iso(acc.created) ?? EPOCH };
   out.accounts.push(account);
-  const derive = (kind: string, natural: string) => uuidV5(`${kind}:${accountId}:${natural}`);
+  const derive = (kind: string, natural: string): string => uuidV5(`${kind}:${accountId}:${natural}`);
 
   // Products
   const products: Product[] = [];
@@ -133,7 +133,7 @@ async function loadAccount(
   for (const [j, p] of (acc.products ?? []).entries()) {
     const at = `${path}.products[${j}]`;
     if (p.code != null && isUuid(p.code)) problems.push({ path: `${at}.code`, message: "must not look like a UUID" });
-    const id = p.id ?? (await derive("product", p.code ?? p.name));
+    const id = p.id ?? (derive("product", p.code ?? p.name));
     claimId(id, at);
     const rec: Product = { id, accountId, code: p.code ?? null, name: p.name, distributionStrategy: p.distributionStrategy ?? "LICENSED", created: iso(p.created) ?? EPOCH };
     if (rec.code !== null) {
@@ -155,7 +155,7 @@ async function loadAccount(
     const key = engine === "pypi" ? normalizeProjectName(p.key) : p.key;
     if (isUuid(key)) problems.push({ path: `${at}.key`, message: "must not look like a UUID" });
     if (packages.some((q) => q.key === key)) problems.push({ path: `${at}.key`, message: `key '${key}' is already used` });
-    const id = p.id ?? (await derive("package", key));
+    const id = p.id ?? (derive("package", key));
     claimId(id, at);
     const created = iso(p.created) ?? EPOCH;
     packages.push({ id, accountId, productId: product?.id ?? id, key, name: p.name, engine, metadata: p.metadata ?? {}, created, updated: created });
@@ -167,7 +167,7 @@ async function loadAccount(
   for (const [j, e] of (acc.engines ?? []).entries()) {
     const at = `${path}.engines[${j}]`;
     if (engines.has(e.key)) problems.push({ path: `${at}.key`, message: `engine '${e.key}' is declared twice` });
-    const id = e.id ?? (await derive("engine", e.key));
+    const id = e.id ?? (derive("engine", e.key));
     claimId(id, at);
     const created = iso(e.created) ?? EPOCH;
     engines.set(e.key, { id, accountId, key: e.key, name: e.name === undefined ? ENGINE_NAMES[e.key] : e.name, created, updated: created });
@@ -185,7 +185,7 @@ async function loadAccount(
   for (const [j, e] of (acc.entitlements ?? []).entries()) {
     const at = `${path}.entitlements[${j}]`;
     if (entitlements.some((x) => x.code === e.code)) problems.push({ path: `${at}.code`, message: `code '${e.code}' is already used` });
-    const id = e.id ?? (await derive("entitlement", e.code));
+    const id = e.id ?? (derive("entitlement", e.code));
     claimId(id, at);
     entitlements.push({ id, accountId, code: e.code, name: e.name ?? e.code });
   }
@@ -234,7 +234,7 @@ async function loadAccount(
       if (releaseTags.has(tagSlot)) problems.push({ path: `${at}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
     }
     checkCodes(r.entitlements ?? [], `${at}.entitlements`);
-    const id = r.id ?? (await derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
+    const id = r.id ?? (derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
     claimId(id, at);
     const created = iso(r.created) ?? EPOCH;
     const status = r.status ?? "DRAFT";
@@ -295,7 +295,7 @@ async function loadAccount(
         }
       }
     }
-    const id = a.id ?? (await derive("artifact", `${release?.id ?? ""}:${a.filename}`));
+    const id = a.id ?? (derive("artifact", `${release?.id ?? ""}:${a.filename}`));
     claimId(id, at);
     const created = iso(a.created) ?? EPOCH;
     const ext = /\.([^./]+)$/.exec(a.filename)?.[1];
@@ -315,7 +315,7 @@ async function loadAccount(
     const product = findProduct(p.product);
     if (product === null) problems.push({ path: `${at}.product`, message: `no product with id or code '${p.product}'` });
     checkCodes(p.entitlements ?? [], `${at}.entitlements`);
-    const id = p.id ?? (await derive("policy", `${product?.id ?? ""}:${p.name}`));
+    const id = p.id ?? (derive("policy", `${product?.id ?? ""}:${p.name}`));
     claimId(id, at);
     policies.push({
       id, accountId, productId: product?.id ?? "", name: p.name,
@@ -329,7 +329,7 @@ async function loadAccount(
   for (const [j, u] of (acc.users ?? []).entries()) {
     const at = `${path}.users[${j}]`;
     if (users.some((x) => x.email.toLowerCase() === u.email.toLowerCase())) problems.push({ path: `${at}.email`, message: `'${u.email}' is already used` });
-    const id = u.id ?? (await derive("user", u.email.toLowerCase()));
+    const id = u.id ?? (derive("user", u.email.toLowerCase()));
     claimId(id, at);
     users.push({ id, accountId, email: u.email, role: u.role ?? "user", banned: u.banned ?? false });
   }
@@ -355,7 +355,7 @@ async function loadAccount(
       else if (!userIds.includes(user.id)) userIds.push(user.id);
     }
     checkCodes(l.entitlements ?? [], `${at}.entitlements`);
-    const id = l.id ?? (await derive("license", l.key));
+    const id = l.id ?? (derive("license", l.key));
     claimId(id, at);
     licenses.push({
       id, accountId, policyId: policy?.id ?? "", productId: policy?.productId ?? "", key: l.key,
@@ -375,7 +375,7 @@ async function loadAccount(
     if (isUuid(t.token)) problems.push({ path: `${at}.token`, message: "must be a token value, not a UUID" });
     const digest = await hmacSha256Hex(acc.secretKey, t.token);
     if (tokens.some((x) => x.digest === digest)) problems.push({ path: `${at}.token`, message: "token is already used" });
-    const id = t.id ?? (await derive("token", digest));
+    const id = t.id ?? (derive("token", digest));
     claimId(id, at);
     tokens.push({ id, accountId, bearerType: t.bearer.type, bearerId: bearerId ?? "", digest, expiry: iso(t.expiry) });
   }
