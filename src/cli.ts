@@ -36,6 +36,9 @@ Options:
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
   --trust-proxy     honour X-Forwarded-Proto and X-Forwarded-Host
+  --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
+                    (default https://pypi.org/simple/); 'none' answers 404 instead
+  --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
   -h, --help        show this help`;
 
 const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL)
@@ -74,6 +77,8 @@ async function serve(args: string[]): Promise<void> {
     host: { type: "string" },
     "base-url": { type: "string" },
     "trust-proxy": { type: "boolean" },
+    "pypi-upstream": { type: "string" },
+    "pypi-html-only": { type: "boolean" },
   });
   if (values.help) {
     console.log(SERVE_USAGE);
@@ -97,6 +102,13 @@ async function serve(args: string[]): Promise<void> {
     }
     if (!ok) throw new UsageError(`--base-url must be an http(s) URL without query (got '${baseUrl}')`);
   }
+  const upstreamText = values["pypi-upstream"] as string | undefined;
+  let upstream: string | null | undefined;
+  if (upstreamText !== undefined) {
+    if (upstreamText === "none") upstream = null;
+    else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
+    else throw new UsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`);
+  }
   let store: Store;
   let root: string;
   let close = async () => {};
@@ -116,6 +128,7 @@ async function serve(args: string[]): Promise<void> {
     blobs: createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     trustProxy: values["trust-proxy"] === true,
+    pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => console.error("[release-engines]", error),
   });
   const server = await serveFetchHandler(handler, { port: Number(portText), host });

@@ -89,6 +89,7 @@ describe.concurrent("release-engines usage errors", { timeout: 120_000 }, () => 
     [["serve", "--data", "examples/demo/dataset.json", "--port", "http"], "--port must be a number"],
     [["serve", "--data", "examples/demo/dataset.json", "--port", "70000"], "--port must be a number"],
     [["serve", "--data", "examples/demo/dataset.json", "--base-url", "ftp://x"], "--base-url must be an http(s) URL"],
+    [["serve", "--data", "examples/demo/dataset.json", "--pypi-upstream", "ftp://mirror"], "--pypi-upstream must be 'none' or an http(s) URL"],
     [["validate"], "validate needs exactly one FILE.json"],
     [["launch"], "unknown command 'launch'"],
     [[], "a command is required"],
@@ -114,6 +115,24 @@ describe("release-engines serve", { timeout: 120_000 }, () => {
     const res = await fetch(`${server.origin}/v1/accounts/demo/engines`);
     expect(res.status).toBe(200);
     expect(await server.stop()).toBe(0);
+  });
+
+  it("sends unknown PyPI projects upstream, or answers 404 with --pypi-upstream none, and HTML only on request", async () => {
+    const [plain, closed] = await Promise.all([
+      startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--pypi-upstream", "https://mirror.example/simple"]),
+      startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--pypi-upstream", "none", "--pypi-html-only"]),
+    ]);
+    running.push(plain, closed);
+    const unknown = "/v1/accounts/demo/engines/pypi/simple/left-pad/";
+    const a = await fetch(`${plain.origin}${unknown}`, { redirect: "manual" });
+    expect(a.status).toBe(307);
+    expect(a.headers.get("location")).toBe("https://mirror.example/simple/left-pad/");
+    expect((await fetch(`${closed.origin}${unknown}`, { redirect: "manual" })).status).toBe(404);
+    const accept = { accept: "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01" };
+    const json = await fetch(`${plain.origin}/v1/accounts/demo/engines/pypi/simple/demo-sdk/`, { headers: accept });
+    expect(json.headers.get("content-type")).toContain("application/vnd.pypi.simple.v1+json");
+    const html = await fetch(`${closed.origin}/v1/accounts/demo/engines/pypi/simple/demo-sdk/`, { headers: accept });
+    expect(html.headers.get("content-type")).toMatch(/html/);
   });
 
   it("uses --base-url for absolute URLs", async () => {
