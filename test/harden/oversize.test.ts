@@ -118,11 +118,17 @@ describe("oversized input through `release-engines serve` (item 3)", () => {
   it("refuses each with 400/414/431 quickly, keeps serving, and keeps its memory flat", async () => {
     const ok = async () => (await fetch(`${server.origin}${BASE}`)).status;
     expect(await ok()).toBe(200);
+    const answered = new Map<string, number>();
     const round = async () => {
       for (const c of CASES) {
         const { status, ms } = await rawRequest(server.origin, c.path, c.headers);
+        // node:http answers 431 and closes at once; a client still sending a request far over the
+        // limit may see the reset before the answer. Every case must still be answered in some round.
+        const tooBigToRead = c.path.length + JSON.stringify(c.headers).length > 16 * 1024;
+        if (status === null && tooBigToRead) continue;
         expect([400, 414, 431], `${c.name}: ${status}`).toContain(status);
         expect(ms, c.name).toBeLessThan(2_000);
+        answered.set(c.name, (answered.get(c.name) ?? 0) + 1);
       }
     };
     await round();
@@ -130,6 +136,7 @@ describe("oversized input through `release-engines serve` (item 3)", () => {
     for (let i = 0; i < 20; i++) await round();
     const growth = rssOf(server.child.pid as number) - before;
     expect(growth).toBeLessThan(40 * 1024 * 1024);
+    expect([...answered.keys()].sort()).toEqual(CASES.map((c) => c.name).sort());
     expect(await ok()).toBe(200);
   });
 });
