@@ -66,6 +66,52 @@ describe("oversized input through createFetchHandler (item 3)", () => {
   });
 });
 
+describe("long values just inside the limits (item 3)", () => {
+  let handler: Handler;
+  beforeAll(async () => {
+    ({ handler } = await hardenHandler());
+  });
+
+  it("are answered without a 500 in milliseconds: no pathological parsing (ReDoS) of versions, constraints, Accept, ETags or credentials", async () => {
+    const A = "/v1/accounts/acme";
+    const pieces = ["1", "1.", "1.0.0-", "a", "-", "0", "+", ".", "beta.", "1-beta.", "x.", " ", "=", ";", ",", "q=0.1,", "text/html;q=0.1,", "*/*;", "a/b;c=d;", '"', 'W/"x",', "%20"];
+    let slowest = 0;
+    for (const p of pieces) {
+      const enc = encodeURIComponent(`${p.repeat(Math.floor(7000 / p.length))}!`).slice(0, 7500);
+      const header = `${p.repeat(Math.floor(15_000 / p.length))}!`.trim();
+      const requests: Array<[string, Record<string, string>]> = [
+        [`${A}/engines/tauri/acme-app?platform=linux&arch=x86_64&version=${enc}`, {}],
+        [`${A}/engines/tauri/acme-app?platform=linux&arch=x86_64&version=1.0.0&constraint=${enc}`, {}],
+        [`${A}/engines/tauri/acme-app?platform=${enc}&arch=x86_64&version=1.0.0`, {}],
+        [`${A}/engines/raw/cli/${enc}/tool_linux_amd64`, {}],
+        [`${A}/engines/pypi/simple/${enc}/`, {}],
+        [`${A}/engines?page[cursor]=${enc}`, {}],
+        [`${A}/engines?limit=${enc}`, {}],
+        [`${A}/artifacts/${enc}`, {}],
+        [`${A}/releases/${enc}/upgrade?constraint=${enc.slice(0, 3000)}`, {}],
+        [`${A}/engines/pypi/simple/acme-sdk/`, { accept: header }],
+        [`${A}/engines/pypi/simple/acme-sdk/`, { "accept-encoding": header }],
+        [`${A}/engines/pypi/simple/acme-sdk/`, { "if-none-match": header }],
+        [`${A}/engines/tauri/acme-app?platform=linux&arch=x86_64&version=1.0.0`, { accept: header }],
+        [`${A}/engines`, { authorization: `Bearer ${header}` }],
+        [`${A}/engines`, { authorization: `Basic ${header}` }],
+        [`${A}/engines`, { authorization: `Token ${header}` }],
+        [`${A}/artifacts/00000000-0000-4000-8000-000000001041`, { prefer: header }],
+      ];
+      for (const [url, headers] of requests) {
+        const started = performance.now();
+        const res = await handler(new Request(`http://localhost${url}`, { headers }));
+        await res.arrayBuffer();
+        const ms = performance.now() - started;
+        slowest = Math.max(slowest, ms);
+        expect(res.status, `${JSON.stringify(p)} ${url.slice(0, 80)}`).toBeLessThan(500);
+        expect(ms, `${JSON.stringify(p)} ${url.slice(0, 80)} ${Object.keys(headers).join()}`).toBeLessThan(500);
+      }
+    }
+    expect(slowest).toBeGreaterThan(0);
+  });
+});
+
 /** Send one raw HTTP/1.1 request and read the status code (null when the server only closed the connection). */
 function rawRequest(origin: string, target: string, headers: Record<string, string>): Promise<{ status: number | null; ms: number }> {
   const { hostname, port } = new URL(origin);
