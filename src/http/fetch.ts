@@ -50,6 +50,14 @@ export interface RouteRequest {
 export type RouteHandler = (ctx: EngineContext, req: RouteRequest) => Promise<EngineResult>;
 
 const MAX_URL_LENGTH = 8192;
+/** Total bytes of header names and values a request may carry (node:http's own limit in `serve` is 16 KB too). */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+function headerBytes(headers: Headers): number {
+  let total = 0;
+  for (const [k, v] of headers) total += k.length + v.length + 4;
+  return total;
+}
 
 function originOf(request: Request, url: URL, options: FetchHandlerOptions): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
@@ -124,6 +132,7 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
     const state: { account?: Account } = {};
     try {
       if (request.url.length > MAX_URL_LENGTH) throw new SdkError(414, "The request URI is too long", { code: "URI_TOO_LONG" });
+      if (headerBytes(request.headers) > MAX_HEADER_BYTES) throw new SdkError(431, "The request's header fields are too large", { code: "HEADERS_TOO_LARGE" });
       const url = new URL(request.url);
       const trailing = url.pathname.endsWith("/");
       match = matchRoute(decodeSegments(url.pathname), trailing);

@@ -22,7 +22,9 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
         const call = Promise.resolve().then(() => fn.apply(store, args));
         if (timeoutMs <= 0) return await call;
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StoreError(`store call ${name} timed out`, { status: 503 })), timeoutMs);
+          // The client sees the generic detail; onError gets the method in the cause.
+          const cause = new Error(`store call ${name} timed out after ${timeoutMs} ms`);
+          timer = setTimeout(() => reject(new StoreError("The service is temporarily unavailable", { cause, status: 503 })), timeoutMs);
         });
         return await Promise.race([call, timeout]);
       } catch (error) {
