@@ -7,7 +7,8 @@
  *   `test/helpers/pg-global.ts` starts once for the whole run (vitest `globalSetup`), cloned from a
  *   database migrated once there.
  *
- * Stores made here are closed after the test file (`afterAll`); {@link closeStore} closes one sooner.
+ * Stores made here are closed (and their databases or files deleted) after the test file (`afterAll`);
+ * {@link closeStore} closes one sooner.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +40,7 @@ declare module "vitest" {
 
 const open = new Map<SqlStore, () => Promise<void>>();
 const where = new WeakMap<Store, string>();
+const drops: Promise<void>[] = [];
 let dir: string | null = null;
 let serial = 0;
 const prefix = `t${process.pid}_${Date.now().toString(36)}`;
@@ -47,9 +49,24 @@ afterAll(async () => {
   const closers = [...open.values()];
   open.clear();
   await Promise.all(closers.map((close) => close()));
+  await Promise.all(drops.splice(0));
+  if (admin !== null) await (await admin).end();
+  admin = null;
   if (dir !== null) rmSync(dir, { recursive: true, force: true });
   dir = null;
 });
+
+let admin: Promise<pg.Client> | null = null;
+
+/** Run one statement on the cluster's `postgres` database, over one connection per test file. */
+async function asAdmin(url: string, text: string): Promise<void> {
+  admin ??= (async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return client;
+  })();
+  await (await admin).query(text);
+}
 
 /**
  * A new database cloned from the run's migrated template (cloning skips re-running the migrations
@@ -59,18 +76,19 @@ async function postgresStore(): Promise<{ store: SqlStore; close: () => Promise<
   const pgRun = inject("reTestPg");
   if (pgRun === undefined) throw new Error("RE_TEST_STORE=postgres needs the cluster of test/helpers/pg-global.ts (vitest globalSetup)");
   const name = `${prefix}_${serial++}`;
-  const admin = new pg.Client({ connectionString: pgRun.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${pgRun.template}"`);
-  } finally {
-    await admin.end();
-  }
+  await asAdmin(pgRun.url, `CREATE DATABASE "${name}" TEMPLATE "${pgRun.template}" STRATEGY FILE_COPY`);
   const pool = new pg.Pool({ connectionString: pgRun.url.replace(/\/[^/]*$/, `/${name}`), max: 2 });
+  // DROP DATABASE … WITH (FORCE) may end a connection the pool is still closing; that is expected.
+  pool.on("error", () => {});
   await pool.query("UPDATE store_meta SET value = md5(random()::text || clock_timestamp()::text) WHERE key = 'instance'");
   const store = createPostgresStore({ pool });
   where.set(store, pgRun.url.replace(/\/[^/]*$/, `/${name}`));
-  return { store, close: () => pool.end() };
+  // Dropped when closed (every database weighs megabytes, and a run makes hundreds), in the
+  // background so the next test need not wait; afterAll waits for every drop.
+  return { store, close: async () => {
+    await pool.end();
+    drops.push(asAdmin(pgRun.url, `DROP DATABASE "${name}" WITH (FORCE)`));
+  } };
 }
 
 async function sqlStore(): Promise<{ store: SqlStore; close: () => Promise<void> }> {
@@ -79,7 +97,10 @@ async function sqlStore(): Promise<{ store: SqlStore; close: () => Promise<void>
   const filename = join(dir, `store-${serial++}.sqlite`);
   const store = createSqliteStore({ filename });
   where.set(store, filename);
-  return { store, close: () => store.close() };
+  return { store, close: async () => {
+    await store.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(filename + suffix, { force: true });
+  } };
 }
 
 /** A store holding `dataset`, of the backend `RE_TEST_STORE` names (memory by default). */
