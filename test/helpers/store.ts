@@ -41,6 +41,7 @@ declare module "vitest" {
 const open = new Map<SqlStore, () => Promise<void>>();
 const where = new WeakMap<Store, string>();
 const drops: Promise<void>[] = [];
+let admin: Promise<pg.Client> | null = null;
 let dir: string | null = null;
 let serial = 0;
 const prefix = `t${process.pid}_${Date.now().toString(36)}`;
@@ -55,8 +56,6 @@ afterAll(async () => {
   if (dir !== null) rmSync(dir, { recursive: true, force: true });
   dir = null;
 });
-
-let admin: Promise<pg.Client> | null = null;
 
 /** Run one statement on the cluster's `postgres` database, over one connection per test file. */
 async function asAdmin(url: string, text: string): Promise<void> {
