@@ -1,5 +1,15 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * Files in the per-store folders that never touch a store, or are property tests building hundreds
+ * of memory stores: a run on another store (RE_TEST_STORE, npm run test:sqlite / test:postgres) skips them.
+ */
+const MEMORY_ONLY = [
+  "test/auth/properties.test.ts", "test/auth/tokens.test.ts", "test/tauri/oracle.test.ts", "test/tauri/artifact.test.ts",
+  "test/tauri/manifest.test.ts", "test/pypi/units.test.ts", "test/upgrade/constraint.test.ts", "test/downloads/file-blobs.test.ts",
+];
+const perStore = process.env.RE_TEST_STORE === "sqlite" || process.env.RE_TEST_STORE === "postgres";
 
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
@@ -13,7 +23,10 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, ...(perStore ? MEMORY_ONLY : [])],
     testTimeout: 30_000,
     hookTimeout: 90_000,
+    // RE_TEST_STORE=postgres: one throwaway PostgreSQL cluster for the run (test/helpers/store.ts).
+    globalSetup: process.env.RE_TEST_STORE === "postgres" ? ["test/helpers/pg-global.ts"] : [],
   },
 });

@@ -47,7 +47,8 @@ function tableRows(dataset: Dataset, accountId: string): Array<[table: string, r
       const parsed = parseStrict(r.version);
       return {
         id: r.id, account_id: r.accountId, product_id: r.productId, package_id: r.packageId, version: r.version, version_key: r.versionKey,
-        pre_word: parsed?.preWord ?? null, pre_num: parsed?.preNum ?? null, channel: r.channel, status: r.status, tag: r.tag, name: r.name,
+        pre_word: parsed?.preWord ?? null, pre_num: parsed?.preNum ?? null,
+        build_word: parsed?.buildWord ?? null, build_num: parsed?.buildNum ?? null, channel: r.channel, status: r.status, tag: r.tag, name: r.name,
         description: r.description, entitlements: jsonText(r.entitlements), metadata: jsonText(r.metadata), created: r.created,
         updated: r.updated, backdated: r.backdated, yanked: r.yanked,
       };

@@ -4,8 +4,11 @@
 import type { SqlClient } from "./client.js";
 import { raw, sql } from "./fragment.js";
 
+/** One schema migration: a script, or a step that also moves data (run inside the migration transaction). */
+export type Migration = string | ((tx: SqlClient) => Promise<void>);
+
 /** Apply every migration not yet applied; refuses a database whose schema is newer than this code. */
-export async function migrate(client: SqlClient, migrations: readonly string[]): Promise<number> {
+export async function migrate(client: SqlClient, migrations: readonly Migration[]): Promise<number> {
   return client.transaction(async (tx) => {
     // Serialise concurrent starters on one PostgreSQL database (SQLite's BEGIN IMMEDIATE already does).
     if (tx.dialect.name === "postgres") await tx.all(raw("SELECT pg_advisory_xact_lock(727100701)"));
@@ -16,7 +19,9 @@ export async function migrate(client: SqlClient, migrations: readonly string[]):
       throw new Error(`the database schema is version ${current}, newer than this release-engines supports (${migrations.length})`);
     }
     for (let v = current + 1; v <= migrations.length; v++) {
-      await tx.exec(migrations[v - 1] as string);
+      const step = migrations[v - 1] as Migration;
+      if (typeof step === "string") await tx.exec(step);
+      else await step(tx);
       await tx.all(sql`INSERT INTO schema_migrations (version, applied) VALUES (${v}, ${new Date().toISOString()})`);
     }
     return migrations.length;

@@ -1,7 +1,8 @@
 /**
  * @module sql/schema-postgres — PostgreSQL migrations: the shared tables plus revision triggers.
  */
-import { POSTGRES_TYPES, REVISION_BUMPS, tablesV1 } from "./schema.js";
+import type { Migration } from "./migrate.js";
+import { buildColumnsV2, POSTGRES_TYPES, REVISION_BUMPS, tablesV1 } from "./schema.js";
 
 function triggers(): string {
   const out: string[] = [
@@ -46,8 +47,9 @@ END $fn$;`);
 }
 
 /** PostgreSQL migrations, in order; index + 1 is the schema version. */
-export const POSTGRES_MIGRATIONS: readonly string[] = [
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   `${tablesV1(POSTGRES_TYPES)}
 INSERT INTO store_meta (key, value) VALUES ('instance', substr(md5(random()::text || clock_timestamp()::text), 1, 16));
 ${triggers()}`,
+  buildColumnsV2(POSTGRES_TYPES),
 ];

@@ -1,7 +1,8 @@
 /**
  * @module sql/schema-sqlite — SQLite migrations: the shared tables plus revision triggers.
  */
-import { REVISION_BUMPS, SQLITE_TYPES, tablesV1 } from "./schema.js";
+import type { Migration } from "./migrate.js";
+import { buildColumnsV2, REVISION_BUMPS, SQLITE_TYPES, tablesV1 } from "./schema.js";
 
 function bumpPackage(expr: string): string {
   return `INSERT INTO package_revisions (package_id, revision) SELECT ${expr}, 1 WHERE ${expr} IS NOT NULL
@@ -33,8 +34,9 @@ function triggers(): string {
 }
 
 /** SQLite migrations, in order; index + 1 is the schema version. */
-export const SQLITE_MIGRATIONS: readonly string[] = [
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
   `${tablesV1(SQLITE_TYPES)}
 INSERT INTO store_meta (key, value) VALUES ('instance', lower(hex(randomblob(8))));
 ${triggers()}`,
+  buildColumnsV2(SQLITE_TYPES),
 ];

@@ -4,8 +4,12 @@
  * Ids and every compared string are byte-ordered (`COLLATE "C"` in PostgreSQL, SQLite's BINARY),
  * so orders and ties match the memory store. `version_key` is the SemVer precedence key
  * (core/version), `pre_word`/`pre_num` Keygen's pre-release split, `package_slot` the package id
- * or '' so that (product, package) lookups use one index.
+ * or '' so that (product, package) lookups use one index. Version 2 adds `build_word`/`build_num`,
+ * Keygen's split of the build metadata (`1.0.0+build.7` → `build`, 7), for upgrade constraints.
  */
+import { parseStrict } from "../core/version.js";
+import { raw, sql } from "./fragment.js";
+import type { Migration } from "./migrate.js";
 
 /** Column types of one dialect. */
 export interface ColumnTypes {
@@ -126,6 +130,21 @@ CREATE TABLE package_revisions (package_id ${T} PRIMARY KEY, revision ${t.bigint
 CREATE TABLE account_revisions (account_id ${T} PRIMARY KEY, revision ${t.bigint} NOT NULL);
 CREATE TABLE store_meta (key ${T} PRIMARY KEY, value ${T} NOT NULL);
 `);
+}
+
+/** Schema version 2: the build word/number columns of releases, filled in from each stored version. */
+export function buildColumnsV2(t: ColumnTypes): Migration {
+  return async (tx) => {
+    await tx.exec(`ALTER TABLE releases ADD COLUMN build_word ${t.text};
+ALTER TABLE releases ADD COLUMN build_num ${t.bigint};`);
+    // Only versions with build metadata need a value; the rest keep NULL, as a fresh import writes.
+    const rows = await tx.all(raw("SELECT id, version FROM releases WHERE version LIKE '%+%'"));
+    for (const row of rows) {
+      const parsed = parseStrict(String(row.version));
+      if (parsed === null || (parsed.buildWord === null && parsed.buildNum === null)) continue;
+      await tx.all(sql`UPDATE releases SET build_word = ${parsed.buildWord}, build_num = ${parsed.buildNum} WHERE id = ${String(row.id)}`);
+    }
+  };
 }
 
 /** Foreign keys checked at statement end, deferrable to commit (an import replaces rows in any order). */

@@ -145,6 +145,8 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       if (range) conditions.push(sql`r.version_key >= ${range.minKey}`, sql`r.version_key < ${range.maxKey}`);
       if (range?.preWord !== undefined) conditions.push(sql`r.pre_word = ${range.preWord}`);
       if (range?.preNum !== undefined) conditions.push(sql`r.pre_num = ${range.preNum}`);
+      if (range?.buildWord !== undefined) conditions.push(sql`r.build_word = ${range.buildWord}`);
+      if (range?.buildNum !== undefined) conditions.push(sql`r.build_num = ${range.buildNum}`);
       conditions.push(releaseVisible(d, q.scope));
       if (q.artifact) {
         conditions.push(sql`EXISTS (SELECT 1 FROM artifacts a WHERE a.release_id = r.id

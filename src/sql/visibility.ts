@@ -4,7 +4,7 @@
  * Aliases: `p` products, `pk` packages, `r` releases, `a` artifacts. Each function mirrors the
  * predicate of the same name in store/scope, so every store answers alike.
  */
-import type { Scope } from "../store/scope.js";
+import type { Scope, WindowRule } from "../store/scope.js";
 import type { Dialect } from "./client.js";
 import { any, list, raw, sql, type Fragment } from "./fragment.js";
 
@@ -12,6 +12,14 @@ import { any, list, raw, sql, type Fragment } from "./fragment.js";
 function instant(value: string): string {
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+/** withinWindow over release `r`: backdated-else-created (`effective`) or created-or-backdated (`either`) at or before the cutoff. */
+export function withinWindow(r: string, cutoff: string | null, rule: WindowRule = "effective"): Fragment {
+  if (cutoff === null) return raw("TRUE");
+  const limit = instant(cutoff);
+  if (rule === "either") return sql`(${raw(`${r}.created`)} <= ${limit} OR (${raw(`${r}.backdated`)} IS NOT NULL AND ${raw(`${r}.backdated`)} <= ${limit}))`;
+  return sql`COALESCE(${raw(`${r}.backdated`)}, ${raw(`${r}.created`)}) <= ${limit}`;
 }
 
 /** The caller sees every record of the product in `column`. */
@@ -22,15 +30,17 @@ export function seesAll(scope: Scope, column: string): Fragment {
 
 /** isPackageVisible over `pk` joined with its product `p`. */
 export function packageVisible(scope: Scope, pk = "pk", p = "p"): Fragment {
+  if (scope.ownOnly === true) return seesAll(scope, `${pk}.product_id`);
   const licensed = scope.licensedProducts.length === 0 ? raw("FALSE") : sql`${raw(`${pk}.product_id`)} IN ${list(scope.licensedProducts)}`;
   return sql`(${seesAll(scope, `${pk}.product_id`)} OR ${raw(p)}.distribution_strategy = 'OPEN' OR (${raw(p)}.distribution_strategy <> 'CLOSED' AND ${licensed}))`;
 }
 
 /** isReleaseVisible over `r` joined with its product `p`. */
 export function releaseVisible(d: Dialect, scope: Scope, r = "r", p = "p"): Fragment {
+  if (scope.ownOnly === true) return seesAll(scope, `${r}.product_id`);
   const R = (c: string) => raw(`${r}.${c}`);
   const grants = scope.grants.map((g) => {
-    const cutoff = g.cutoff === null ? raw("TRUE") : sql`COALESCE(${R("backdated")}, ${R("created")}) <= ${instant(g.cutoff)}`;
+    const cutoff = withinWindow(r, g.cutoff, g.window);
     return sql`(${R("product_id")} = ${g.productId} AND ${d.subsetOf(`${r}.entitlements`, g.entitlements)} AND ${cutoff})`;
   });
   const open = sql`(${raw(p)}.distribution_strategy = 'OPEN' AND ${d.emptyArray(`${r}.entitlements`)})`;

@@ -5,7 +5,7 @@
 import { loadDataset, type Dataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore } from "../helpers/store.js";
 import type { Store } from "../../src/store/types.js";
 
 /** The instant every request is judged at. */
@@ -240,7 +240,7 @@ export interface World {
 /** Load the world once per test file. */
 export async function loadWorld(): Promise<World> {
   const dataset = await loadDataset(await resolveReleaseRefs(worldFile()));
-  const store = createMemoryStore(dataset);
+  const store = await makeStore(dataset);
   const handler = createFetchHandler({ store, now: () => NOW });
   return {
     dataset,

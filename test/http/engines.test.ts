@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore } from "../helpers/store.js";
 
 const A = "20000000-0000-4000-8000-000000000001";
 const B = "20000000-0000-4000-8000-000000000002";
@@ -105,7 +105,7 @@ let handler: Handler;
 
 beforeAll(async () => {
   const dataset = await loadDataset(datasetFile());
-  handler = createFetchHandler({ store: createMemoryStore(dataset), now: () => new Date("2026-06-01T00:00:00Z") });
+  handler = createFetchHandler({ store: await makeStore(dataset), now: () => new Date("2026-06-01T00:00:00Z") });
 });
 
 type Auth = { token: string } | { license: string } | null;

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFetchHandler } from "../../src/http/fetch.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore } from "../helpers/store.js";
 import type { Store } from "../../src/store/types.js";
 import { conformanceDataset, IDS } from "../../src/testing/fixture.js";
 
 let store: Store;
 beforeAll(async () => {
-  store = createMemoryStore(await conformanceDataset());
+  store = await makeStore(await conformanceDataset());
 });
 
 const get = (handler: (r: Request) => Promise<Response>, path: string, init: RequestInit = {}) =>

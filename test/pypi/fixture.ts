@@ -8,7 +8,7 @@ import { utf8 } from "../../src/core/encoding.js";
 import { loadDataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { createFetchHandler, type FetchHandlerOptions } from "../../src/http/fetch.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore as storeFor } from "../helpers/store.js";
 import type { Store } from "../../src/store/types.js";
 import { conformanceDatasetFile, TOKENS } from "../../src/testing/fixture.js";
 
@@ -120,7 +120,7 @@ export async function datasetFile(): Promise<DatasetFile> {
 /** A store over the dataset, with blob bytes from {@link BLOBS}. */
 export async function makeStore(): Promise<Store> {
   const dataset = await loadDataset(await datasetFile(), { readFile: async (rel) => BLOBS[rel] ?? null });
-  return createMemoryStore(dataset);
+  return storeFor(dataset);
 }
 
 /** A fetch handler over {@link makeStore} with in-memory signed blobs. */

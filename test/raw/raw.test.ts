@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
 import { createFileBlobStorage } from "../../src/node/file-blobs.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore } from "../helpers/store.js";
 import { KEYS, RAW_IDS, RAW_TOKENS, writeRawDataset, type RawFixture } from "./dataset.js";
 
 type Handler = (request: Request) => Promise<Response>;
@@ -24,7 +24,7 @@ async function handlerFor(strategy: "LICENSED" | "OPEN" | "CLOSED"): Promise<{ f
   const fixture = writeRawDataset({ cliStrategy: strategy });
   fixtures.push(fixture);
   const { dataset, root } = await loadDatasetFile(fixture.file);
-  const handler = createFetchHandler({ store: createMemoryStore(dataset), blobs: createFileBlobStorage({ root }), now: () => NOW });
+  const handler = createFetchHandler({ store: await makeStore(dataset), blobs: createFileBlobStorage({ root }), now: () => NOW });
   return { fixture, handler };
 }
 

@@ -48,8 +48,14 @@ function asPostgres(command: string): void {
 
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
+/** Options of {@link startPgCluster}. */
+export interface PgClusterOptions {
+  /** The server's `max_connections` (default 60). */
+  maxConnections?: number;
+}
+
 /** Start a fresh cluster; call `destroy()` in `afterAll`. */
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), "re-pg-"));
   if (typeof process.getuid === "function" && process.getuid() === 0) {
     const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
@@ -64,7 +70,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
   }
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=60`;
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=${Math.floor(options.maxConnections ?? 60)}`;
   const start = () => {
     try {
       asPostgres(`${BIN}/pg_ctl -D ${quote(data)} -o ${quote(opts)} -l ${quote(join(dir, "log"))} -w -t 60 start >/dev/null`);

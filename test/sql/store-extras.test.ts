@@ -108,6 +108,26 @@ for (const backend of backends) {
       await store.close();
     });
 
+    it("migrates a version 1 database to version 2, filling the build columns from stored versions", async () => {
+      const { store, exec } = await backend.open();
+      await importDataset(store, await conformanceDataset());
+      await store.close();
+      // Turn it back into what schema version 1 left: no build columns, version 1 recorded.
+      await exec("ALTER TABLE releases DROP COLUMN build_word");
+      await exec("ALTER TABLE releases DROP COLUMN build_num");
+      await exec("DELETE FROM schema_migrations WHERE version = 2");
+      const reopened = backend.name === "sqlite"
+        ? createSqliteStore({ filename: join(dir, `extras-${n - 1}.sqlite`) })
+        : createPostgresStore({ connectionString: cluster.url(`extras_${n - 1}`) });
+      const range = { minKey: keyPrefix(2), maxKey: keyPrefix(3), buildWord: "build", buildNum: 7 };
+      const q = { accountId: IDS.account, productId: IDS.productLicensed, packageId: IDS.pkgPypi, afterKey: parseStrict("1.0.0")?.key as string, channels: ["stable"] as const, scope: ADMIN_SCOPE };
+      expect((await reopened.findUpgrade({ ...q, range }))?.id).toBe(IDS.relPypi200build);
+      expect(await reopened.findUpgrade({ ...q, range: { ...range, buildNum: 8 } })).toBeNull();
+      // Re-importing the file after the backfill writes nothing: the backfill wrote what an import writes.
+      expect((await importDataset(reopened, await conformanceDataset())).written).toBe(0);
+      await reopened.close();
+    });
+
     it("records its schema version and refuses a newer one", async () => {
       const { store, exec } = await backend.open();
       await exec("INSERT INTO schema_migrations (version, applied) VALUES (99, 'future')");
@@ -129,6 +149,8 @@ describe("SQLite query plans", () => {
     const spy = vi.spyOn(Database.prototype, "prepare");
     const key = (v: string) => parseStrict(v)?.key as string;
     const A = IDS.account;
+    const OWN_ONLY = { all: false, products: [IDS.productLicensed], grants: [], licensedProducts: [], ownOnly: true };
+    const WINDOWED = { ...ANONYMOUS_SCOPE, grants: [{ productId: IDS.productLicensed, entitlements: ["PRO"], cutoff: "2026-02-01T00:00:00Z", window: "either" as const }] };
     await store.getAccount("acme");
     await store.getProduct(A, "cli");
     await store.getProducts(A, [IDS.productOpen]);
@@ -141,6 +163,11 @@ describe("SQLite query plans", () => {
     await store.getReleaseByVersion(A, IDS.productLicensed, IDS.pkgPypi, "1.0.0", ADMIN_SCOPE);
     await store.findRelease(A, "latest", ANONYMOUS_SCOPE, { productId: IDS.productLicensed });
     await store.findUpgrade({ accountId: A, productId: IDS.productOpen, packageId: IDS.pkgTauri, afterKey: key("1.0.0"), channels: ["stable", "beta"], scope: ANONYMOUS_SCOPE, range: { minKey: keyPrefix(1), maxKey: keyPrefix(2) }, artifact: { platform: "linux", arch: "x86_64" } });
+    await store.findUpgrade({ accountId: A, productId: IDS.productLicensed, packageId: IDS.pkgPypi, afterKey: key("1.0.0"), channels: ["stable"], scope: WINDOWED, range: { minKey: keyPrefix(2), maxKey: keyPrefix(3), buildWord: "build", buildNum: 7 } });
+    await store.listPackages(A, "pypi", OWN_ONLY);
+    await store.listEngines(A, OWN_ONLY, { order: "asc", limit: 5 });
+    await store.findArtifact(A, "app.AppImage", OWN_ONLY);
+    await store.getReleaseByVersion(A, IDS.productLicensed, IDS.pkgPypi, "1.0.0", WINDOWED);
     await store.getArtifact(A, IDS.artWhl100);
     await store.listReleaseArtifacts(A, IDS.relTauri120, ANONYMOUS_SCOPE, { platform: "linux", arch: "x86_64" });
     await store.listPackageArtifacts(A, IDS.pkgPypi, ANONYMOUS_SCOPE);

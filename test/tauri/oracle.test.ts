@@ -10,7 +10,7 @@ import fc from "fast-check";
 import semver from "semver";
 import { describe, expect, it } from "vitest";
 import type { DatasetFile } from "../../src/dataset/schema.js";
-import { expectTauriAcceptable, get, handlerFor } from "./support.js";
+import { expectTauriAcceptable, get, memoryHandlerFor } from "./support.js";
 
 const CHANNELS = ["stable", "rc", "beta", "alpha", "dev"] as const;
 const MATRIX: Record<string, string[]> = { stable: ["stable"], rc: ["stable", "rc"], beta: ["stable", "rc", "beta"], alpha: ["stable", "rc", "beta", "alpha"], dev: ["dev"] };
@@ -239,7 +239,7 @@ describe("the resolver against a brute-force oracle", () => {
     await fc.assert(
       fc.asyncProperty(releasesArb, fc.array(requestArb, { minLength: 6, maxLength: 6 }), async (gen, requests) => {
         const { rels, file } = build(gen);
-        const handler = await handlerFor(file);
+        const handler = await memoryHandlerFor(file);
         for (const req of requests) {
           const expected = oracle(rels, req);
           const got = await answer(handler, rels, req);

@@ -7,11 +7,17 @@ import { loadDataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore } from "../helpers/store.js";
 
-/** A fetch handler serving `file` from a memory store. */
+/** A fetch handler serving `file` from the run's test store (memory, or SQL per `RE_TEST_STORE`). */
 export async function handlerFor(file: DatasetFile, now = new Date("2026-06-01T00:00:00Z")): Promise<(request: Request) => Promise<Response>> {
-  const store = createMemoryStore(await loadDataset(file));
+  const store = await makeStore(await loadDataset(file));
   return createFetchHandler({ store, now: () => now });
+}
+
+/** A fetch handler serving `file` from a memory store always (property tests build hundreds of stores). */
+export async function memoryHandlerFor(file: DatasetFile, now = new Date("2026-06-01T00:00:00Z")): Promise<(request: Request) => Promise<Response>> {
+  return createFetchHandler({ store: createMemoryStore(await loadDataset(file)), now: () => now });
 }
 
 /** GET a path (or absolute URL) with optional headers. */

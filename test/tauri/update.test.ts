@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/dataset/load.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { makeStore } from "../helpers/store.js";
 import { ACCOUNT, ART, TOKENS, tauriDataset } from "./fixture.js";
 import { expectTauriAcceptable, get, handlerFor } from "./support.js";
 
@@ -115,7 +115,7 @@ describe("the answer (33, 34, 41, 45, SPEC 14)", () => {
     expect(new URL(body?.url as string).origin).toBe("https://tauri.pkg.example.test");
   });
   it("a configured baseUrl wins over the request's origin", async () => {
-    const behindProxy = createFetchHandler({ store: createMemoryStore(await loadDataset(tauriDataset())), baseUrl: "https://updates.example.com/" });
+    const behindProxy = createFetchHandler({ store: await makeStore(await loadDataset(tauriDataset())), baseUrl: "https://updates.example.com/" });
     const body = await expectTauriAcceptable(await get(behindProxy, `/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`));
     expect(body?.url).toBe(`https://updates.example.com/v1/accounts/${ACCOUNT}/artifacts/${ART.app1Linux110}/myapp.AppImage`);
   });
@@ -255,7 +255,7 @@ describe("licenses and entitlements (42, 43, SPEC 14a)", () => {
 
 describe("store use (the resolver never loads every release of a package)", () => {
   it("answers with indexed lookups only: one findUpgrade for an update, two for a 204 reason", async () => {
-    const inner = createMemoryStore(await loadDataset(tauriDataset()));
+    const inner = await makeStore(await loadDataset(tauriDataset()));
     const calls: string[] = [];
     const store = new Proxy(inner, {
       get(target, name, receiver) {

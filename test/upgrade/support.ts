@@ -1,11 +1,12 @@
 /**
- * A tiny harness for resolver tests: a package of given versions in a memory store.
+ * A tiny harness for resolver tests: a package of given versions in the run's test store (memory,
+ * or SQL per `RE_TEST_STORE`), so the store's findUpgrade is what these tests exercise.
  */
 import { loadDataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { parseConstraint, resolveUpgrade, type UpgradeRequest } from "../../src/engines/upgrade.js";
 import { ADMIN_SCOPE, type Scope } from "../../src/store/scope.js";
-import { createMemoryStore } from "../../src/store/memory.js";
+import { closeStore, makeStore } from "../helpers/store.js";
 
 /** A release of the test package: a version, or a version with status and entitlements. */
 export type VersionSpec = string | { version: string; status?: "DRAFT" | "PUBLISHED" | "YANKED"; entitlements?: string[]; created?: string };
@@ -35,13 +36,17 @@ export async function upgradeOf(
     }],
   };
   const dataset = await loadDataset(file);
-  const store = createMemoryStore(dataset);
   const currentRelease = dataset.releases.find((r) => r.version === current);
   if (currentRelease === undefined) throw new Error(`no release ${current}`);
   const request: UpgradeRequest = { current: currentRelease };
   if (options.channel !== undefined) request.channel = options.channel;
   if (options.constraint !== undefined) request.range = parseConstraint(options.constraint);
   const accountId = (dataset.accounts[0] as { id: string }).id;
-  const found = await resolveUpgrade({ store, accountId, scope: options.scope ?? ADMIN_SCOPE }, request);
-  return found?.version ?? null;
+  const store = await makeStore(dataset);
+  try {
+    const found = await resolveUpgrade({ store, accountId, scope: options.scope ?? ADMIN_SCOPE }, request);
+    return found?.version ?? null;
+  } finally {
+    await closeStore(store);
+  }
 }
