@@ -9,7 +9,7 @@ import type { Row, SqlClient } from "./sql/client.js";
 import { POSTGRES_DIALECT } from "./sql/dialects.js";
 import type { Fragment } from "./sql/fragment.js";
 import { attachClient } from "./sql/import.js";
-import { migrate } from "./sql/migrate.js";
+import { migrateOnce } from "./sql/migrate.js";
 import { POSTGRES_MIGRATIONS } from "./sql/schema-postgres.js";
 import { createSqlStore, type SqlStore } from "./sql/store.js";
 
@@ -89,17 +89,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
     pool.on("error", () => {});
   }
   const client = postgresClient(pool, options.pool === undefined);
-  let ready: Promise<void> | null = null;
-  const ensure = () => {
-    ready ??= migrate(client, POSTGRES_MIGRATIONS).then(
-      () => undefined,
-      (error: unknown) => {
-        ready = null;
-        throw error;
-      },
-    );
-    return ready;
-  };
+  const ensure = migrateOnce(client, POSTGRES_MIGRATIONS);
   const store = createSqlStore(client, ensure);
   attachClient(store, client, ensure);
   return store;

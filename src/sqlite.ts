@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import type { SqlClient, Row } from "./sql/client.js";
 import { SQLITE_DIALECT } from "./sql/dialects.js";
 import type { Fragment } from "./sql/fragment.js";
-import { migrate } from "./sql/migrate.js";
+import { migrateOnce } from "./sql/migrate.js";
 import { SQLITE_MIGRATIONS } from "./sql/schema-sqlite.js";
 import { createSqlStore, type SqlStore } from "./sql/store.js";
 import { attachClient } from "./sql/import.js";
@@ -103,17 +103,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
   if (options.filename !== ":memory:" && options.filename !== "") db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   const client = sqliteClient(db);
-  let ready: Promise<void> | null = null;
-  const ensure = () => {
-    ready ??= migrate(client, SQLITE_MIGRATIONS).then(
-      () => undefined,
-      (error: unknown) => {
-        ready = null;
-        throw error;
-      },
-    );
-    return ready;
-  };
+  const ensure = migrateOnce(client, SQLITE_MIGRATIONS);
   const store = createSqlStore(client, ensure);
   attachClient(store, client, ensure);
   return store;

@@ -27,3 +27,18 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
     return migrations.length;
   });
 }
+
+/** A function that migrates once on first call, and again after a failed attempt (e.g. the database was down). */
+export function migrateOnce(client: SqlClient, migrations: readonly Migration[]): () => Promise<void> {
+  let ready: Promise<void> | null = null;
+  return () => {
+    ready ??= migrate(client, migrations).then(
+      () => undefined,
+      (error: unknown) => {
+        ready = null;
+        throw error;
+      },
+    );
+    return ready;
+  };
+}
