@@ -42,23 +42,26 @@ export function prng(seed) {
 
 /**
  * Time `fn(item)` once per item, `rounds` times over the list; returns per-round medians and p99s
- * (ns) and the median of each over the rounds. The first `warmup` items of each round are not kept.
+ * (ns), the median of each over the rounds, and what `fn` returned in the first round (`answers`).
+ * The first `warmup` items of each round are not kept.
  */
 export async function timeEach(items, fn, { rounds = 3, warmup = 0 } = {}) {
   const medians = [];
   const p99s = [];
+  const answers = [];
   for (let r = 0; r < rounds; r++) {
     const samples = new Float64Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const t0 = nowNs();
-      await fn(items[i], i);
+      const answer = await fn(items[i], i);
       samples[i] = nowNs() - t0;
+      if (r === 0) answers.push(answer);
     }
     const kept = samples.subarray(Math.min(warmup, samples.length - 1));
     medians.push(median(kept));
     p99s.push(quantile(kept, 0.99));
   }
-  return { medianNs: median(medians), p99Ns: median(p99s), roundMediansNs: medians, rounds };
+  return { medianNs: median(medians), p99Ns: median(p99s), roundMediansNs: medians, rounds, answers };
 }
 
 /** Time a whole async operation `reps` times; returns every duration (ns) and their median. */
