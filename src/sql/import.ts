@@ -71,17 +71,30 @@ function tableRows(dataset: Dataset, accountId: string): Array<[table: string, r
   ];
 }
 
-/** Insert a row, or update it only where it differs; returns 1 when something was written. */
-async function upsert(tx: SqlClient, table: string, row: Values, key: readonly string[]): Promise<number> {
-  const columns = Object.keys(row);
+/** Most parameters one statement binds (SQLite's default limit is 32,766; PostgreSQL's 65,535). */
+const MAX_PARAMS = 8000;
+
+/**
+ * Insert rows (all with the same columns), or update each only where it differs; returns how many
+ * were written. Rows go in multi-row statements, so an import of 100,000s of rows is hundreds of
+ * round trips, not one per row; triggers still fire per written row.
+ */
+async function upsertMany(tx: SqlClient, table: string, rows: readonly Values[], key: readonly string[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const columns = Object.keys(rows[0] as Values);
   const updates = columns.filter((c) => !key.includes(c));
-  const values = join(columns.map((c) => sql`${row[c]}`), ", ");
   const conflict = updates.length === 0
     ? raw("DO NOTHING")
     : raw(`DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(", ")} WHERE ${tx.dialect.rowsDiffer(table, "excluded", updates)}`);
-  const rows = await tx.all(sql`INSERT INTO ${raw(table)} (${raw(columns.join(", "))}) VALUES (${values})
-    ON CONFLICT (${raw(key.join(", "))}) ${conflict} RETURNING 1 AS written`);
-  return rows.length;
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  let written = 0;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const tuples = rows.slice(i, i + perStatement).map((row) => sql`(${join(columns.map((c) => sql`${row[c]}`), ", ")})`);
+    const result = await tx.all(sql`INSERT INTO ${raw(table)} (${raw(columns.join(", "))}) VALUES ${join(tuples, ", ")}
+      ON CONFLICT (${raw(key.join(", "))}) ${conflict} RETURNING 1 AS written`);
+    written += result.length;
+  }
+  return written;
 }
 
 /** Delete the rows of `table` whose ids are in `ids`, in chunks. */
@@ -96,7 +109,7 @@ async function deleteIds(tx: SqlClient, table: string, ids: readonly string[]): 
 async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string, summary: ImportSummary): Promise<void> {
   const account = dataset.accounts.find((a) => a.id === accountId);
   if (account === undefined) return;
-  summary.written += await upsert(tx, "accounts", { id: account.id, slug: account.slug, name: account.name, secret_key: account.secretKey, created: account.created }, ["id"]);
+  summary.written += await upsertMany(tx, "accounts", [{ id: account.id, slug: account.slug, name: account.name, secret_key: account.secretKey, created: account.created }], ["id"]);
   const tables = tableRows(dataset, accountId);
 
   // License users: drop pairs the file no longer has.
@@ -113,8 +126,8 @@ async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string,
     const existing = await tx.all(sql`SELECT id FROM ${raw(table)} WHERE account_id = ${accountId}`);
     summary.deleted += await deleteIds(tx, table, existing.map((r) => String(r.id)).filter((id) => !keep.has(id)));
   }
-  for (const [table, rows] of tables) for (const row of rows) summary.written += await upsert(tx, table, row, ["id"]);
-  for (const pair of pairs) summary.written += await upsert(tx, "license_users", pair, ["license_id", "user_id"]);
+  for (const [table, rows] of tables) summary.written += await upsertMany(tx, table, rows, ["id"]);
+  summary.written += await upsertMany(tx, "license_users", pairs, ["license_id", "user_id"]);
 }
 
 /**

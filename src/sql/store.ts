@@ -154,8 +154,15 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
           AND a.signature IS NOT NULL AND a.signature <> '' AND a.filetype IS NOT NULL AND a.filetype <> 'sig'
           AND ${artifactVisible(d, q.scope)})`);
       }
+      // Two steps in one statement, so the database stops at the first match: the newest matching
+      // precedence key (a backward walk of the precedence index that ends at the first row that
+      // qualifies), then the tie-break among that key's few releases. A single ORDER BY over
+      // (key, created, id) cannot use the index order, so it filtered and sorted every candidate.
+      const where = join(conditions, " AND ");
       const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r JOIN products p ON p.id = r.product_id
-        WHERE ${join(conditions, " AND ")} ORDER BY ${RELEASE_ORDER} LIMIT 1`);
+        WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r JOIN products p ON p.id = r.product_id
+          WHERE ${where} ORDER BY r.version_key DESC LIMIT 1)
+        ORDER BY ${RELEASE_ORDER} LIMIT 1`);
       return row && toRelease(row);
     },
 

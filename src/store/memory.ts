@@ -39,6 +39,35 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/**
+ * A two-level index whose inner keys are strings the records already hold (a version, a file name),
+ * so that 100,000s of entries cost no composite key strings, and one value is stored bare instead of
+ * in a one-element list. `V` must not be an array.
+ */
+class NestedIndex<V extends object> {
+  private readonly outer = new Map<string, Map<string, V | V[]>>();
+
+  add(group: string, key: string, value: V): void {
+    let inner = this.outer.get(group);
+    if (inner === undefined) this.outer.set(group, (inner = new Map()));
+    const prior = inner.get(key);
+    if (prior === undefined) inner.set(key, value);
+    else if (Array.isArray(prior)) prior.push(value);
+    else inner.set(key, [prior, value]);
+  }
+
+  /** Every value under (group, key), in insertion order, or after `sortAll`. */
+  get(group: string, key: string): readonly V[] {
+    const found = this.outer.get(group)?.get(key);
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
+  }
+
+
+  sortAll(compare: (a: V, b: V) => number): void {
+    for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) v.sort(compare);
+  }
+}
+
 /** First index in a precedence-desc list whose key is below `maxKey` (binary search). */
 function firstBelow(list: readonly ReleaseInfo[], maxKey: string): number {
   let lo = 0;
@@ -84,8 +113,10 @@ export function createMemoryStore(dataset: Dataset): Store {
   const infos = new Map<string, ReleaseInfo>();
   const bySlot = new Map<string, ReleaseInfo[]>();
   const bySlotChannel = new Map<string, ReleaseInfo[]>();
-  const byVersion = new Map<string, ReleaseInfo>();
-  const byTerm = new Map<string, ReleaseInfo[]>();
+  // Grouped by slot, then by version (unique within a slot).
+  const byVersion = new Map<string, Map<string, ReleaseInfo>>();
+  // Grouped by account, then by version or tag.
+  const byTerm = new NestedIndex<ReleaseInfo>();
   for (const r of dataset.releases) {
     const parsed = parseStrict(r.version);
     const info: ReleaseInfo = {
@@ -96,22 +127,24 @@ export function createMemoryStore(dataset: Dataset): Store {
     const s = slot(r.productId, r.packageId);
     pushTo(bySlot, s, info);
     pushTo(bySlotChannel, `${s}|${r.channel}`, info);
-    byVersion.set(`${s}|${r.version}`, info);
-    pushTo(byTerm, `${r.accountId}|${r.version}`, info);
-    if (r.tag !== null && r.tag !== r.version) pushTo(byTerm, `${r.accountId}|${r.tag}`, info);
+    let versions = byVersion.get(s);
+    if (versions === undefined) byVersion.set(s, (versions = new Map()));
+    versions.set(r.version, info);
+    byTerm.add(r.accountId, r.version, info);
+    if (r.tag !== null && r.tag !== r.version) byTerm.add(r.accountId, r.tag, info);
   }
   const byPrecedence = (a: ReleaseInfo, b: ReleaseInfo) => compareReleasesDesc(a.release, b.release);
   for (const list of bySlot.values()) list.sort(byPrecedence);
   for (const list of bySlotChannel.values()) list.sort(byPrecedence);
   const byOldest = (a: ReleaseInfo, b: ReleaseInfo) => -compareCreatedDesc(a.release, b.release);
-  for (const list of byTerm.values()) list.sort(byOldest);
+  byTerm.sortAll(byOldest);
 
   const artifactsById = new Map<string, Artifact>();
-  const artifactsByFilename = new Map<string, Artifact[]>();
+  const artifactsByFilename = new NestedIndex<Artifact>();
   for (const a of dataset.artifacts) {
     artifactsById.set(a.id, a);
     infos.get(a.releaseId)?.artifacts.push(a);
-    pushTo(artifactsByFilename, `${a.accountId}|${a.filename}`, a);
+    artifactsByFilename.add(a.accountId, a.filename, a);
   }
   for (const info of infos.values()) info.artifacts.sort(compareCreatedDesc);
   const sortByReleaseThenCreated = (a: Artifact, b: Artifact) => {
@@ -120,7 +153,7 @@ export function createMemoryStore(dataset: Dataset): Store {
     const byRelease = ra && rb ? compareReleasesDesc(ra, rb) : 0;
     return byRelease !== 0 ? byRelease : compareCreatedDesc(a, b);
   };
-  for (const list of artifactsByFilename.values()) list.sort(sortByReleaseThenCreated);
+  artifactsByFilename.sortAll(sortByReleaseThenCreated);
 
   const licensesByKey = new Map<string, License>();
   const licensesById = new Map<string, License>();
@@ -196,7 +229,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       return owned(infos.get(id)?.release, accountId);
     },
     async getReleaseByVersion(accountId, productId, packageId, version, scope) {
-      const r = byVersion.get(`${slot(productId, packageId)}|${version}`)?.release;
+      const r = byVersion.get(slot(productId, packageId))?.get(version)?.release;
       return r !== undefined && r.accountId === accountId && releaseVisible(scope, r) ? r : null;
     },
     async findRelease(accountId, term, scope, where = {}) {
@@ -205,7 +238,7 @@ export function createMemoryStore(dataset: Dataset): Store {
         const byId = infos.get(term);
         if (byId) candidates.push(byId);
       }
-      candidates.push(...(byTerm.get(`${accountId}|${term}`) ?? []));
+      candidates.push(...byTerm.get(accountId, term));
       const ok = candidates
         .map((c) => c.release)
         .filter((r) => r.accountId === accountId &&
@@ -271,7 +304,7 @@ export function createMemoryStore(dataset: Dataset): Store {
         const byId = infos.get(q.release);
         if (byId) releases.add(byId);
       }
-      for (const info of byTerm.get(`${q.accountId}|${q.release}`) ?? []) releases.add(info);
+      for (const info of byTerm.get(q.accountId, q.release)) releases.add(info);
       const candidates = [...releases].filter((i) => inSlot(i.release)).sort(byPrecedence);
       const tagged = candidates.some((i) => i.release.tag === q.release);
       if (q.release === "latest" && !tagged) {
@@ -294,7 +327,7 @@ export function createMemoryStore(dataset: Dataset): Store {
         const byId = owned(artifactsById.get(idOrFilename), accountId);
         if (byId) candidates.push(byId);
       }
-      candidates.push(...(artifactsByFilename.get(`${accountId}|${idOrFilename}`) ?? []));
+      candidates.push(...artifactsByFilename.get(accountId, idOrFilename));
       for (const artifact of candidates) {
         const release = infos.get(artifact.releaseId)?.release;
         if (release && artifactVisible(scope, artifact, release)) return { artifact, release };

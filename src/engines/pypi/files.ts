@@ -2,7 +2,7 @@
  * @module engines/pypi/files — one project page entry per distribution file, shared by the HTML
  * and JSON renderings: hash, requires-python, yank, PEP 658 metadata, size, upload time, data-*.
  */
-import { fromBase64, fromHex, toHex } from "../../core/encoding.js";
+import { fromBase64, toHex } from "../../core/encoding.js";
 import type { Artifact, Release } from "../../model/records.js";
 import type { ArtifactWithRelease } from "../../store/types.js";
 
@@ -40,7 +40,13 @@ const ALGORITHMS: Record<number, string> = { 16: "md5", 20: "sha1", 28: "sha224"
  */
 export function pep503Hash(checksum: string | null): FileHash | null {
   if (checksum === null) return null;
-  const bytes = /^(0x)?[0-9a-fA-F]+$/.test(checksum) ? fromHex(checksum.replace(/^0x/, "")) : fromBase64(checksum);
+  if (/^(0x)?[0-9a-fA-F]+$/.test(checksum)) {
+    // Hex stays hex: only its case changes (no round trip through bytes for every file of a page).
+    const hex = checksum.replace(/^0x/, "");
+    const name = hex.length % 2 === 0 ? ALGORITHMS[hex.length / 2] : undefined;
+    return name === undefined ? null : { name, hex: hex.toLowerCase() };
+  }
+  const bytes = fromBase64(checksum);
   if (bytes === null) return null;
   const name = ALGORITHMS[bytes.length];
   return name === undefined ? null : { name, hex: toHex(bytes) };
@@ -48,8 +54,12 @@ export function pep503Hash(checksum: string | null): FileHash | null {
 
 /** PEP 700 upload time of an ISO instant: always six fraction digits and `Z`. */
 export function uploadTimeOf(iso: string): string {
-  return new Date(iso).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  // Stored instants are already `toISOString()` text; only other forms need a Date.
+  const text = CANONICAL_INSTANT.test(iso) ? iso : new Date(iso).toISOString();
+  return text.replace(/\.(\d{3})Z$/, ".$1000Z");
 }
+
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Metadata keys with a meaning to installers; they are never copied from free-form metadata. */
 const RESERVED = new Set(["requires-python", "yanked", "core-metadata", "dist-info-metadata", "gpg-sig", "provenance"]);

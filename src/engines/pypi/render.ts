@@ -4,7 +4,6 @@
  * redirects, pass-through for unknown projects, Basic challenges and revision-based caching.
  */
 import { authorize } from "../../auth/authorize.js";
-import { sha256Hex } from "../../core/crypto.js";
 import { utf8 } from "../../core/encoding.js";
 import { ForbiddenError, NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
 import { normalizeProjectName } from "../../core/names.js";
@@ -12,6 +11,7 @@ import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
 import { isReleaseVisible } from "../../store/scope.js";
 import type { EngineContext } from "../context.js";
+import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
 import { dataAttributes, projectFiles } from "./files.js";
 import { renderIndexHtml, renderProjectHtml } from "./html.js";
@@ -88,7 +88,7 @@ interface Page {
 async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat, page: Page): Promise<EngineResult> {
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   const fingerprint = JSON.stringify([...page.key, ctx.scope, ctx.lookupScope, ctx.origin, format]);
-  const etag = `W/"${(await sha256Hex(fingerprint)).slice(0, 32)}"`;
+  const etag = weakEtag(fingerprint);
   const headers: Record<string, string> = { ...PAGE_HEADERS, ETag: etag };
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };

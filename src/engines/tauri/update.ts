@@ -6,12 +6,12 @@
  * empty body whose `Release-Engines-Reason` header says why there is no update.
  */
 import { authorize } from "../../auth/authorize.js";
-import { sha256Hex } from "../../core/crypto.js";
 import { ForbiddenError, ValidationError, notFound } from "../../core/errors.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Product, Release } from "../../model/records.js";
 import { isPackageVisible } from "../../store/scope.js";
 import type { EngineContext } from "../context.js";
+import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { pickTauriArtifact } from "./artifact.js";
@@ -128,7 +128,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
 
   const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact)));
-  const etag = `W/"${(await sha256Hex(body)).slice(0, 32)}"`;
+  const etag = weakEtag(body);
   const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };

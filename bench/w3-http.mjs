@@ -1,0 +1,146 @@
+/**
+ * @module bench/w3-http — W3: `release-engines serve` (memory store; the Tauri check also on
+ * PostgreSQL) under wrk on loopback, each route as a ratio to a bare node:http server answering the
+ * same status and a constant body of the same size, measured alternately in the same run.
+ */
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createPostgresStore, importDataset } from "../dist/postgres.js";
+import { median } from "./lib/stats.mjs";
+import { CLI, rawGet, startServer } from "./lib/serve.mjs";
+import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+
+const run = promisify(execFile);
+const BASELINE = fileURLToPath(new URL("./baseline-server.mjs", import.meta.url));
+const A = `/v1/accounts/${WORLD.slug}`;
+const LICENSE = { authorization: `License ${WORLD.appKey}` };
+const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
+const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
+/** Targets of the issue: route throughput as a share of the bare server's. */
+const TARGETS = { tauri200: 0.5, tauri204: 0.7, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.5, tauri200Postgres: 0.5 };
+
+function luaScript(paths, headers) {
+  const lines = Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  return `${lines.join("\n")}
+local paths = { ${paths.map((p) => JSON.stringify(p)).join(", ")} }
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format(nil, paths[i])
+end
+`;
+}
+
+/** One wrk run: requests per second, p50 latency (µs) and how many answers were errors. */
+async function wrk(origin, paths, headers, { seconds, connections, script }) {
+  writeFileSync(script, luaScript(paths, headers));
+  const { stdout } = await run("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, `${origin}${paths[0]}`], { maxBuffer: 1 << 20 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
+  const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(stdout)?.[1] ?? 0);
+  const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(stdout);
+  const p50us = p50 ? Number(p50[1]) * { us: 1, ms: 1000, s: 1e6 }[p50[2]] : Number.NaN;
+  if (!Number.isFinite(rps) || rps <= 0) throw new Error(`wrk gave no throughput:\n${stdout}`);
+  return { rps, bad, p50us };
+}
+
+/** Probe a route once and keep what the baseline must answer like. */
+async function probe(origin, path, headers, expected) {
+  const res = await rawGet(`${origin}${path}`, headers);
+  if (res.status !== expected) throw new Error(`W3: ${path} answered ${res.status}, expected ${expected}`);
+  const keep = {};
+  for (const h of ["content-type", "location", "content-encoding"]) if (res.headers[h] !== undefined) keep[h] = res.headers[h];
+  return { status: res.status, headers: keep, bodyBase64: res.body.toString("base64"), bytes: res.body.byteLength, etag: res.headers.etag };
+}
+
+/**
+ * Run W3: `tauri` releases, a PyPI project of `pypiFiles` files; each route `reps` times for
+ * `seconds`, alternating with its baseline. `pg` (or null) adds the Tauri check on PostgreSQL.
+ */
+export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp, pg, log }) {
+  const ds = buildWorld({ tauri, pypiFiles, raw: 20 });
+  const file = join(tmp, "w3-dataset.json");
+  await writeDatasetFile(file, ds);
+  const servers = [];
+  try {
+    const mem = await startServer(CLI, ["serve", "--data", file, "--port", "0"]);
+    servers.push(mem);
+    let pgServer = null;
+    if (pg) {
+      const url = await pg.createDatabase("bench_w3");
+      const store = createPostgresStore({ connectionString: url });
+      await importDataset(store, ds);
+      await store.close();
+      pgServer = await startServer(CLI, ["serve", "--database-url", url, "--port", "0"]);
+      servers.push(pgServer);
+    }
+
+    // Tauri paths: current versions with an update (200) and up to date (204), found by asking.
+    const tauriPath = (version) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(version)}`;
+    const with200 = [];
+    for (let i = 0; i < tauri && with200.length < 32; i += 5) {
+      const path = tauriPath(tauriVersion(i).version);
+      if ((await rawGet(`${mem.url}${path}`, LICENSE)).status === 200) with200.push(path);
+    }
+    let newestStable = null;
+    for (let i = tauri - 1; i >= 0 && newestStable === null; i--) {
+      const path = tauriPath(tauriVersion(i).version);
+      const res = await rawGet(`${mem.url}${path}`, LICENSE);
+      if (tauriVersion(i).channel === "stable" && res.status === 204 && res.headers["release-engines-reason"] === "up-to-date") newestStable = path;
+    }
+    if (with200.length === 0 || newestStable === null) throw new Error("W3: no Tauri path answers 200, or none is up to date");
+    const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
+    const page = await probe(mem.url, pypiPath, { ...BASIC, accept: PYPI_JSON }, 200);
+    const routes = {
+      tauri200: { origin: mem.url, paths: with200, headers: LICENSE, status: 200 },
+      tauri204: { origin: mem.url, paths: [newestStable], headers: LICENSE, status: 204 },
+      raw303: { origin: mem.url, paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE, status: 303 },
+      pypi304: { origin: mem.url, paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "if-none-match": page.etag }, status: 304 },
+      pypiPage: { origin: mem.url, paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON }, status: 200 },
+      pypiPageGzip: { origin: mem.url, paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "accept-encoding": "gzip" }, status: 200 },
+    };
+    if (pgServer) routes.tauri200Postgres = { origin: pgServer.url, paths: with200, headers: LICENSE, status: 200, baselineOf: "tauri200" };
+
+    const spec = {};
+    for (const [name, r] of Object.entries(routes)) {
+      const probed = await probe(r.origin, r.paths[0], r.headers, r.status);
+      if (r.baselineOf === undefined) spec[name] = probed;
+      r.bytes = probed.bytes;
+      if (name === "pypiPageGzip" && probed.headers["content-encoding"] !== "gzip") throw new Error("W3: the gzip variant was not gzipped");
+    }
+    const specFile = join(tmp, "w3-baseline.json");
+    writeFileSync(specFile, JSON.stringify(spec));
+    const base = await startServer(BASELINE, [specFile]);
+    servers.push(base);
+
+    const script = join(tmp, "w3.lua");
+    const opts = { seconds, connections, script };
+    const results = {};
+    for (const [name, r] of Object.entries(routes)) {
+      const baseName = r.baselineOf ?? name;
+      const served = [];
+      const floor = [];
+      let bad = 0;
+      for (let k = 0; k < reps; k++) {
+        const a = await wrk(r.origin, r.paths, r.headers, opts);
+        const b = await wrk(base.url, [`/${baseName}`], {}, opts);
+        served.push(a);
+        floor.push(b);
+        bad += a.bad + b.bad;
+      }
+      if (bad > 0) throw new Error(`W3 ${name}: ${bad} answers were errors or timeouts`);
+      const rps = median(served.map((x) => x.rps));
+      const baseRps = median(floor.map((x) => x.rps));
+      results[name] = {
+        status: r.status, bytes: r.bytes, rps, baselineRps: baseRps, ratio: rps / baseRps, target: TARGETS[name],
+        p50us: median(served.map((x) => x.p50us)), baselineP50us: median(floor.map((x) => x.p50us)),
+      };
+      log(`W3 ${name}: ${rps.toFixed(0)} req/s vs bare ${baseRps.toFixed(0)} req/s = ${(rps / baseRps).toFixed(2)}× (target ≥ ${TARGETS[name]}×)`);
+    }
+    return { tauri, pypiFiles, seconds, reps, connections, threads: 1, routes: results };
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * @module bench/w5-startup — W5: `release-engines serve` start-up to its "listening" line for W1's
+ * dataset, per store (memory: --data file; SQLite: --db; PostgreSQL: --database-url), and to the
+ * first answered update check.
+ */
+import { join } from "node:path";
+import { median, nowNs } from "./lib/stats.mjs";
+import { CLI, rawGet, startServer } from "./lib/serve.mjs";
+import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+
+/**
+ * Run W5 for each size; `dbs[n]` holds the SQLite file and PostgreSQL URL W1 imported the same
+ * records into. A memory start-up slower than `slowMs` is not repeated.
+ */
+export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
+  const results = [];
+  for (const n of sizes) {
+    const file = join(tmp, `w5-${n}.json`);
+    await writeDatasetFile(file, buildWorld({ tauri: n }));
+    const check = `/v1/accounts/${WORLD.slug}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&version=${tauriVersion(5).version}`;
+    const row = { n, stores: {} };
+    const kinds = [["memory", ["--data", file]], ["sqlite", ["--db", dbs[n]?.sqlite]], ["postgres", ["--database-url", dbs[n]?.postgres]]];
+    for (const [name, args] of kinds) {
+      if (args[1] === undefined) continue;
+      const listening = [];
+      const firstAnswer = [];
+      for (let k = 0; k < reps; k++) {
+        const server = await startServer(CLI, ["serve", ...args, "--port", "0"], { nodeArgs: ["--max-old-space-size=8192"] });
+        try {
+          const res = await rawGet(`${server.url}${check}`, { authorization: `License ${WORLD.appKey}` });
+          firstAnswer.push(nowNs() - server.startedAt);
+          if (res.status !== 200) throw new Error(`W5 ${name} N=${n}: the first check answered ${res.status}`);
+        } finally {
+          await server.stop();
+        }
+        listening.push(server.listeningNs);
+        if (server.listeningNs > slowMs * 1e6) break;
+      }
+      row.stores[name] = { runs: listening.length, listeningNs: median(listening), firstAnswerNs: median(firstAnswer) };
+      log(`W5 N=${n} ${name}: listening after ${(median(listening) / 1e9).toFixed(2)} s, first answer after ${(median(firstAnswer) / 1e9).toFixed(2)} s`);
+    }
+    results.push(row);
+  }
+  return results;
+}
