@@ -80,6 +80,11 @@ function firstBelow(list: readonly ReleaseInfo[], maxKey: string): number {
   return lo;
 }
 
+/** An artifact the Tauri updater could install: signed, with platform, arch and a filetype that is not `sig`. */
+function isSignedUpdate(a: Artifact): boolean {
+  return a.platform !== null && a.arch !== null && a.signature !== null && a.signature !== "" && a.filetype !== null && a.filetype !== "sig";
+}
+
 const slot = (productId: string, packageId: string | null) => `${productId}|${packageId ?? ""}`;
 
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
@@ -147,6 +152,16 @@ export function createMemoryStore(dataset: Dataset): Store {
     artifactsByFilename.add(a.accountId, a.filename, a);
   }
   for (const info of infos.values()) info.artifacts.sort(compareCreatedDesc);
+  // Releases with a signed updater artifact, per slot, channel, platform and arch: a Tauri check
+  // walks only releases that can answer it, however many releases lack that platform.
+  const bySlotChannelTarget = new Map<string, ReleaseInfo[]>();
+  for (const list of bySlotChannel.values()) {
+    for (const info of list) {
+      const targets = new Set(info.artifacts.filter(isSignedUpdate).map((a) => `${a.platform}|${a.arch}`));
+      const r = info.release;
+      for (const target of targets) pushTo(bySlotChannelTarget, `${slot(r.productId, r.packageId)}|${r.channel}|${target}`, info);
+    }
+  }
   const sortByReleaseThenCreated = (a: Artifact, b: Artifact) => {
     const ra = infos.get(a.releaseId)?.release;
     const rb = infos.get(b.releaseId)?.release;
@@ -180,10 +195,7 @@ export function createMemoryStore(dataset: Dataset): Store {
   const visibleEngines = (accountId: string, scope: Scope) => (enginesByAccount.get(accountId) ?? []).filter((e) => engineVisible(scope, e));
 
   const hasSignedArtifact = (scope: Scope, info: ReleaseInfo, platform: string, arch: string) =>
-    info.artifacts.some(
-      (a) => a.platform === platform && a.arch === arch && a.signature !== null && a.signature !== "" &&
-        a.filetype !== null && a.filetype !== "sig" && artifactVisible(scope, a, info.release),
-    );
+    info.artifacts.some((a) => a.platform === platform && a.arch === arch && isSignedUpdate(a) && artifactVisible(scope, a, info.release));
 
   return {
     async getAccount(idOrSlug) {
@@ -250,7 +262,9 @@ export function createMemoryStore(dataset: Dataset): Store {
     async findUpgrade(q: UpgradeQuery) {
       let best: Release | null = null;
       for (const channel of q.channels) {
-        const list = bySlotChannel.get(`${slot(q.productId, q.packageId)}|${channel}`);
+        const key = `${slot(q.productId, q.packageId)}|${channel}`;
+        // Lists stay in precedence order, so a per-target list is walked exactly like the full one.
+        const list = q.artifact ? bySlotChannelTarget.get(`${key}|${q.artifact.platform}|${q.artifact.arch}`) : bySlotChannel.get(key);
         if (!list) continue;
         const upper = q.range ? q.range.maxKey : "\uffff";
         for (let i = firstBelow(list, upper); i < list.length; i++) {

@@ -66,11 +66,16 @@ export function isPackageVisible(scope: Scope, pkg: Package, product: Product): 
 /** True when a release falls inside a cutoff under a window rule (instants compared as instants, not text). */
 export function withinWindow(release: Release, cutoff: string | null, rule: WindowRule = "effective"): boolean {
   if (cutoff === null) return true;
-  const limit = Date.parse(cutoff);
-  const created = Date.parse(release.created);
-  const backdated = release.backdated === null ? null : Date.parse(release.backdated);
-  if (rule === "either") return created <= limit || (backdated !== null && backdated <= limit);
-  return (backdated ?? created) <= limit;
+  if (rule === "either") return notAfter(release.created, cutoff) || (release.backdated !== null && notAfter(release.backdated, cutoff));
+  return notAfter(release.backdated ?? release.created, cutoff);
+}
+
+/** `toISOString()`'s form (`YYYY-MM-DDTHH:MM:SS.sssZ`), whose text order is time order. */
+const isCanonicalInstant = (s: string) => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46;
+
+/** Instant `a` is at or before instant `b` (compared as text when both are canonical, parsed otherwise). */
+function notAfter(a: string, b: string): boolean {
+  return isCanonicalInstant(a) && isCanonicalInstant(b) ? a <= b : Date.parse(a) <= Date.parse(b);
 }
 
 function grantAllows(grant: Grant, release: Release): boolean {
