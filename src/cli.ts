@@ -4,10 +4,10 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DatasetError } from "./core/errors.js";
-import { createFetchHandler } from "./http/fetch.js";
+import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
-import { serveFetchHandler } from "./node/http.js";
+import { serveFetchHandler, toResultListener } from "./node/http.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
 import { dirname, resolve as resolvePath } from "node:path";
@@ -123,7 +123,7 @@ async function serve(args: string[]): Promise<void> {
     root = source?.kind === "sqlite" ? dirname(resolvePath(source.target)) : process.cwd();
   }
   if (typeof values.blobs === "string") root = resolvePath(values.blobs);
-  const handler = createFetchHandler({
+  const handle = createRequestHandler({
     store,
     blobs: createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
@@ -131,7 +131,7 @@ async function serve(args: string[]): Promise<void> {
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => console.error("[release-engines]", error),
   });
-  const server = await serveFetchHandler(handler, { port: Number(portText), host });
+  const server = await serveFetchHandler({ listener: toResultListener(handle) }, { port: Number(portText), host });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : Number(portText);
   const shownHost = host.includes(":") ? `[${host}]` : host;

@@ -25,7 +25,7 @@ export { createSignedBlobStorage, type OpenedBlob, type SignedBlobStorageOptions
 export type { EngineContext } from "./engines/context.js";
 export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
-export { createFetchHandler, type FetchHandlerOptions, type RouteHandler, type RouteRequest } from "./http/fetch.js";
+export { createFetchHandler, createRequestHandler, type FetchHandlerOptions, type RequestLike, type RouteHandler, type RouteRequest } from "./http/fetch.js";
 export { resolveRawArtifact, type RawArtifactInput } from "./engines/raw.js";
 export { challengeFor, LICENSE_DOCS, TOKEN_DOCS } from "./auth/authenticate.js";
 export { accessDenied, REASON_BEARER_NOT_ALLOWED, REASON_NO_BEARER } from "./auth/authorize.js";

@@ -3,4 +3,4 @@
  */
 export { loadDatasetFile, type LoadedDatasetFile } from "./node/dataset-file.js";
 export { createFileBlobStorage, type FileBlobStorageOptions } from "./node/file-blobs.js";
-export { serveFetchHandler, toNodeListener, toWebRequest, sendWebResponse } from "./node/http.js";
+export { serveFetchHandler, toNodeListener, toResultListener, toWebRequest, sendResult, sendWebResponse } from "./node/http.js";

@@ -17,7 +17,7 @@ import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
-import { errorResult, pypiErrorResult, toResponse } from "./respond.js";
+import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
 import { isPypiRoute, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 
 /** Options of {@link createFetchHandler}. */
@@ -30,7 +30,7 @@ export interface FetchHandlerOptions {
   /** The clock (tests inject one). */
   now?: () => Date;
   /** Called with every unexpected error (the client only ever sees a generic 500/503). */
-  onError?: (error: unknown, request: Request) => void;
+  onError?: (error: unknown, request: RequestLike) => void;
   /** Where artifact bytes live; downloads answer 303 to its URLs (without it, 200 with the artifact document). */
   blobs?: BlobStorage;
   /** Milliseconds after which a store call counts as failed (503); default 10 s, 0 for none. */
@@ -39,9 +39,16 @@ export interface FetchHandlerOptions {
   pypi?: PypiOptions & { cache?: PageCache };
 }
 
+/** The parts of a `Request` the handler reads: any `Request` is one, and adapters may pass a lighter object. */
+export interface RequestLike {
+  url: string;
+  method: string;
+  headers: Headers;
+}
+
 /** A request as route handlers see it. */
 export interface RouteRequest {
-  request: Request;
+  request: RequestLike;
   url: URL;
   match: RouteMatch;
 }
@@ -59,7 +66,7 @@ function headerBytes(headers: Headers): number {
   return total;
 }
 
-function originOf(request: Request, url: URL, options: FetchHandlerOptions): string {
+function originOf(request: RequestLike, url: URL, options: FetchHandlerOptions): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
   if (options.trustProxy) {
     const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
@@ -118,15 +125,14 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
 }
 
 /**
- * A web-standard request handler serving every route of the SDK.
- * @example const handler = createFetchHandler({ store }); Bun.serve({ fetch: handler });
+ * A request handler that answers plain results (finalized, ready for the wire); adapters that write
+ * to a socket themselves use it to skip building a `Response`.
  */
-export function createFetchHandler(options: FetchHandlerOptions): (request: Request) => Promise<Response> {
+export function createRequestHandler(options: FetchHandlerOptions): (request: RequestLike) => Promise<EngineResult> {
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
-  return async (request: Request): Promise<Response> => {
-    const requestId = crypto.randomUUID();
+  return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
     const state: { account?: Account } = {};
@@ -138,20 +144,29 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
       match = matchRoute(decodeSegments(url.pathname), trailing);
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: url.searchParams, headers: request.headers, method, store, now: now() });
-        return toResponse(served, method);
+        return finalizeResult(served, method);
       }
       const handler = match ? handlers[match.name] : undefined;
       if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
       const result = await dispatch(match, handler, { request, url, match }, store, options, now(), state);
-      return toResponse(result, method);
+      return finalizeResult(result, method);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
-      const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, requestId);
+      const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
       if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
-      return toResponse(result, method);
+      return finalizeResult(result, method);
     }
   };
+}
+
+/**
+ * A web-standard request handler serving every route of the SDK.
+ * @example const handler = createFetchHandler({ store }); Bun.serve({ fetch: handler });
+ */
+export function createFetchHandler(options: FetchHandlerOptions): (request: RequestLike) => Promise<Response> {
+  const handle = createRequestHandler(options);
+  return async (request) => toResponse(await handle(request));
 }
 
 async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account } = {}): Promise<EngineResult> {

@@ -1,8 +1,10 @@
 /**
- * @module http/respond — the only place that builds `Response` objects.
+ * @module http/respond — the answer on the wire: final headers, and the only place that builds `Response` objects.
  */
 import { toJsonApiError } from "../core/errors.js";
 import { JSONAPI_TYPE, type EngineResult } from "../core/result.js";
+
+const encoder = new TextEncoder();
 
 /** Headers every answer carries unless an engine set its own. */
 const DEFAULT_HEADERS: Record<string, string> = {
@@ -10,13 +12,23 @@ const DEFAULT_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
 };
 
-/** Turn an engine result into a `Response`; a HEAD answer keeps the headers and drops the body. */
-export function toResponse(result: EngineResult, method: string): Response {
-  const headers = new Headers(DEFAULT_HEADERS);
-  for (const [k, v] of Object.entries(result.headers)) headers.set(k, v);
+/**
+ * The answer as it goes on the wire: default headers added, `Content-Length` for known lengths, and
+ * no body for HEAD, 204 and 304 (a HEAD answer keeps the headers).
+ */
+export function finalizeResult(result: EngineResult, method: string): EngineResult {
+  const headers: Record<string, string> = { ...DEFAULT_HEADERS, ...result.headers };
   const noBody = method === "HEAD" || result.status === 204 || result.status === 304;
   if (noBody && result.body instanceof ReadableStream) void result.body.cancel().catch(() => {});
-  return new Response(noBody ? null : (result.body as BodyInit | null), { status: result.status, headers });
+  let body = noBody ? null : result.body;
+  if (typeof body === "string") body = encoder.encode(body);
+  if (body instanceof Uint8Array) headers["Content-Length"] = String(body.byteLength);
+  return { status: result.status, headers, body };
+}
+
+/** Turn a finalized engine result into a `Response`. */
+export function toResponse(result: EngineResult): Response {
+  return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers });
 }
 
 /** A JSON:API error document for any thrown value; unexpected errors become a generic 500. */

@@ -22,9 +22,12 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
         const call = Promise.resolve().then(() => fn.apply(store, args));
         if (timeoutMs <= 0) return await call;
         const timeout = new Promise<never>((_, reject) => {
-          // The client sees the generic detail; onError gets the method in the cause.
-          const cause = new Error(`store call ${name} timed out after ${timeoutMs} ms`);
-          timer = setTimeout(() => reject(new StoreError("The service is temporarily unavailable", { cause, status: 503 })), timeoutMs);
+          // The client sees the generic detail; onError gets the method in the cause. Both errors are
+          // made only when the timer fires: capturing a stack on every call costs more than the call.
+          timer = setTimeout(() => {
+            const cause = new Error(`store call ${name} timed out after ${timeoutMs} ms`);
+            reject(new StoreError("The service is temporarily unavailable", { cause, status: 503 }));
+          }, timeoutMs);
         });
         return await Promise.race([call, timeout]);
       } catch (error) {
