@@ -1,9 +1,9 @@
 /**
  * @module engines/artifacts — artifact downloads (Keygen §8.4, SPEC §6): 303 to a presigned URL.
  */
-import { authorize } from "../auth/authorize.js";
+import { accessDenied, authorize } from "../auth/authorize.js";
 import type { BlobStorage } from "../blobs/types.js";
-import { ForbiddenError, notFound } from "../core/errors.js";
+import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { isUuid } from "../core/uuid.js";
 import type { Artifact, Product, Release } from "../model/records.js";
@@ -91,7 +91,7 @@ export async function downloadArtifact(ctx: EngineContext, input: DownloadInput)
   const { artifact, release } = found;
   const product = await productOf(ctx, release);
   const decision = authorize(ctx.principal, "download", { type: "artifact", artifact, release, product }, ctx.now);
-  if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+  if (!decision.allowed) throw accessDenied(decision);
 
   const prefer = preferences(input);
   const doc = (redirect?: string) => ({ data: serializeArtifact(artifact, { accountId: ctx.account.id }, redirect) });

@@ -2,8 +2,8 @@
  * @module engines/raw — the raw engine (Keygen §4, SPEC 16): a stable link that answers 303 to
  * the artifact download route of the release and file it names.
  */
-import { authorize } from "../auth/authorize.js";
-import { ForbiddenError, notFound } from "../core/errors.js";
+import { accessDenied, authorize } from "../auth/authorize.js";
+import { notFound } from "../core/errors.js";
 import { redirectResult, type EngineResult } from "../core/result.js";
 import type { EngineContext } from "./context.js";
 
@@ -57,7 +57,7 @@ export async function resolveRawArtifact(ctx: EngineContext, input: RawArtifactI
   if (found === null) throw missing();
   const { artifact, release } = found;
   const decision = authorize(ctx.principal, "read", { type: "artifact", artifact, release, product }, ctx.now);
-  if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+  if (!decision.allowed) throw accessDenied(decision);
   const search = input.query?.toString() ?? "";
   const location = `${ctx.origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${encodePath(artifact.filename)}${search === "" ? "" : `?${search}`}`;
   return redirectResult(303, location);

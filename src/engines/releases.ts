@@ -1,8 +1,8 @@
 /**
  * @module engines/releases — the release resource and `GET /releases/{release}/upgrade` (Keygen §5.1, §8.1).
  */
-import { authorize } from "../auth/authorize.js";
-import { ForbiddenError, notFound } from "../core/errors.js";
+import { accessDenied, authorize } from "../auth/authorize.js";
+import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { parseStrict } from "../core/version.js";
 import type { Release } from "../model/records.js";
@@ -106,7 +106,7 @@ export async function upgradeRelease(ctx: EngineContext, input: UpgradeReleaseIn
   const product = await ctx.store.getProduct(ctx.account.id, current.productId);
   if (product === null) throw notFound("release", input.release);
   const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product }, ctx.now);
-  if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+  if (!decision.allowed) throw accessDenied(decision);
 
   const request: UpgradeRequest = { current };
   if (channel !== undefined) request.channel = channel;

@@ -3,9 +3,9 @@
  * items 1–9, §6a): project list and project pages as PEP 503 HTML or PEP 691 JSON, with
  * redirects, pass-through for unknown projects, Basic challenges and revision-based caching.
  */
-import { authorize } from "../../auth/authorize.js";
+import { accessDenied, authorize } from "../../auth/authorize.js";
 import { utf8 } from "../../core/encoding.js";
-import { ForbiddenError, NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
+import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
@@ -147,7 +147,7 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
         checked.add(release.id);
         if (isReleaseVisible(ctx.scope, release, product)) continue;
         const decision = authorize(ctx.principal, "read", { type: "release", release, product }, ctx.now);
-        if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+        if (!decision.allowed) throw accessDenied(decision);
       }
       const files = projectFiles(rows, urlOf);
       const text = format === "json" ? renderProjectJson(pkg.key, files) : renderProjectHtml(pkg.name, ctx.account.name, files);
@@ -192,7 +192,7 @@ export async function renderPep503Index(ctx: EngineContext, input: Pep503Input):
   const decision = authorize(ctx.principal, "read", { type: "package", package: pkg, product }, ctx.now);
   if (!decision.allowed) {
     if (ctx.principal.kind === "anonymous") throw new UnauthorizedError(undefined, { headers: { "WWW-Authenticate": pypiChallenge(ctx.account.slug) } });
-    throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+    throw accessDenied(decision);
   }
   const format = negotiatePypiFormat(input.headers.get("accept"), input.htmlOnly);
   if (format === null) throw new NotAcceptableError();

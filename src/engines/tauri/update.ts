@@ -5,8 +5,8 @@
  * notes?}` (absolute URL, strict SemVer, RFC 3339 date, the artifact's signature), or a 204 with an
  * empty body whose `Release-Engines-Reason` header says why there is no update.
  */
-import { authorize } from "../../auth/authorize.js";
-import { ForbiddenError, ValidationError, notFound } from "../../core/errors.js";
+import { accessDenied, authorize } from "../../auth/authorize.js";
+import { ValidationError, notFound } from "../../core/errors.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Product, Release } from "../../model/records.js";
 import { isPackageVisible } from "../../store/scope.js";
@@ -110,7 +110,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, version, ctx.lookupScope);
   if (current === null) return noUpdate("unknown-current-version");
   const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product: pkgProduct }, ctx.now);
-  if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
+  if (!decision.allowed) throw accessDenied(decision);
   if (upgradeChannels(channel ?? current.channel).length === 0) return noUpdate("unknown-channel");
 
   const request: UpgradeRequest = { current, packageId: pkg.id };
