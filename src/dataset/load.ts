@@ -2,7 +2,7 @@
  * @module dataset/load — turn a dataset file into normalised records, or list every problem.
  */
 import { hmacSha256Hex, sha256Hex } from "../core/crypto.js";
-import { fromBase64, fromHex, toHex } from "../core/encoding.js";
+import { checksumDigest } from "../core/checksum.js";
 import { DatasetError } from "../core/errors.js";
 import { isUuid, uuidV5 } from "../core/uuid.js";
 import { channelOf, parseVersion } from "../core/version.js";
@@ -67,10 +67,6 @@ export function safeRelativePath(path: string): string | null {
     parts.push(part);
   }
   return parts.length > 0 ? parts.join("/") : null;
-}
-
-function checksumBytes(checksum: string): Uint8Array | null {
-  return /^(0x)?[0-9a-fA-F]+$/.test(checksum) ? fromHex(checksum.replace(/^0x/, "")) : fromBase64(checksum);
 }
 
 /**
@@ -289,8 +285,8 @@ async function loadAccount(
           filesize = bytes.length;
           if (checksum === null) checksum = digest;
           else {
-            const given = checksumBytes(checksum);
-            if (given !== null && given.length === 32 && toHex(given) !== digest) problems.push({ path: `${at}.checksum`, message: "does not match the file's sha256" });
+            const given = checksumDigest(checksum);
+            if (given?.name === "sha256" && given.hex !== digest) problems.push({ path: `${at}.checksum`, message: "does not match the file's sha256" });
           }
         }
       }

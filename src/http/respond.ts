@@ -1,10 +1,9 @@
 /**
  * @module http/respond — the answer on the wire: final headers, and the only place that builds `Response` objects.
  */
+import { utf8 } from "../core/encoding.js";
 import { toJsonApiError } from "../core/errors.js";
 import { JSONAPI_TYPE, type EngineResult } from "../core/result.js";
-
-const encoder = new TextEncoder();
 
 /** Headers every answer carries unless an engine set its own. */
 const DEFAULT_HEADERS: Record<string, string> = {
@@ -21,7 +20,7 @@ export function finalizeResult(result: EngineResult, method: string): EngineResu
   const noBody = method === "HEAD" || result.status === 204 || result.status === 304;
   if (noBody && result.body instanceof ReadableStream) void result.body.cancel().catch(() => {});
   let body = noBody ? null : result.body;
-  if (typeof body === "string") body = encoder.encode(body);
+  if (typeof body === "string") body = utf8(body);
   if (body instanceof Uint8Array) headers["Content-Length"] = String(body.byteLength);
   return { status: result.status, headers, body };
 }

@@ -2,15 +2,11 @@
  * @module engines/pypi/files — one project page entry per distribution file, shared by the HTML
  * and JSON renderings: hash, requires-python, yank, PEP 658 metadata, size, upload time, data-*.
  */
-import { fromBase64, toHex } from "../../core/encoding.js";
+import { checksumDigest, type FileHash } from "../../core/checksum.js";
 import type { Artifact, Release } from "../../model/records.js";
 import type { ArtifactWithRelease } from "../../store/types.js";
 
-/** A `hashlib` name and a lower-case hex digest. */
-export interface FileHash {
-  name: string;
-  hex: string;
-}
+export type { FileHash };
 
 /** One file of a project page, ready to render. */
 export interface PypiFile {
@@ -32,25 +28,8 @@ export interface PypiFile {
   data: Array<[string, string]>;
 }
 
-const ALGORITHMS: Record<number, string> = { 16: "md5", 20: "sha1", 28: "sha224", 32: "sha256", 48: "sha384", 64: "sha512" };
-
-/**
- * The PEP 503 hash of a checksum (Keygen §2.4, SPEC §3 item 3): hex of a known digest length, or
- * strict base64 of one converted to hex; null for anything else.
- */
-export function pep503Hash(checksum: string | null): FileHash | null {
-  if (checksum === null) return null;
-  if (/^(0x)?[0-9a-fA-F]+$/.test(checksum)) {
-    // Hex stays hex: only its case changes (no round trip through bytes for every file of a page).
-    const hex = checksum.replace(/^0x/, "");
-    const name = hex.length % 2 === 0 ? ALGORITHMS[hex.length / 2] : undefined;
-    return name === undefined ? null : { name, hex: hex.toLowerCase() };
-  }
-  const bytes = fromBase64(checksum);
-  if (bytes === null) return null;
-  const name = ALGORITHMS[bytes.length];
-  return name === undefined ? null : { name, hex: toHex(bytes) };
-}
+/** The PEP 503 hash of a checksum: {@link checksumDigest} under the name the index uses. */
+export const pep503Hash = checksumDigest;
 
 /** PEP 700 upload time of an ISO instant: always six fraction digits and `Z`. */
 export function uploadTimeOf(iso: string): string {
