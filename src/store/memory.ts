@@ -304,7 +304,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       if (!pkg) return [];
       const out: ArtifactWithRelease[] = [];
       for (const info of bySlot.get(slot(pkg.productId, pkg.id)) ?? []) {
-        if (!seesAllOf(scope, pkg.productId) && !releaseVisible(scope, info.release)) continue;
+        if (!releaseVisible(scope, info.release)) continue;
         for (const a of info.artifacts) if (artifactVisible(scope, a, info.release)) out.push({ artifact: a, release: info.release });
       }
       return out;
