@@ -8,7 +8,7 @@ import type { Dataset } from "../dataset/load.js";
 import type {
   Account, Artifact, Engine, EngineKey, License, Package, Policy, Product, Release, Token, User,
 } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "./scope.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, type Scope } from "./scope.js";
 import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "./types.js";
 
 interface ReleaseInfo {
