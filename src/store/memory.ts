@@ -8,17 +8,63 @@ import type { Dataset } from "../dataset/load.js";
 import type {
   Account, Artifact, Engine, EngineKey, License, Package, Policy, Product, Release, Token, User,
 } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, type Scope } from "./scope.js";
-import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "./types.js";
+import { HashSlots, KeyRanks, hashString } from "./memory-index.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "./scope.js";
+import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
 
-interface ReleaseInfo {
-  release: Release;
+/** Keygen's pre-release and build word/number split of a version, parsed when a constraint first needs it. */
+interface VersionTags {
   preWord: string | null;
   preNum: number | null;
   buildWord: string | null;
   buildNum: number | null;
+}
+
+interface ReleaseInfo {
+  release: Release;
+  /** Position of the release's precedence key among the store's distinct keys, ascending. */
+  rank: number;
   /** Artifacts newest first. */
   artifacts: Artifact[];
+  /** Parsed on first use (undefined until then). */
+  tags: VersionTags | undefined;
+}
+
+/**
+ * Releases in precedence order (newest first) with their ranks in a typed array, so that a binary
+ * search touches one contiguous block instead of a release object per step. `uploaded[i]` is 1 when
+ * release `i` has an UPLOADED artifact among the ones the list was built for.
+ */
+interface RankedList {
+  ranks: Int32Array;
+  infos: ReleaseInfo[];
+  uploaded: Uint8Array;
+}
+
+/** A ranked list under construction. */
+interface ListBuilder {
+  ranks: number[];
+  infos: ReleaseInfo[];
+  uploaded: number[];
+}
+
+/** The releases of one channel of a slot. */
+interface ChannelIndex {
+  /** Every release, precedence desc. */
+  all: ReleaseInfo[];
+  /** PUBLISHED releases (the only upgrade candidates). */
+  published: RankedList;
+  /** PUBLISHED releases with a signed updater artifact, by platform, then arch. */
+  targets: Map<string, Map<string, RankedList>>;
+}
+
+/** The releases of one product and package (or of no package). */
+interface SlotIndex {
+  /** Seeds the hash of a version in this slot. */
+  id: number;
+  /** Every release, precedence desc. */
+  all: ReleaseInfo[];
+  channels: Map<string, ChannelIndex>;
 }
 
 /** Newest precedence first, then newest created, then id, so every store agrees on ties. */
@@ -31,6 +77,16 @@ function compareReleasesDesc(a: Release, b: Release): number {
 function compareCreatedDesc(a: { created: string; id: string }, b: { created: string; id: string }): number {
   if (a.created !== b.created) return a.created < b.created ? 1 : -1;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Sort in place unless already in order (datasets usually are), so loading skips most comparator calls. */
+function sortIfNeeded<T>(list: T[], compare: (a: T, b: T) => number): void {
+  for (let i = 1; i < list.length; i++) {
+    if (compare(list[i - 1] as T, list[i] as T) > 0) {
+      list.sort(compare);
+      return;
+    }
+  }
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -46,10 +102,14 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  */
 class NestedIndex<V extends object> {
   private readonly outer = new Map<string, Map<string, V | V[]>>();
+  private lastGroup: string | undefined = undefined;
+  private lastInner: Map<string, V | V[]> | undefined = undefined;
 
   add(group: string, key: string, value: V): void {
-    let inner = this.outer.get(group);
+    let inner = group === this.lastGroup ? this.lastInner : this.outer.get(group);
     if (inner === undefined) this.outer.set(group, (inner = new Map()));
+    this.lastGroup = group;
+    this.lastInner = inner;
     const prior = inner.get(key);
     if (prior === undefined) inner.set(key, value);
     else if (Array.isArray(prior)) prior.push(value);
@@ -62,22 +122,29 @@ class NestedIndex<V extends object> {
     return found === undefined ? [] : Array.isArray(found) ? found : [found];
   }
 
-
   sortAll(compare: (a: V, b: V) => number): void {
     for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) v.sort(compare);
   }
 }
 
-/** First index in a precedence-desc list whose key is below `maxKey` (binary search). */
-function firstBelow(list: readonly ReleaseInfo[], maxKey: string): number {
+/** First index of a non-increasing rank array whose rank is below `maxRank`. */
+function firstRankBelow(ranks: Int32Array, maxRank: number): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = ranks.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((list[mid] as ReleaseInfo).release.versionKey >= maxKey) lo = mid + 1;
+    if ((ranks[mid] as number) >= maxRank) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+function newList(): ListBuilder {
+  return { ranks: [], infos: [], uploaded: [] };
+}
+
+function finishList(b: ListBuilder): RankedList {
+  return { ranks: Int32Array.from(b.ranks), infos: b.infos, uploaded: Uint8Array.from(b.uploaded) };
 }
 
 /** An artifact the Tauri updater could install: signed, with platform, arch and a filetype that is not `sig`. */
@@ -85,7 +152,24 @@ function isSignedUpdate(a: Artifact): boolean {
   return a.platform !== null && a.arch !== null && a.signature !== null && a.signature !== "" && a.filetype !== null && a.filetype !== "sig";
 }
 
-const slot = (productId: string, packageId: string | null) => `${productId}|${packageId ?? ""}`;
+function tagsOf(info: ReleaseInfo): VersionTags {
+  let tags = info.tags;
+  if (tags === undefined) {
+    const parsed = parseStrict(info.release.version);
+    tags = info.tags = {
+      preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null, buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null,
+    };
+  }
+  return tags;
+}
+
+/** True when a release carries the pre-release and build word/number a range pins. */
+function tagsMatch(range: VersionRange, info: ReleaseInfo): boolean {
+  if (range.preWord === undefined && range.preNum === undefined && range.buildWord === undefined && range.buildNum === undefined) return true;
+  const t = tagsOf(info);
+  return (range.preWord === undefined || t.preWord === range.preWord) && (range.preNum === undefined || t.preNum === range.preNum) &&
+    (range.buildWord === undefined || t.buildWord === range.buildWord) && (range.buildNum === undefined || t.buildNum === range.buildNum);
+}
 
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
 export function createMemoryStore(dataset: Dataset): Store {
@@ -115,51 +199,130 @@ export function createMemoryStore(dataset: Dataset): Store {
   for (const e of dataset.engines) pushTo(enginesByAccount, e.accountId, e);
   for (const list of enginesByAccount.values()) list.sort((a, b) => -compareCreatedDesc(a, b));
 
+  // Releases: one info each, by id; grouped by account, then by version or tag.
   const infos = new Map<string, ReleaseInfo>();
-  const bySlot = new Map<string, ReleaseInfo[]>();
-  const bySlotChannel = new Map<string, ReleaseInfo[]>();
-  // Grouped by slot, then by version (unique within a slot).
-  const byVersion = new Map<string, Map<string, ReleaseInfo>>();
-  // Grouped by account, then by version or tag.
   const byTerm = new NestedIndex<ReleaseInfo>();
+  const ordered: ReleaseInfo[] = [];
   for (const r of dataset.releases) {
-    const parsed = parseStrict(r.version);
-    const info: ReleaseInfo = {
-      release: r, preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null,
-      buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null, artifacts: [],
-    };
+    const info: ReleaseInfo = { release: r, rank: 0, artifacts: [], tags: undefined };
     infos.set(r.id, info);
-    const s = slot(r.productId, r.packageId);
-    pushTo(bySlot, s, info);
-    pushTo(bySlotChannel, `${s}|${r.channel}`, info);
-    let versions = byVersion.get(s);
-    if (versions === undefined) byVersion.set(s, (versions = new Map()));
-    versions.set(r.version, info);
+    ordered.push(info);
     byTerm.add(r.accountId, r.version, info);
     if (r.tag !== null && r.tag !== r.version) byTerm.add(r.accountId, r.tag, info);
   }
-  const byPrecedence = (a: ReleaseInfo, b: ReleaseInfo) => compareReleasesDesc(a.release, b.release);
-  for (const list of bySlot.values()) list.sort(byPrecedence);
-  for (const list of bySlotChannel.values()) list.sort(byPrecedence);
   const byOldest = (a: ReleaseInfo, b: ReleaseInfo) => -compareCreatedDesc(a.release, b.release);
   byTerm.sortAll(byOldest);
 
+  // Slots (product, then package or null).
+  const slots = new Map<string, Map<string | null, SlotIndex>>();
+  let slotCount = 0;
+  let lastProduct: string | undefined;
+  let lastPackage: string | null | undefined;
+  let lastSlot: SlotIndex | undefined;
+  const slotAt = (r: Release): SlotIndex => {
+    if (lastSlot !== undefined && r.productId === lastProduct && r.packageId === lastPackage) return lastSlot;
+    let byPackage = slots.get(r.productId);
+    if (byPackage === undefined) slots.set(r.productId, (byPackage = new Map()));
+    let found = byPackage.get(r.packageId);
+    if (found === undefined) byPackage.set(r.packageId, (found = { id: Math.imul(++slotCount, 0x9e3779b1), all: [], channels: new Map() }));
+    lastProduct = r.productId;
+    lastPackage = r.packageId;
+    return (lastSlot = found);
+  };
+
+  // Releases by slot and exact version: a hash table of dataset positions (the last of equal versions wins).
+  const releaseAt = dataset.releases.slice();
+  const versionSlots = new HashSlots(releaseAt.length);
+  const sameSlotVersion = (a: Release, b: Release) => a.version === b.version && a.productId === b.productId && a.packageId === b.packageId;
+  for (let i = 0; i < releaseAt.length; i++) {
+    const r = releaseAt[i] as Release;
+    const h = hashString(r.version, slotAt(r).id);
+    let cell = versionSlots.next(h, -1);
+    while (cell >= 0 && !sameSlotVersion(releaseAt[versionSlots.ordinal(cell)] as Release, r)) cell = versionSlots.next(h, cell);
+    if (cell >= 0) versionSlots.set(cell, i);
+    else versionSlots.add(h, i);
+  }
+
+  // Ranks: the distinct precedence keys ascending; a query's bounds become ranks once, and every
+  // list walk compares integers.
+  const byOrdinal = ordered.slice();
+  const byPrecedence = (a: ReleaseInfo, b: ReleaseInfo) => compareReleasesDesc(a.release, b.release);
+  sortIfNeeded(ordered, byPrecedence);
+  const sortedKeys: string[] = [];
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const info = ordered[i] as ReleaseInfo;
+    const k = info.release.versionKey;
+    if (sortedKeys.length === 0 || sortedKeys[sortedKeys.length - 1] !== k) sortedKeys.push(k);
+    info.rank = sortedKeys.length - 1;
+  }
+  const ranks = new KeyRanks(sortedKeys);
+  const rankAt = new Int32Array(byOrdinal.length);
+  for (let i = 0; i < byOrdinal.length; i++) rankAt[i] = (byOrdinal[i] as ReleaseInfo).rank;
+  byOrdinal.length = 0;
+
   const artifactsById = new Map<string, Artifact>();
   const artifactsByFilename = new NestedIndex<Artifact>();
-  for (const a of dataset.artifacts) {
-    artifactsById.set(a.id, a);
-    infos.get(a.releaseId)?.artifacts.push(a);
-    artifactsByFilename.add(a.accountId, a.filename, a);
+  {
+    let lastId: string | undefined;
+    let lastInfo: ReleaseInfo | undefined;
+    for (const a of dataset.artifacts) {
+      artifactsById.set(a.id, a);
+      if (a.releaseId !== lastId) {
+        lastId = a.releaseId;
+        lastInfo = infos.get(a.releaseId);
+      }
+      lastInfo?.artifacts.push(a);
+      artifactsByFilename.add(a.accountId, a.filename, a);
+    }
   }
-  for (const info of infos.values()) info.artifacts.sort(compareCreatedDesc);
-  // Releases with a signed updater artifact, per slot, channel, platform and arch: a Tauri check
-  // walks only releases that can answer it, however many releases lack that platform.
-  const bySlotChannelTarget = new Map<string, ReleaseInfo[]>();
-  for (const list of bySlotChannel.values()) {
-    for (const info of list) {
-      const targets = new Set(info.artifacts.filter(isSignedUpdate).map((a) => `${a.platform}|${a.arch}`));
+  for (const info of ordered) if (info.artifacts.length > 1) sortIfNeeded(info.artifacts, compareCreatedDesc);
+
+  // Per slot and channel, in precedence order: every release, the PUBLISHED ones, and the PUBLISHED
+  // ones with a signed updater artifact per platform and arch (a Tauri check walks only releases
+  // that can answer it, however many releases lack that platform).
+  {
+    const builders = new Map<ChannelIndex, { published: ListBuilder; targets: Map<string, Map<string, ListBuilder>> }>();
+    for (const info of ordered) {
       const r = info.release;
-      for (const target of targets) pushTo(bySlotChannelTarget, `${slot(r.productId, r.packageId)}|${r.channel}|${target}`, info);
+      const s = slotAt(r);
+      s.all.push(info);
+      let ch = s.channels.get(r.channel);
+      if (ch === undefined) {
+        ch = { all: [], published: finishList(newList()), targets: new Map() };
+        s.channels.set(r.channel, ch);
+        builders.set(ch, { published: newList(), targets: new Map() });
+      }
+      ch.all.push(info);
+      if (r.status !== "PUBLISHED") continue;
+      const b = builders.get(ch) as { published: ListBuilder; targets: Map<string, Map<string, ListBuilder>> };
+      b.published.ranks.push(info.rank);
+      b.published.infos.push(info);
+      b.published.uploaded.push(0);
+      for (const a of info.artifacts) {
+        if (!isSignedUpdate(a)) continue;
+        const platform = a.platform as string;
+        const arch = a.arch as string;
+        let byArch = b.targets.get(platform);
+        if (byArch === undefined) b.targets.set(platform, (byArch = new Map()));
+        let list = byArch.get(arch);
+        if (list === undefined) byArch.set(arch, (list = newList()));
+        const uploaded = a.status === "UPLOADED" ? 1 : 0;
+        const at = list.infos.length - 1;
+        if (at >= 0 && list.infos[at] === info) list.uploaded[at] = (list.uploaded[at] as number) | uploaded;
+        else {
+          list.ranks.push(info.rank);
+          list.infos.push(info);
+          list.uploaded.push(uploaded);
+        }
+      }
+    }
+    for (const [ch, b] of builders) {
+      ch.published = finishList(b.published);
+      for (const [platform, byArch] of b.targets) {
+        const out = new Map<string, RankedList>();
+        for (const [arch, list] of byArch) out.set(arch, finishList(list));
+        ch.targets.set(platform, out);
+      }
     }
   }
   const sortByReleaseThenCreated = (a: Artifact, b: Artifact) => {
@@ -169,6 +332,13 @@ export function createMemoryStore(dataset: Dataset): Store {
     return byRelease !== 0 ? byRelease : compareCreatedDesc(a, b);
   };
   artifactsByFilename.sortAll(sortByReleaseThenCreated);
+
+  // The rank of the release getReleaseByVersion found last: the resolvers ask for upgrades above it next.
+  let lastKey: string | null = null;
+  let lastRank = 0;
+  /** The first rank whose key is above `key`. */
+  const rankAbove = (key: string) => (key === lastKey ? lastRank + 1 : ranks.search(key, true));
+  const slotFor = (productId: string, packageId: string | null) => slots.get(productId)?.get(packageId);
 
   const licensesByKey = new Map<string, License>();
   const licensesById = new Map<string, License>();
@@ -193,9 +363,6 @@ export function createMemoryStore(dataset: Dataset): Store {
     (packagesByEngine.get(`${e.accountId}|${e.key}`) ?? []).some((p) => isPackageVisible(scope, p, productOf(p.productId)));
 
   const visibleEngines = (accountId: string, scope: Scope) => (enginesByAccount.get(accountId) ?? []).filter((e) => engineVisible(scope, e));
-
-  const hasSignedArtifact = (scope: Scope, info: ReleaseInfo, platform: string, arch: string) =>
-    info.artifacts.some((a) => a.platform === platform && a.arch === arch && isSignedUpdate(a) && artifactVisible(scope, a, info.release));
 
   return {
     async getAccount(idOrSlug) {
@@ -241,8 +408,18 @@ export function createMemoryStore(dataset: Dataset): Store {
       return owned(infos.get(id)?.release, accountId);
     },
     async getReleaseByVersion(accountId, productId, packageId, version, scope) {
-      const r = byVersion.get(slot(productId, packageId))?.get(version)?.release;
-      return r !== undefined && r.accountId === accountId && releaseVisible(scope, r) ? r : null;
+      const s = slotFor(productId, packageId);
+      if (s === undefined) return null;
+      const h = hashString(version, s.id);
+      for (let cell = versionSlots.next(h, -1); cell >= 0; cell = versionSlots.next(h, cell)) {
+        const at = versionSlots.ordinal(cell);
+        const r = releaseAt[at] as Release;
+        if (r.version !== version || r.productId !== productId || r.packageId !== packageId) continue;
+        lastKey = r.versionKey;
+        lastRank = rankAt[at] as number;
+        return r.accountId === accountId && releaseVisible(scope, r) ? r : null;
+      }
+      return null;
     },
     async findRelease(accountId, term, scope, where = {}) {
       const candidates: ReleaseInfo[] = [];
@@ -260,31 +437,42 @@ export function createMemoryStore(dataset: Dataset): Store {
       return ok[0] ?? null;
     },
     async findUpgrade(q: UpgradeQuery) {
-      let best: Release | null = null;
+      const s = slotFor(q.productId, q.packageId);
+      if (s === undefined) return null;
+      const range = q.range;
+      let lo = rankAbove(q.afterKey);
+      let hi = ranks.size;
+      if (range !== undefined) {
+        lo = Math.max(lo, ranks.search(range.minKey, false));
+        hi = ranks.search(range.maxKey, false);
+      }
+      if (lo >= hi) return null;
+      const product = productOf(q.productId);
+      // A release the scope sees has a visible artifact when the scope sees all of the product or the file is UPLOADED.
+      const seesAll = q.artifact !== undefined && seesAllOf(q.scope, q.productId);
+      let best: ReleaseInfo | null = null;
       for (const channel of q.channels) {
-        const key = `${slot(q.productId, q.packageId)}|${channel}`;
-        // Lists stay in precedence order, so a per-target list is walked exactly like the full one.
-        const list = q.artifact ? bySlotChannelTarget.get(`${key}|${q.artifact.platform}|${q.artifact.arch}`) : bySlotChannel.get(key);
-        if (!list) continue;
-        const upper = q.range ? q.range.maxKey : "\uffff";
-        for (let i = firstBelow(list, upper); i < list.length; i++) {
-          const info = list[i] as ReleaseInfo;
+        const ch = s.channels.get(channel);
+        if (ch === undefined) continue;
+        const list = q.artifact !== undefined ? ch.targets.get(q.artifact.platform)?.get(q.artifact.arch) : ch.published;
+        if (list === undefined) continue;
+        const { ranks, infos: candidates, uploaded } = list;
+        // Lists stay in precedence order, so the first candidate that passes every filter is the channel's answer.
+        for (let i = firstRankBelow(ranks, hi); i < ranks.length; i++) {
+          const rank = ranks[i] as number;
+          if (rank < lo) break;
+          const info = candidates[i] as ReleaseInfo;
           const r = info.release;
-          if (r.versionKey <= q.afterKey) break;
-          if (q.range && r.versionKey < q.range.minKey) break;
-          if (best !== null && compareReleasesDesc(r, best) >= 0) break;
-          if (r.status !== "PUBLISHED" || r.accountId !== q.accountId) continue;
-          if (q.range?.preWord !== undefined && info.preWord !== q.range.preWord) continue;
-          if (q.range?.preNum !== undefined && info.preNum !== q.range.preNum) continue;
-          if (q.range?.buildWord !== undefined && info.buildWord !== q.range.buildWord) continue;
-          if (q.range?.buildNum !== undefined && info.buildNum !== q.range.buildNum) continue;
-          if (!releaseVisible(q.scope, r)) continue;
-          if (q.artifact && !hasSignedArtifact(q.scope, info, q.artifact.platform, q.artifact.arch)) continue;
-          best = r;
+          if (best !== null && (rank < best.rank || (rank === best.rank && compareReleasesDesc(r, best.release) >= 0))) break;
+          if (r.accountId !== q.accountId) continue;
+          if (range !== undefined && !tagsMatch(range, info)) continue;
+          if (!isReleaseVisible(q.scope, r, product)) continue;
+          if (q.artifact !== undefined && uploaded[i] !== 1 && !seesAll) continue;
+          best = info;
           break;
         }
       }
-      return best;
+      return best === null ? null : best.release;
     },
     async getArtifact(accountId, id) {
       const artifact = owned(artifactsById.get(id), accountId);
@@ -303,14 +491,13 @@ export function createMemoryStore(dataset: Dataset): Store {
       const pkg = owned(packagesById.get(packageId), accountId);
       if (!pkg) return [];
       const out: ArtifactWithRelease[] = [];
-      for (const info of bySlot.get(slot(pkg.productId, pkg.id)) ?? []) {
+      for (const info of slotFor(pkg.productId, pkg.id)?.all ?? []) {
         if (!releaseVisible(scope, info.release)) continue;
         for (const a of info.artifacts) if (artifactVisible(scope, a, info.release)) out.push({ artifact: a, release: info.release });
       }
       return out;
     },
     async findRawArtifact(q: RawArtifactQuery) {
-      const s = slot(q.productId, q.packageId);
       const inSlot = (r: Release) => r.accountId === q.accountId && r.productId === q.productId && r.packageId === q.packageId;
       const matchesFile = (a: Artifact) => a.filename === q.artifact || (isUuid(q.artifact) && a.id === q.artifact);
       const releases = new Set<ReleaseInfo>();
@@ -322,7 +509,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       const candidates = [...releases].filter((i) => inSlot(i.release)).sort(byPrecedence);
       const tagged = candidates.some((i) => i.release.tag === q.release);
       if (q.release === "latest" && !tagged) {
-        for (const info of bySlotChannel.get(`${s}|stable`) ?? []) {
+        for (const info of slotFor(q.productId, q.packageId)?.channels.get("stable")?.all ?? []) {
           if (info.release.status !== "PUBLISHED" || !releaseVisible(q.scope, info.release)) continue;
           const artifact = info.artifacts.find((a) => matchesFile(a) && artifactVisible(q.scope, a, info.release));
           if (artifact) return { artifact, release: info.release };
