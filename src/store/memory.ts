@@ -5,10 +5,12 @@
 import { isUuid } from "../core/uuid.js";
 import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
+import { CHANNEL_MATRIX } from "../engines/upgrade.js";
 import type {
   Account, Artifact, Engine, EngineKey, License, Package, Policy, Product, Release, Token, User,
 } from "../model/records.js";
-import { HashSlots, KeyRanks, hashString } from "./memory-index.js";
+import { ReleaseFacts } from "./memory-facts.js";
+import { HashSlots, KeyRanks, firstBelow, hashString } from "./memory-index.js";
 import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "./scope.js";
 import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
 
@@ -22,49 +24,61 @@ interface VersionTags {
 
 interface ReleaseInfo {
   release: Release;
-  /** Position of the release's precedence key among the store's distinct keys, ascending. */
-  rank: number;
+  /** Position in the dataset's release list (indexes the store's per-release arrays). */
+  ordinal: number;
   /** Artifacts newest first. */
   artifacts: Artifact[];
-  /** Parsed on first use (undefined until then). */
-  tags: VersionTags | undefined;
 }
 
 /**
- * Releases in precedence order (newest first) with their ranks in a typed array, so that a binary
- * search touches one contiguous block instead of a release object per step. `uploaded[i]` is 1 when
- * release `i` has an UPLOADED artifact among the ones the list was built for.
+ * Upgrade candidates of a slot for one channel, or one set of channels asked together, as pairs
+ * `[rank × 2 + flag, ordinal]` in precedence order (newest first) in one typed array: a binary search
+ * and a walk read one contiguous block instead of a release record per step. For a platform's list
+ * the flag is 1 when one of the release's signed artifacts for it is UPLOADED.
  */
-interface RankedList {
-  ranks: Int32Array;
-  infos: ReleaseInfo[];
-  uploaded: Uint8Array;
-}
-
-/** A ranked list under construction. */
-interface ListBuilder {
-  ranks: number[];
-  infos: ReleaseInfo[];
-  uploaded: number[];
-}
-
-/** The releases of one channel of a slot. */
-interface ChannelIndex {
-  /** Every release, precedence desc. */
-  all: ReleaseInfo[];
-  /** PUBLISHED releases (the only upgrade candidates). */
-  published: RankedList;
+interface Candidates {
+  /** PUBLISHED releases (the only upgrade candidates); flag 0. */
+  published: Int32Array;
   /** PUBLISHED releases with a signed updater artifact, by platform, then arch. */
-  targets: Map<string, Map<string, RankedList>>;
+  targets: Map<string, Map<string, Int32Array>>;
+}
+
+/** Candidates under construction: plain arrays of the same pairs. */
+interface CandidatesBuilder {
+  published: number[];
+  targets: Map<string, Map<string, number[]>>;
 }
 
 /** The releases of one product and package (or of no package). */
 interface SlotIndex {
   /** Seeds the hash of a version in this slot. */
   id: number;
+  /** The account of every release of the slot; null when they differ. */
+  accountId: string | null;
   /** Every release, precedence desc. */
   all: ReleaseInfo[];
-  channels: Map<string, ChannelIndex>;
+  /** Every release of a channel, precedence desc. */
+  byChannel: Map<string, ReleaseInfo[]>;
+  /** Upgrade candidates per channel. */
+  channels: Map<string, Candidates>;
+  /** Upgrade candidates per set of channels the resolver asks for together (a mask of CHANNEL_BITS). */
+  sets: Map<number, Candidates>;
+}
+
+/** A bit per channel Keygen knows. */
+const CHANNEL_BITS: Readonly<Record<string, number>> = Object.freeze({ stable: 1, rc: 2, beta: 4, alpha: 8, dev: 16 });
+/** The channel sets of the upgrade matrix with more than one channel: each gets merged candidate lists. */
+const MERGED_SETS: readonly number[] = Object.values(CHANNEL_MATRIX).filter((c) => c.length > 1).map((c) => maskOf(c));
+
+/** The mask of a list of channels; -1 when one is not in CHANNEL_BITS. */
+function maskOf(channels: readonly string[]): number {
+  let mask = 0;
+  for (const c of channels) {
+    const bit = Object.prototype.hasOwnProperty.call(CHANNEL_BITS, c) ? (CHANNEL_BITS[c] as number) : 0;
+    if (bit === 0) return -1;
+    mask |= bit;
+  }
+  return mask;
 }
 
 /** Newest precedence first, then newest created, then id, so every store agrees on ties. */
@@ -127,24 +141,28 @@ class NestedIndex<V extends object> {
   }
 }
 
-/** First index of a non-increasing rank array whose rank is below `maxRank`. */
-function firstRankBelow(ranks: Int32Array, maxRank: number): number {
-  let lo = 0;
-  let hi = ranks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((ranks[mid] as number) >= maxRank) lo = mid + 1;
-    else hi = mid;
+function newCandidates(): CandidatesBuilder {
+  return { published: [], targets: new Map() };
+}
+
+function finishCandidates(b: CandidatesBuilder): Candidates {
+  const targets = new Map<string, Map<string, Int32Array>>();
+  for (const [platform, byArch] of b.targets) {
+    const out = new Map<string, Int32Array>();
+    for (const [arch, list] of byArch) out.set(arch, Int32Array.from(list));
+    targets.set(platform, out);
   }
-  return lo;
+  return { published: Int32Array.from(b.published), targets };
 }
 
-function newList(): ListBuilder {
-  return { ranks: [], infos: [], uploaded: [] };
-}
-
-function finishList(b: ListBuilder): RankedList {
-  return { ranks: Int32Array.from(b.ranks), infos: b.infos, uploaded: Uint8Array.from(b.uploaded) };
+/** Append release `ordinal` (rank `rank`) to a builder's list for a platform and arch, or mark it UPLOADED there. */
+function addTarget(b: CandidatesBuilder, platform: string, arch: string, rank: number, ordinal: number, uploaded: number): void {
+  let byArch = b.targets.get(platform);
+  if (byArch === undefined) b.targets.set(platform, (byArch = new Map()));
+  const list = byArch.get(arch);
+  if (list === undefined) byArch.set(arch, [rank * 2 + uploaded, ordinal]);
+  else if (list[list.length - 1] === ordinal) list[list.length - 2] = (list[list.length - 2] as number) | uploaded;
+  else list.push(rank * 2 + uploaded, ordinal);
 }
 
 /** An artifact the Tauri updater could install: signed, with platform, arch and a filetype that is not `sig`. */
@@ -152,21 +170,17 @@ function isSignedUpdate(a: Artifact): boolean {
   return a.platform !== null && a.arch !== null && a.signature !== null && a.signature !== "" && a.filetype !== null && a.filetype !== "sig";
 }
 
-function tagsOf(info: ReleaseInfo): VersionTags {
-  let tags = info.tags;
-  if (tags === undefined) {
-    const parsed = parseStrict(info.release.version);
-    tags = info.tags = {
-      preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null, buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null,
-    };
-  }
-  return tags;
+function tagsOf(version: string): VersionTags {
+  const parsed = parseStrict(version);
+  return { preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null, buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null };
 }
 
-/** True when a release carries the pre-release and build word/number a range pins. */
-function tagsMatch(range: VersionRange, info: ReleaseInfo): boolean {
-  if (range.preWord === undefined && range.preNum === undefined && range.buildWord === undefined && range.buildNum === undefined) return true;
-  const t = tagsOf(info);
+/** True when a range pins a pre-release or build word or number. */
+const pinsTags = (range: VersionRange) =>
+  range.preWord !== undefined || range.preNum !== undefined || range.buildWord !== undefined || range.buildNum !== undefined;
+
+/** True when version tags carry the pre-release and build word/number a range pins. */
+function tagsMatch(range: VersionRange, t: VersionTags): boolean {
   return (range.preWord === undefined || t.preWord === range.preWord) && (range.preNum === undefined || t.preNum === range.preNum) &&
     (range.buildWord === undefined || t.buildWord === range.buildWord) && (range.buildNum === undefined || t.buildNum === range.buildNum);
 }
@@ -200,11 +214,13 @@ export function createMemoryStore(dataset: Dataset): Store {
   for (const list of enginesByAccount.values()) list.sort((a, b) => -compareCreatedDesc(a, b));
 
   // Releases: one info each, by id; grouped by account, then by version or tag.
+  const releaseAt = dataset.releases.slice();
   const infos = new Map<string, ReleaseInfo>();
   const byTerm = new NestedIndex<ReleaseInfo>();
   const ordered: ReleaseInfo[] = [];
-  for (const r of dataset.releases) {
-    const info: ReleaseInfo = { release: r, rank: 0, artifacts: [], tags: undefined };
+  for (let i = 0; i < releaseAt.length; i++) {
+    const r = releaseAt[i] as Release;
+    const info: ReleaseInfo = { release: r, ordinal: i, artifacts: [] };
     infos.set(r.id, info);
     ordered.push(info);
     byTerm.add(r.accountId, r.version, info);
@@ -212,6 +228,9 @@ export function createMemoryStore(dataset: Dataset): Store {
   }
   const byOldest = (a: ReleaseInfo, b: ReleaseInfo) => -compareCreatedDesc(a.release, b.release);
   byTerm.sortAll(byOldest);
+  const facts = new ReleaseFacts(releaseAt);
+  /** Version tags by dataset position, parsed when a constraint first pins one. */
+  const tagsAt: (VersionTags | undefined)[] = [];
 
   // Slots (product, then package or null).
   const slots = new Map<string, Map<string | null, SlotIndex>>();
@@ -224,19 +243,23 @@ export function createMemoryStore(dataset: Dataset): Store {
     let byPackage = slots.get(r.productId);
     if (byPackage === undefined) slots.set(r.productId, (byPackage = new Map()));
     let found = byPackage.get(r.packageId);
-    if (found === undefined) byPackage.set(r.packageId, (found = { id: Math.imul(++slotCount, 0x9e3779b1), all: [], channels: new Map() }));
+    if (found === undefined) {
+      found = { id: Math.imul(++slotCount, 0x9e3779b1), accountId: r.accountId, all: [], byChannel: new Map(), channels: new Map(), sets: new Map() };
+      byPackage.set(r.packageId, found);
+    }
     lastProduct = r.productId;
     lastPackage = r.packageId;
     return (lastSlot = found);
   };
 
   // Releases by slot and exact version: a hash table of dataset positions (the last of equal versions wins).
-  const releaseAt = dataset.releases.slice();
   const versionSlots = new HashSlots(releaseAt.length);
   const sameSlotVersion = (a: Release, b: Release) => a.version === b.version && a.productId === b.productId && a.packageId === b.packageId;
   for (let i = 0; i < releaseAt.length; i++) {
     const r = releaseAt[i] as Release;
-    const h = hashString(r.version, slotAt(r).id);
+    const s = slotAt(r);
+    if (s.accountId !== r.accountId) s.accountId = null;
+    const h = hashString(r.version, s.id);
     let cell = versionSlots.next(h, -1);
     while (cell >= 0 && !sameSlotVersion(releaseAt[versionSlots.ordinal(cell)] as Release, r)) cell = versionSlots.next(h, cell);
     if (cell >= 0) versionSlots.set(cell, i);
@@ -245,20 +268,17 @@ export function createMemoryStore(dataset: Dataset): Store {
 
   // Ranks: the distinct precedence keys ascending; a query's bounds become ranks once, and every
   // list walk compares integers.
-  const byOrdinal = ordered.slice();
   const byPrecedence = (a: ReleaseInfo, b: ReleaseInfo) => compareReleasesDesc(a.release, b.release);
   sortIfNeeded(ordered, byPrecedence);
   const sortedKeys: string[] = [];
+  const rankAt = new Int32Array(releaseAt.length);
   for (let i = ordered.length - 1; i >= 0; i--) {
     const info = ordered[i] as ReleaseInfo;
     const k = info.release.versionKey;
     if (sortedKeys.length === 0 || sortedKeys[sortedKeys.length - 1] !== k) sortedKeys.push(k);
-    info.rank = sortedKeys.length - 1;
+    rankAt[info.ordinal] = sortedKeys.length - 1;
   }
   const ranks = new KeyRanks(sortedKeys);
-  const rankAt = new Int32Array(byOrdinal.length);
-  for (let i = 0; i < byOrdinal.length; i++) rankAt[i] = (byOrdinal[i] as ReleaseInfo).rank;
-  byOrdinal.length = 0;
 
   const artifactsById = new Map<string, Artifact>();
   const artifactsByFilename = new NestedIndex<Artifact>();
@@ -277,53 +297,42 @@ export function createMemoryStore(dataset: Dataset): Store {
   }
   for (const info of ordered) if (info.artifacts.length > 1) sortIfNeeded(info.artifacts, compareCreatedDesc);
 
-  // Per slot and channel, in precedence order: every release, the PUBLISHED ones, and the PUBLISHED
-  // ones with a signed updater artifact per platform and arch (a Tauri check walks only releases
-  // that can answer it, however many releases lack that platform).
+  // Per slot, in precedence order: every release, those of each channel, and the upgrade candidates
+  // of each channel and of each merged channel set (a Tauri check walks only releases with a signed
+  // artifact for its platform, however many releases lack one).
   {
-    const builders = new Map<ChannelIndex, { published: ListBuilder; targets: Map<string, Map<string, ListBuilder>> }>();
+    const builders = new Map<Candidates, CandidatesBuilder>();
+    const candidatesOf = (map: Map<string, Candidates> | Map<number, Candidates>, key: string | number): CandidatesBuilder => {
+      let c = (map as Map<string | number, Candidates>).get(key);
+      if (c === undefined) {
+        c = { published: new Int32Array(0), targets: new Map() };
+        (map as Map<string | number, Candidates>).set(key, c);
+        builders.set(c, newCandidates());
+      }
+      return builders.get(c) as CandidatesBuilder;
+    };
+    const into: CandidatesBuilder[] = [];
     for (const info of ordered) {
       const r = info.release;
       const s = slotAt(r);
       s.all.push(info);
-      let ch = s.channels.get(r.channel);
-      if (ch === undefined) {
-        ch = { all: [], published: finishList(newList()), targets: new Map() };
-        s.channels.set(r.channel, ch);
-        builders.set(ch, { published: newList(), targets: new Map() });
-      }
-      ch.all.push(info);
+      const inChannel = s.byChannel.get(r.channel);
+      if (inChannel === undefined) s.byChannel.set(r.channel, [info]);
+      else inChannel.push(info);
       if (r.status !== "PUBLISHED") continue;
-      const b = builders.get(ch) as { published: ListBuilder; targets: Map<string, Map<string, ListBuilder>> };
-      b.published.ranks.push(info.rank);
-      b.published.infos.push(info);
-      b.published.uploaded.push(0);
+      into.length = 0;
+      into.push(candidatesOf(s.channels, r.channel));
+      const bit = Object.prototype.hasOwnProperty.call(CHANNEL_BITS, r.channel) ? (CHANNEL_BITS[r.channel] as number) : 0;
+      if (bit !== 0) for (const mask of MERGED_SETS) if ((mask & bit) !== 0) into.push(candidatesOf(s.sets, mask));
+      const rank = rankAt[info.ordinal] as number;
+      for (const b of into) b.published.push(rank * 2, info.ordinal);
       for (const a of info.artifacts) {
         if (!isSignedUpdate(a)) continue;
-        const platform = a.platform as string;
-        const arch = a.arch as string;
-        let byArch = b.targets.get(platform);
-        if (byArch === undefined) b.targets.set(platform, (byArch = new Map()));
-        let list = byArch.get(arch);
-        if (list === undefined) byArch.set(arch, (list = newList()));
         const uploaded = a.status === "UPLOADED" ? 1 : 0;
-        const at = list.infos.length - 1;
-        if (at >= 0 && list.infos[at] === info) list.uploaded[at] = (list.uploaded[at] as number) | uploaded;
-        else {
-          list.ranks.push(info.rank);
-          list.infos.push(info);
-          list.uploaded.push(uploaded);
-        }
+        for (const b of into) addTarget(b, a.platform as string, a.arch as string, rank, info.ordinal, uploaded);
       }
     }
-    for (const [ch, b] of builders) {
-      ch.published = finishList(b.published);
-      for (const [platform, byArch] of b.targets) {
-        const out = new Map<string, RankedList>();
-        for (const [arch, list] of byArch) out.set(arch, finishList(list));
-        ch.targets.set(platform, out);
-      }
-    }
+    for (const [c, b] of builders) Object.assign(c, finishCandidates(b));
   }
   const sortByReleaseThenCreated = (a: Artifact, b: Artifact) => {
     const ra = infos.get(a.releaseId)?.release;
@@ -417,7 +426,7 @@ export function createMemoryStore(dataset: Dataset): Store {
         if (r.version !== version || r.productId !== productId || r.packageId !== packageId) continue;
         lastKey = r.versionKey;
         lastRank = rankAt[at] as number;
-        return r.accountId === accountId && releaseVisible(scope, r) ? r : null;
+        return r.accountId === accountId && facts.visible(scope, at, productId, productOf(productId)) ? r : null;
       }
       return null;
     },
@@ -438,41 +447,62 @@ export function createMemoryStore(dataset: Dataset): Store {
     },
     async findUpgrade(q: UpgradeQuery) {
       const s = slotFor(q.productId, q.packageId);
-      if (s === undefined) return null;
+      if (s === undefined || (s.accountId !== null && s.accountId !== q.accountId)) return null;
       const range = q.range;
       let lo = rankAbove(q.afterKey);
       let hi = ranks.size;
       if (range !== undefined) {
-        lo = Math.max(lo, ranks.search(range.minKey, false));
         hi = ranks.search(range.maxKey, false);
+        // Every candidate is above afterKey, so a lower bound at or below it bounds nothing.
+        if (range.minKey > q.afterKey) lo = Math.max(lo, ranks.search(range.minKey, false));
       }
       if (lo >= hi) return null;
+      const tags = range !== undefined && pinsTags(range) ? range : undefined;
       const product = productOf(q.productId);
       // A release the scope sees has a visible artifact when the scope sees all of the product or the file is UPLOADED.
       const seesAll = q.artifact !== undefined && seesAllOf(q.scope, q.productId);
-      let best: ReleaseInfo | null = null;
+      const mixed = s.accountId === null;
+      /** Whether the release at `at` is an answer, its rank and flag being in range. */
+      const qualifies = (at: number, flag: number) => {
+        if (mixed && (releaseAt[at] as Release).accountId !== q.accountId) return false;
+        if (tags !== undefined && !tagsMatch(tags, (tagsAt[at] ??= tagsOf((releaseAt[at] as Release).version)))) return false;
+        if (!facts.visible(q.scope, at, q.productId, product)) return false;
+        return q.artifact === undefined || flag === 1 || seesAll;
+      };
+      const listOf = (c: Candidates | undefined) =>
+        c === undefined ? undefined : q.artifact === undefined ? c.published : c.targets.get(q.artifact.platform)?.get(q.artifact.arch);
+
+      const merged = s.sets.get(maskOf(q.channels));
+      if (merged !== undefined) {
+        // One list holds every channel asked for, in precedence order: its first qualifying release is the answer.
+        const list = listOf(merged);
+        if (list === undefined) return null;
+        const floor = lo * 2;
+        for (let i = firstBelow(list, hi); i < list.length && (list[i] as number) >= floor; i += 2) {
+          const at = list[i + 1] as number;
+          if (qualifies(at, (list[i] as number) & 1)) return releaseAt[at] as Release;
+        }
+        return null;
+      }
+      let best = -1;
       for (const channel of q.channels) {
-        const ch = s.channels.get(channel);
-        if (ch === undefined) continue;
-        const list = q.artifact !== undefined ? ch.targets.get(q.artifact.platform)?.get(q.artifact.arch) : ch.published;
+        const list = listOf(s.channels.get(channel));
         if (list === undefined) continue;
-        const { ranks, infos: candidates, uploaded } = list;
         // Lists stay in precedence order, so the first candidate that passes every filter is the channel's answer.
-        for (let i = firstRankBelow(ranks, hi); i < ranks.length; i++) {
-          const rank = ranks[i] as number;
-          if (rank < lo) break;
-          const info = candidates[i] as ReleaseInfo;
-          const r = info.release;
-          if (best !== null && (rank < best.rank || (rank === best.rank && compareReleasesDesc(r, best.release) >= 0))) break;
-          if (r.accountId !== q.accountId) continue;
-          if (range !== undefined && !tagsMatch(range, info)) continue;
-          if (!isReleaseVisible(q.scope, r, product)) continue;
-          if (q.artifact !== undefined && uploaded[i] !== 1 && !seesAll) continue;
-          best = info;
+        const floor = lo * 2;
+        for (let i = firstBelow(list, hi); i < list.length && (list[i] as number) >= floor; i += 2) {
+          const rank = (list[i] as number) >> 1;
+          const at = list[i + 1] as number;
+          if (best >= 0) {
+            const bestRank = rankAt[best] as number;
+            if (rank < bestRank || (rank === bestRank && compareReleasesDesc(releaseAt[at] as Release, releaseAt[best] as Release) >= 0)) break;
+          }
+          if (!qualifies(at, (list[i] as number) & 1)) continue;
+          best = at;
           break;
         }
       }
-      return best === null ? null : best.release;
+      return best < 0 ? null : (releaseAt[best] as Release);
     },
     async getArtifact(accountId, id) {
       const artifact = owned(artifactsById.get(id), accountId);
@@ -482,10 +512,21 @@ export function createMemoryStore(dataset: Dataset): Store {
     async listReleaseArtifacts(accountId, releaseId, scope, filter = {}) {
       const info = infos.get(releaseId);
       if (!info || info.release.accountId !== accountId) return [];
-      return info.artifacts.filter(
-        (a) => (filter.platform === undefined || a.platform === filter.platform) &&
-          (filter.arch === undefined || a.arch === filter.arch) && artifactVisible(scope, a, info.release),
-      );
+      const r = info.release;
+      // isArtifactVisible, with the release's visibility judged once.
+      const seesAll = seesAllOf(scope, r.productId);
+      let releaseVisible: boolean | undefined;
+      const out: Artifact[] = [];
+      for (const a of info.artifacts) {
+        if ((filter.platform !== undefined && a.platform !== filter.platform) || (filter.arch !== undefined && a.arch !== filter.arch)) continue;
+        if (!seesAll) {
+          if (a.status !== "UPLOADED") continue;
+          releaseVisible ??= facts.visible(scope, info.ordinal, r.productId, productOf(r.productId));
+          if (!releaseVisible) continue;
+        }
+        out.push(a);
+      }
+      return out;
     },
     async listPackageArtifacts(accountId, packageId, scope) {
       const pkg = owned(packagesById.get(packageId), accountId);
@@ -509,7 +550,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       const candidates = [...releases].filter((i) => inSlot(i.release)).sort(byPrecedence);
       const tagged = candidates.some((i) => i.release.tag === q.release);
       if (q.release === "latest" && !tagged) {
-        for (const info of slotFor(q.productId, q.packageId)?.channels.get("stable")?.all ?? []) {
+        for (const info of slotFor(q.productId, q.packageId)?.byChannel.get("stable") ?? []) {
           if (info.release.status !== "PUBLISHED" || !releaseVisible(q.scope, info.release)) continue;
           const artifact = info.artifacts.find((a) => matchesFile(a) && artifactVisible(q.scope, a, info.release));
           if (artifact) return { artifact, release: info.release };
