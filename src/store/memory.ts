@@ -5,20 +5,80 @@
 import { isUuid } from "../core/uuid.js";
 import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
+import { CHANNEL_MATRIX } from "../engines/upgrade.js";
 import type {
   Account, Artifact, Engine, EngineKey, License, Package, Policy, Product, Release, Token, User,
 } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, type Scope } from "./scope.js";
-import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "./types.js";
+import { ReleaseFacts } from "./memory-facts.js";
+import { HashSlots, KeyRanks, firstBelow, hashString } from "./memory-index.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "./scope.js";
+import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
 
-interface ReleaseInfo {
-  release: Release;
+/** Keygen's pre-release and build word/number split of a version, parsed when a constraint first needs it. */
+interface VersionTags {
   preWord: string | null;
   preNum: number | null;
   buildWord: string | null;
   buildNum: number | null;
+}
+
+interface ReleaseInfo {
+  release: Release;
+  /** Position in the dataset's release list (indexes the store's per-release arrays). */
+  ordinal: number;
   /** Artifacts newest first. */
   artifacts: Artifact[];
+}
+
+/**
+ * Upgrade candidates of a slot for one channel, or one set of channels asked together, as pairs
+ * `[rank × 2 + flag, ordinal]` in precedence order (newest first) in one typed array: a binary search
+ * and a walk read one contiguous block instead of a release record per step. For a platform's list
+ * the flag is 1 when one of the release's signed artifacts for it is UPLOADED.
+ */
+interface Candidates {
+  /** PUBLISHED releases (the only upgrade candidates); flag 0. */
+  published: Int32Array;
+  /** PUBLISHED releases with a signed updater artifact, by platform, then arch. */
+  targets: Map<string, Map<string, Int32Array>>;
+}
+
+/** Candidates under construction: plain arrays of the same pairs. */
+interface CandidatesBuilder {
+  published: number[];
+  targets: Map<string, Map<string, number[]>>;
+}
+
+/** The releases of one product and package (or of no package). */
+interface SlotIndex {
+  /** Seeds the hash of a version in this slot. */
+  id: number;
+  /** The account of every release of the slot; null when they differ. */
+  accountId: string | null;
+  /** Every release, precedence desc. */
+  all: ReleaseInfo[];
+  /** Every release of a channel, precedence desc. */
+  byChannel: Map<string, ReleaseInfo[]>;
+  /** Upgrade candidates per channel. */
+  channels: Map<string, Candidates>;
+  /** Upgrade candidates per set of channels the resolver asks for together (a mask of CHANNEL_BITS). */
+  sets: Map<number, Candidates>;
+}
+
+/** A bit per channel Keygen knows. */
+const CHANNEL_BITS: Readonly<Record<string, number>> = Object.freeze({ stable: 1, rc: 2, beta: 4, alpha: 8, dev: 16 });
+/** The channel sets of the upgrade matrix with more than one channel: each gets merged candidate lists. */
+const MERGED_SETS: readonly number[] = Object.values(CHANNEL_MATRIX).filter((c) => c.length > 1).map((c) => maskOf(c));
+
+/** The mask of a list of channels; -1 when one is not in CHANNEL_BITS. */
+function maskOf(channels: readonly string[]): number {
+  let mask = 0;
+  for (const c of channels) {
+    const bit = Object.prototype.hasOwnProperty.call(CHANNEL_BITS, c) ? (CHANNEL_BITS[c] as number) : 0;
+    if (bit === 0) return -1;
+    mask |= bit;
+  }
+  return mask;
 }
 
 /** Newest precedence first, then newest created, then id, so every store agrees on ties. */
@@ -31,6 +91,16 @@ function compareReleasesDesc(a: Release, b: Release): number {
 function compareCreatedDesc(a: { created: string; id: string }, b: { created: string; id: string }): number {
   if (a.created !== b.created) return a.created < b.created ? 1 : -1;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Sort in place unless already in order (datasets usually are), so loading skips most comparator calls. */
+function sortIfNeeded<T>(list: T[], compare: (a: T, b: T) => number): void {
+  for (let i = 1; i < list.length; i++) {
+    if (compare(list[i - 1] as T, list[i] as T) > 0) {
+      list.sort(compare);
+      return;
+    }
+  }
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -46,10 +116,14 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  */
 class NestedIndex<V extends object> {
   private readonly outer = new Map<string, Map<string, V | V[]>>();
+  private lastGroup: string | undefined = undefined;
+  private lastInner: Map<string, V | V[]> | undefined = undefined;
 
   add(group: string, key: string, value: V): void {
-    let inner = this.outer.get(group);
+    let inner = group === this.lastGroup ? this.lastInner : this.outer.get(group);
     if (inner === undefined) this.outer.set(group, (inner = new Map()));
+    this.lastGroup = group;
+    this.lastInner = inner;
     const prior = inner.get(key);
     if (prior === undefined) inner.set(key, value);
     else if (Array.isArray(prior)) prior.push(value);
@@ -62,22 +136,33 @@ class NestedIndex<V extends object> {
     return found === undefined ? [] : Array.isArray(found) ? found : [found];
   }
 
-
   sortAll(compare: (a: V, b: V) => number): void {
     for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) v.sort(compare);
   }
 }
 
-/** First index in a precedence-desc list whose key is below `maxKey` (binary search). */
-function firstBelow(list: readonly ReleaseInfo[], maxKey: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list[mid] as ReleaseInfo).release.versionKey >= maxKey) lo = mid + 1;
-    else hi = mid;
+function newCandidates(): CandidatesBuilder {
+  return { published: [], targets: new Map() };
+}
+
+function finishCandidates(b: CandidatesBuilder): Candidates {
+  const targets = new Map<string, Map<string, Int32Array>>();
+  for (const [platform, byArch] of b.targets) {
+    const out = new Map<string, Int32Array>();
+    for (const [arch, list] of byArch) out.set(arch, Int32Array.from(list));
+    targets.set(platform, out);
   }
-  return lo;
+  return { published: Int32Array.from(b.published), targets };
+}
+
+/** Append release `ordinal` (rank `rank`) to a builder's list for a platform and arch, or mark it UPLOADED there. */
+function addTarget(b: CandidatesBuilder, platform: string, arch: string, rank: number, ordinal: number, uploaded: number): void {
+  let byArch = b.targets.get(platform);
+  if (byArch === undefined) b.targets.set(platform, (byArch = new Map()));
+  const list = byArch.get(arch);
+  if (list === undefined) byArch.set(arch, [rank * 2 + uploaded, ordinal]);
+  else if (list[list.length - 1] === ordinal) list[list.length - 2] = (list[list.length - 2] as number) | uploaded;
+  else list.push(rank * 2 + uploaded, ordinal);
 }
 
 /** An artifact the Tauri updater could install: signed, with platform, arch and a filetype that is not `sig`. */
@@ -85,7 +170,20 @@ function isSignedUpdate(a: Artifact): boolean {
   return a.platform !== null && a.arch !== null && a.signature !== null && a.signature !== "" && a.filetype !== null && a.filetype !== "sig";
 }
 
-const slot = (productId: string, packageId: string | null) => `${productId}|${packageId ?? ""}`;
+function tagsOf(version: string): VersionTags {
+  const parsed = parseStrict(version);
+  return { preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null, buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null };
+}
+
+/** True when a range pins a pre-release or build word or number. */
+const pinsTags = (range: VersionRange) =>
+  range.preWord !== undefined || range.preNum !== undefined || range.buildWord !== undefined || range.buildNum !== undefined;
+
+/** True when version tags carry the pre-release and build word/number a range pins. */
+function tagsMatch(range: VersionRange, t: VersionTags): boolean {
+  return (range.preWord === undefined || t.preWord === range.preWord) && (range.preNum === undefined || t.preNum === range.preNum) &&
+    (range.buildWord === undefined || t.buildWord === range.buildWord) && (range.buildNum === undefined || t.buildNum === range.buildNum);
+}
 
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
 export function createMemoryStore(dataset: Dataset): Store {
@@ -115,52 +213,126 @@ export function createMemoryStore(dataset: Dataset): Store {
   for (const e of dataset.engines) pushTo(enginesByAccount, e.accountId, e);
   for (const list of enginesByAccount.values()) list.sort((a, b) => -compareCreatedDesc(a, b));
 
+  // Releases: one info each, by id; grouped by account, then by version or tag.
+  const releaseAt = dataset.releases.slice();
   const infos = new Map<string, ReleaseInfo>();
-  const bySlot = new Map<string, ReleaseInfo[]>();
-  const bySlotChannel = new Map<string, ReleaseInfo[]>();
-  // Grouped by slot, then by version (unique within a slot).
-  const byVersion = new Map<string, Map<string, ReleaseInfo>>();
-  // Grouped by account, then by version or tag.
   const byTerm = new NestedIndex<ReleaseInfo>();
-  for (const r of dataset.releases) {
-    const parsed = parseStrict(r.version);
-    const info: ReleaseInfo = {
-      release: r, preWord: parsed?.preWord ?? null, preNum: parsed?.preNum ?? null,
-      buildWord: parsed?.buildWord ?? null, buildNum: parsed?.buildNum ?? null, artifacts: [],
-    };
+  const ordered: ReleaseInfo[] = [];
+  for (let i = 0; i < releaseAt.length; i++) {
+    const r = releaseAt[i] as Release;
+    const info: ReleaseInfo = { release: r, ordinal: i, artifacts: [] };
     infos.set(r.id, info);
-    const s = slot(r.productId, r.packageId);
-    pushTo(bySlot, s, info);
-    pushTo(bySlotChannel, `${s}|${r.channel}`, info);
-    let versions = byVersion.get(s);
-    if (versions === undefined) byVersion.set(s, (versions = new Map()));
-    versions.set(r.version, info);
+    ordered.push(info);
     byTerm.add(r.accountId, r.version, info);
     if (r.tag !== null && r.tag !== r.version) byTerm.add(r.accountId, r.tag, info);
   }
-  const byPrecedence = (a: ReleaseInfo, b: ReleaseInfo) => compareReleasesDesc(a.release, b.release);
-  for (const list of bySlot.values()) list.sort(byPrecedence);
-  for (const list of bySlotChannel.values()) list.sort(byPrecedence);
   const byOldest = (a: ReleaseInfo, b: ReleaseInfo) => -compareCreatedDesc(a.release, b.release);
   byTerm.sortAll(byOldest);
+  const facts = new ReleaseFacts(releaseAt);
+  /** Version tags by dataset position, parsed when a constraint first pins one. */
+  const tagsAt: (VersionTags | undefined)[] = [];
+
+  // Slots (product, then package or null).
+  const slots = new Map<string, Map<string | null, SlotIndex>>();
+  let slotCount = 0;
+  let lastProduct: string | undefined;
+  let lastPackage: string | null | undefined;
+  let lastSlot: SlotIndex | undefined;
+  const slotAt = (r: Release): SlotIndex => {
+    if (lastSlot !== undefined && r.productId === lastProduct && r.packageId === lastPackage) return lastSlot;
+    let byPackage = slots.get(r.productId);
+    if (byPackage === undefined) slots.set(r.productId, (byPackage = new Map()));
+    let found = byPackage.get(r.packageId);
+    if (found === undefined) {
+      found = { id: Math.imul(++slotCount, 0x9e3779b1), accountId: r.accountId, all: [], byChannel: new Map(), channels: new Map(), sets: new Map() };
+      byPackage.set(r.packageId, found);
+    }
+    lastProduct = r.productId;
+    lastPackage = r.packageId;
+    return (lastSlot = found);
+  };
+
+  // Releases by slot and exact version: a hash table of dataset positions (the last of equal versions wins).
+  const versionSlots = new HashSlots(releaseAt.length);
+  const sameSlotVersion = (a: Release, b: Release) => a.version === b.version && a.productId === b.productId && a.packageId === b.packageId;
+  for (let i = 0; i < releaseAt.length; i++) {
+    const r = releaseAt[i] as Release;
+    const s = slotAt(r);
+    if (s.accountId !== r.accountId) s.accountId = null;
+    const h = hashString(r.version, s.id);
+    let cell = versionSlots.next(h, -1);
+    while (cell >= 0 && !sameSlotVersion(releaseAt[versionSlots.ordinal(cell)] as Release, r)) cell = versionSlots.next(h, cell);
+    if (cell >= 0) versionSlots.set(cell, i);
+    else versionSlots.add(h, i);
+  }
+
+  // Ranks: the distinct precedence keys ascending; a query's bounds become ranks once, and every
+  // list walk compares integers.
+  const byPrecedence = (a: ReleaseInfo, b: ReleaseInfo) => compareReleasesDesc(a.release, b.release);
+  sortIfNeeded(ordered, byPrecedence);
+  const sortedKeys: string[] = [];
+  const rankAt = new Int32Array(releaseAt.length);
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const info = ordered[i] as ReleaseInfo;
+    const k = info.release.versionKey;
+    if (sortedKeys.length === 0 || sortedKeys[sortedKeys.length - 1] !== k) sortedKeys.push(k);
+    rankAt[info.ordinal] = sortedKeys.length - 1;
+  }
+  const ranks = new KeyRanks(sortedKeys);
 
   const artifactsById = new Map<string, Artifact>();
   const artifactsByFilename = new NestedIndex<Artifact>();
-  for (const a of dataset.artifacts) {
-    artifactsById.set(a.id, a);
-    infos.get(a.releaseId)?.artifacts.push(a);
-    artifactsByFilename.add(a.accountId, a.filename, a);
-  }
-  for (const info of infos.values()) info.artifacts.sort(compareCreatedDesc);
-  // Releases with a signed updater artifact, per slot, channel, platform and arch: a Tauri check
-  // walks only releases that can answer it, however many releases lack that platform.
-  const bySlotChannelTarget = new Map<string, ReleaseInfo[]>();
-  for (const list of bySlotChannel.values()) {
-    for (const info of list) {
-      const targets = new Set(info.artifacts.filter(isSignedUpdate).map((a) => `${a.platform}|${a.arch}`));
-      const r = info.release;
-      for (const target of targets) pushTo(bySlotChannelTarget, `${slot(r.productId, r.packageId)}|${r.channel}|${target}`, info);
+  {
+    let lastId: string | undefined;
+    let lastInfo: ReleaseInfo | undefined;
+    for (const a of dataset.artifacts) {
+      artifactsById.set(a.id, a);
+      if (a.releaseId !== lastId) {
+        lastId = a.releaseId;
+        lastInfo = infos.get(a.releaseId);
+      }
+      lastInfo?.artifacts.push(a);
+      artifactsByFilename.add(a.accountId, a.filename, a);
     }
+  }
+  for (const info of ordered) if (info.artifacts.length > 1) sortIfNeeded(info.artifacts, compareCreatedDesc);
+
+  // Per slot, in precedence order: every release, those of each channel, and the upgrade candidates
+  // of each channel and of each merged channel set (a Tauri check walks only releases with a signed
+  // artifact for its platform, however many releases lack one).
+  {
+    const builders = new Map<Candidates, CandidatesBuilder>();
+    const candidatesOf = (map: Map<string, Candidates> | Map<number, Candidates>, key: string | number): CandidatesBuilder => {
+      let c = (map as Map<string | number, Candidates>).get(key);
+      if (c === undefined) {
+        c = { published: new Int32Array(0), targets: new Map() };
+        (map as Map<string | number, Candidates>).set(key, c);
+        builders.set(c, newCandidates());
+      }
+      return builders.get(c) as CandidatesBuilder;
+    };
+    const into: CandidatesBuilder[] = [];
+    for (const info of ordered) {
+      const r = info.release;
+      const s = slotAt(r);
+      s.all.push(info);
+      const inChannel = s.byChannel.get(r.channel);
+      if (inChannel === undefined) s.byChannel.set(r.channel, [info]);
+      else inChannel.push(info);
+      if (r.status !== "PUBLISHED") continue;
+      into.length = 0;
+      into.push(candidatesOf(s.channels, r.channel));
+      const bit = Object.prototype.hasOwnProperty.call(CHANNEL_BITS, r.channel) ? (CHANNEL_BITS[r.channel] as number) : 0;
+      if (bit !== 0) for (const mask of MERGED_SETS) if ((mask & bit) !== 0) into.push(candidatesOf(s.sets, mask));
+      const rank = rankAt[info.ordinal] as number;
+      for (const b of into) b.published.push(rank * 2, info.ordinal);
+      for (const a of info.artifacts) {
+        if (!isSignedUpdate(a)) continue;
+        const uploaded = a.status === "UPLOADED" ? 1 : 0;
+        for (const b of into) addTarget(b, a.platform as string, a.arch as string, rank, info.ordinal, uploaded);
+      }
+    }
+    for (const [c, b] of builders) Object.assign(c, finishCandidates(b));
   }
   const sortByReleaseThenCreated = (a: Artifact, b: Artifact) => {
     const ra = infos.get(a.releaseId)?.release;
@@ -169,6 +341,13 @@ export function createMemoryStore(dataset: Dataset): Store {
     return byRelease !== 0 ? byRelease : compareCreatedDesc(a, b);
   };
   artifactsByFilename.sortAll(sortByReleaseThenCreated);
+
+  // The rank of the release getReleaseByVersion found last: the resolvers ask for upgrades above it next.
+  let lastKey: string | null = null;
+  let lastRank = 0;
+  /** The first rank whose key is above `key`. */
+  const rankAbove = (key: string) => (key === lastKey ? lastRank + 1 : ranks.search(key, true));
+  const slotFor = (productId: string, packageId: string | null) => slots.get(productId)?.get(packageId);
 
   const licensesByKey = new Map<string, License>();
   const licensesById = new Map<string, License>();
@@ -193,9 +372,6 @@ export function createMemoryStore(dataset: Dataset): Store {
     (packagesByEngine.get(`${e.accountId}|${e.key}`) ?? []).some((p) => isPackageVisible(scope, p, productOf(p.productId)));
 
   const visibleEngines = (accountId: string, scope: Scope) => (enginesByAccount.get(accountId) ?? []).filter((e) => engineVisible(scope, e));
-
-  const hasSignedArtifact = (scope: Scope, info: ReleaseInfo, platform: string, arch: string) =>
-    info.artifacts.some((a) => a.platform === platform && a.arch === arch && isSignedUpdate(a) && artifactVisible(scope, a, info.release));
 
   return {
     async getAccount(idOrSlug) {
@@ -241,8 +417,18 @@ export function createMemoryStore(dataset: Dataset): Store {
       return owned(infos.get(id)?.release, accountId);
     },
     async getReleaseByVersion(accountId, productId, packageId, version, scope) {
-      const r = byVersion.get(slot(productId, packageId))?.get(version)?.release;
-      return r !== undefined && r.accountId === accountId && releaseVisible(scope, r) ? r : null;
+      const s = slotFor(productId, packageId);
+      if (s === undefined) return null;
+      const h = hashString(version, s.id);
+      for (let cell = versionSlots.next(h, -1); cell >= 0; cell = versionSlots.next(h, cell)) {
+        const at = versionSlots.ordinal(cell);
+        const r = releaseAt[at] as Release;
+        if (r.version !== version || r.productId !== productId || r.packageId !== packageId) continue;
+        lastKey = r.versionKey;
+        lastRank = rankAt[at] as number;
+        return r.accountId === accountId && facts.visible(scope, at, productId, productOf(productId)) ? r : null;
+      }
+      return null;
     },
     async findRelease(accountId, term, scope, where = {}) {
       const candidates: ReleaseInfo[] = [];
@@ -260,31 +446,63 @@ export function createMemoryStore(dataset: Dataset): Store {
       return ok[0] ?? null;
     },
     async findUpgrade(q: UpgradeQuery) {
-      let best: Release | null = null;
+      const s = slotFor(q.productId, q.packageId);
+      if (s === undefined || (s.accountId !== null && s.accountId !== q.accountId)) return null;
+      const range = q.range;
+      let lo = rankAbove(q.afterKey);
+      let hi = ranks.size;
+      if (range !== undefined) {
+        hi = ranks.search(range.maxKey, false);
+        // Every candidate is above afterKey, so a lower bound at or below it bounds nothing.
+        if (range.minKey > q.afterKey) lo = Math.max(lo, ranks.search(range.minKey, false));
+      }
+      if (lo >= hi) return null;
+      const tags = range !== undefined && pinsTags(range) ? range : undefined;
+      const product = productOf(q.productId);
+      // A release the scope sees has a visible artifact when the scope sees all of the product or the file is UPLOADED.
+      const seesAll = q.artifact !== undefined && seesAllOf(q.scope, q.productId);
+      const mixed = s.accountId === null;
+      /** Whether the release at `at` is an answer, its rank and flag being in range. */
+      const qualifies = (at: number, flag: number) => {
+        if (mixed && (releaseAt[at] as Release).accountId !== q.accountId) return false;
+        if (tags !== undefined && !tagsMatch(tags, (tagsAt[at] ??= tagsOf((releaseAt[at] as Release).version)))) return false;
+        if (!facts.visible(q.scope, at, q.productId, product)) return false;
+        return q.artifact === undefined || flag === 1 || seesAll;
+      };
+      const listOf = (c: Candidates | undefined) =>
+        c === undefined ? undefined : q.artifact === undefined ? c.published : c.targets.get(q.artifact.platform)?.get(q.artifact.arch);
+
+      const merged = s.sets.get(maskOf(q.channels));
+      if (merged !== undefined) {
+        // One list holds every channel asked for, in precedence order: its first qualifying release is the answer.
+        const list = listOf(merged);
+        if (list === undefined) return null;
+        const floor = lo * 2;
+        for (let i = firstBelow(list, hi); i < list.length && (list[i] as number) >= floor; i += 2) {
+          const at = list[i + 1] as number;
+          if (qualifies(at, (list[i] as number) & 1)) return releaseAt[at] as Release;
+        }
+        return null;
+      }
+      let best = -1;
       for (const channel of q.channels) {
-        const key = `${slot(q.productId, q.packageId)}|${channel}`;
-        // Lists stay in precedence order, so a per-target list is walked exactly like the full one.
-        const list = q.artifact ? bySlotChannelTarget.get(`${key}|${q.artifact.platform}|${q.artifact.arch}`) : bySlotChannel.get(key);
-        if (!list) continue;
-        const upper = q.range ? q.range.maxKey : "\uffff";
-        for (let i = firstBelow(list, upper); i < list.length; i++) {
-          const info = list[i] as ReleaseInfo;
-          const r = info.release;
-          if (r.versionKey <= q.afterKey) break;
-          if (q.range && r.versionKey < q.range.minKey) break;
-          if (best !== null && compareReleasesDesc(r, best) >= 0) break;
-          if (r.status !== "PUBLISHED" || r.accountId !== q.accountId) continue;
-          if (q.range?.preWord !== undefined && info.preWord !== q.range.preWord) continue;
-          if (q.range?.preNum !== undefined && info.preNum !== q.range.preNum) continue;
-          if (q.range?.buildWord !== undefined && info.buildWord !== q.range.buildWord) continue;
-          if (q.range?.buildNum !== undefined && info.buildNum !== q.range.buildNum) continue;
-          if (!releaseVisible(q.scope, r)) continue;
-          if (q.artifact && !hasSignedArtifact(q.scope, info, q.artifact.platform, q.artifact.arch)) continue;
-          best = r;
+        const list = listOf(s.channels.get(channel));
+        if (list === undefined) continue;
+        // Lists stay in precedence order, so the first candidate that passes every filter is the channel's answer.
+        const floor = lo * 2;
+        for (let i = firstBelow(list, hi); i < list.length && (list[i] as number) >= floor; i += 2) {
+          const rank = (list[i] as number) >> 1;
+          const at = list[i + 1] as number;
+          if (best >= 0) {
+            const bestRank = rankAt[best] as number;
+            if (rank < bestRank || (rank === bestRank && compareReleasesDesc(releaseAt[at] as Release, releaseAt[best] as Release) >= 0)) break;
+          }
+          if (!qualifies(at, (list[i] as number) & 1)) continue;
+          best = at;
           break;
         }
       }
-      return best;
+      return best < 0 ? null : (releaseAt[best] as Release);
     },
     async getArtifact(accountId, id) {
       const artifact = owned(artifactsById.get(id), accountId);
@@ -294,23 +512,33 @@ export function createMemoryStore(dataset: Dataset): Store {
     async listReleaseArtifacts(accountId, releaseId, scope, filter = {}) {
       const info = infos.get(releaseId);
       if (!info || info.release.accountId !== accountId) return [];
-      return info.artifacts.filter(
-        (a) => (filter.platform === undefined || a.platform === filter.platform) &&
-          (filter.arch === undefined || a.arch === filter.arch) && artifactVisible(scope, a, info.release),
-      );
+      const r = info.release;
+      // isArtifactVisible, with the release's visibility judged once.
+      const seesAll = seesAllOf(scope, r.productId);
+      let releaseVisible: boolean | undefined;
+      const out: Artifact[] = [];
+      for (const a of info.artifacts) {
+        if ((filter.platform !== undefined && a.platform !== filter.platform) || (filter.arch !== undefined && a.arch !== filter.arch)) continue;
+        if (!seesAll) {
+          if (a.status !== "UPLOADED") continue;
+          releaseVisible ??= facts.visible(scope, info.ordinal, r.productId, productOf(r.productId));
+          if (!releaseVisible) continue;
+        }
+        out.push(a);
+      }
+      return out;
     },
     async listPackageArtifacts(accountId, packageId, scope) {
       const pkg = owned(packagesById.get(packageId), accountId);
       if (!pkg) return [];
       const out: ArtifactWithRelease[] = [];
-      for (const info of bySlot.get(slot(pkg.productId, pkg.id)) ?? []) {
+      for (const info of slotFor(pkg.productId, pkg.id)?.all ?? []) {
         if (!releaseVisible(scope, info.release)) continue;
         for (const a of info.artifacts) if (artifactVisible(scope, a, info.release)) out.push({ artifact: a, release: info.release });
       }
       return out;
     },
     async findRawArtifact(q: RawArtifactQuery) {
-      const s = slot(q.productId, q.packageId);
       const inSlot = (r: Release) => r.accountId === q.accountId && r.productId === q.productId && r.packageId === q.packageId;
       const matchesFile = (a: Artifact) => a.filename === q.artifact || (isUuid(q.artifact) && a.id === q.artifact);
       const releases = new Set<ReleaseInfo>();
@@ -322,7 +550,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       const candidates = [...releases].filter((i) => inSlot(i.release)).sort(byPrecedence);
       const tagged = candidates.some((i) => i.release.tag === q.release);
       if (q.release === "latest" && !tagged) {
-        for (const info of bySlotChannel.get(`${s}|stable`) ?? []) {
+        for (const info of slotFor(q.productId, q.packageId)?.byChannel.get("stable") ?? []) {
           if (info.release.status !== "PUBLISHED" || !releaseVisible(q.scope, info.release)) continue;
           const artifact = info.artifacts.find((a) => matchesFile(a) && artifactVisible(q.scope, a, info.release));
           if (artifact) return { artifact, release: info.release };

@@ -71,7 +71,7 @@ export function withinWindow(release: Release, cutoff: string | null, rule: Wind
 }
 
 /** `toISOString()`'s form (`YYYY-MM-DDTHH:MM:SS.sssZ`), whose text order is time order. */
-const isCanonicalInstant = (s: string) => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46;
+export const isCanonicalInstant = (s: string): boolean => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46;
 
 /** Instant `a` is at or before instant `b` (compared as text when both are canonical, parsed otherwise). */
 function notAfter(a: string, b: string): boolean {
