@@ -22,7 +22,8 @@ import type {
 } from "../model/records.js";
 import { ENGINE_NAMES } from "../model/records.js";
 import { normalizeProjectName } from "../core/names.js";
-import { DatasetFileSchema, type DatasetAccountInput } from "./schema.js";
+import { DatasetFileSchema, type DatasetAccountInput, type DatasetFile } from "./schema.js";
+import { hasDatasetShape } from "./shape.js";
 
 /** Every record of a dataset, normalised and with ids filled in. */
 export interface Dataset {
@@ -53,8 +54,63 @@ export const EPOCH = "1970-01-01T00:00:00.000Z";
 
 type Problem = { path: string; message: string };
 
+/** `YYYY-MM-DDTHH:MM:SS.mmmZ`: a date the schema accepted in this form is already its own ISO text. */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\d\dZ$/;
+
 function iso(value: string | null | undefined): string | null {
-  return value === null || value === undefined ? null : new Date(value).toISOString();
+  if (value === null || value === undefined) return null;
+  // The schema's pattern has already ruled out impossible days and times, so the round trip through
+  // Date would return the same text.
+  return CANONICAL_ISO.test(value) ? value : new Date(value).toISOString();
+}
+
+/** A copy of a metadata record, as zod's record parse makes (the fast shape check excludes `__proto__` and symbols). */
+function copyRecord(record: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (record !== undefined) for (const key in record) out[key] = record[key];
+  return out;
+}
+
+/** Distinct strings in first-seen order (`[...new Set(list)]`), without a Set for the usual short lists. */
+function distinct(list: readonly string[] | undefined): string[] {
+  if (list === undefined || list.length === 0) return [];
+  if (list.length === 1) return [list[0] as string];
+  return [...new Set(list)];
+}
+
+/**
+ * Ids claimed so far and where. Claims are numbered in order; each run of claims (one section of one
+ * account) records its path prefix, so a path is only spelled out when a problem names it.
+ */
+class IdClaims {
+  private readonly seen = new Map<string, number>();
+  private readonly runs: Array<{ start: number; prefix: string; indexed: boolean }> = [];
+  private count = 0;
+
+  /** Start a run: its claims are at `prefix[0]`, `prefix[1]`, … (indexed) or at `prefix` itself. */
+  begin(prefix: string, indexed: boolean): void {
+    this.runs.push({ start: this.count, prefix, indexed });
+  }
+
+  /** Claim the next id of the current run, noting a problem when it is already taken. */
+  claim(id: string, problems: Problem[]): void {
+    const n = this.count++;
+    const prior = this.seen.get(id);
+    if (prior !== undefined) problems.push({ path: this.pathOf(n), message: `id ${id} is already used at ${this.pathOf(prior)}` });
+    else this.seen.set(id, n);
+  }
+
+  private pathOf(n: number): string {
+    let lo = 0;
+    let hi = this.runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.runs[mid] as { start: number }).start <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    const run = this.runs[lo] as { start: number; prefix: string; indexed: boolean };
+    return run.indexed ? `${run.prefix}[${n - run.start}]` : run.prefix;
+  }
 }
 
 /** A relative path that stays inside its folder, or null. */
@@ -74,33 +130,36 @@ export function safeRelativePath(path: string): string | null {
  * @throws {DatasetError} listing every problem (JSON path and reason); nothing is half-loaded.
  */
 export async function loadDataset(input: unknown, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  const parsed = DatasetFileSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new DatasetError(
-      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
-    );
-  }
+  // A file that already has the schema's exact shape skips zod's parse (and its copy of every record);
+  // anything else goes through zod, which names every problem.
+  const data = hasDatasetShape(input) ? input : parseDatasetFile(input);
   const out: Dataset = {
     accounts: [], products: [], packages: [], engines: [], releases: [], artifacts: [],
     entitlements: [], policies: [], users: [], licenses: [], tokens: [],
   };
   const problems: Problem[] = [];
   const seenSlugs = new Map<string, number>();
-  const seenIds = new Map<string, string>();
-  const claimId = (id: string, path: string) => {
-    const prior = seenIds.get(id);
-    if (prior !== undefined) problems.push({ path, message: `id ${id} is already used at ${prior}` });
-    else seenIds.set(id, path);
-  };
-  for (const [i, acc] of parsed.data.accounts.entries()) {
+  const ids = new IdClaims();
+  for (let i = 0; i < data.accounts.length; i++) {
+    const acc = data.accounts[i] as DatasetAccountInput;
     const path = `accounts[${i}]`;
     const prior = seenSlugs.get(acc.slug);
     if (prior !== undefined) problems.push({ path: `${path}.slug`, message: `slug '${acc.slug}' is already used by accounts[${prior}]` });
     seenSlugs.set(acc.slug, i);
-    await loadAccount(acc, path, out, problems, claimId, options);
+    await loadAccount(acc, path, out, problems, ids, options);
   }
   if (problems.length > 0) throw new DatasetError(problems);
   return out;
+}
+
+function parseDatasetFile(input: unknown): DatasetFile {
+  const parsed = DatasetFileSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new DatasetError(
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  return parsed.data;
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -109,40 +168,63 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out === "" ? "(root)" : out;
 }
 
+/** `map.set(key, value)` unless the key is already there, so lookups find the first record, as `Array.find` did. */
+function setFirst<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (!map.has(key)) map.set(key, value);
+}
+
+/** Versions and tags already released for one product and package. */
+interface ReleaseSlots {
+  versions: Set<string>;
+  tags: Set<string>;
+}
+
+/** File names of one release: a short list, or a set once the release has many. */
+type FileNames = string[] | Set<string>;
+
 async function loadAccount(
   acc: DatasetAccountInput,
   path: string,
   out: Dataset,
   problems: Problem[],
-  claimId: (id: string, path: string) => void,
+  ids: IdClaims,
   options: LoadDatasetOptions,
 ): Promise<void> {
   const accountId = acc.id ?? (uuidV5(`account:${acc.slug}`));
-  claimId(accountId, path);
+  ids.begin(path, false);
+  ids.claim(accountId, problems);
   const account: Account = { id: accountId, slug: acc.slug, name: acc.name, secretKey: acc.secretKey, created: iso(acc.created) ?? EPOCH };
   out.accounts.push(account);
   const derive = (kind: string, natural: string): string => uuidV5(`${kind}:${accountId}:${natural}`);
 
   // Products
   const products: Product[] = [];
+  const productsById = new Map<string, Product>();
   const productsByCode = new Map<string, Product>();
+  const productCodes = new Set<string>();
+  ids.begin(`${path}.products`, true);
   for (const [j, p] of (acc.products ?? []).entries()) {
     const at = `${path}.products[${j}]`;
     if (p.code != null && isUuid(p.code)) problems.push({ path: `${at}.code`, message: "must not look like a UUID" });
     const id = p.id ?? (derive("product", p.code ?? p.name));
-    claimId(id, at);
+    ids.claim(id, problems);
     const rec: Product = { id, accountId, code: p.code ?? null, name: p.name, distributionStrategy: p.distributionStrategy ?? "LICENSED", created: iso(p.created) ?? EPOCH };
     if (rec.code !== null) {
       const lc = rec.code.toLowerCase();
-      if ([...productsByCode.keys()].some((c) => c.toLowerCase() === lc)) problems.push({ path: `${at}.code`, message: `code '${rec.code}' is already used` });
+      if (productCodes.has(lc)) problems.push({ path: `${at}.code`, message: `code '${rec.code}' is already used` });
+      productCodes.add(lc);
       productsByCode.set(rec.code, rec);
     }
     products.push(rec);
+    setFirst(productsById, id, rec);
   }
-  const findProduct = (ref: string) => products.find((p) => p.id === ref) ?? productsByCode.get(ref) ?? null;
+  const findProduct = (ref: string) => productsById.get(ref) ?? productsByCode.get(ref) ?? null;
 
   // Packages
   const packages: Package[] = [];
+  const packagesById = new Map<string, Package>();
+  const packagesByKey = new Map<string, Package>();
+  ids.begin(`${path}.packages`, true);
   for (const [j, p] of (acc.packages ?? []).entries()) {
     const at = `${path}.packages[${j}]`;
     const product = findProduct(p.product);
@@ -150,44 +232,54 @@ async function loadAccount(
     const engine = p.engine ?? null;
     const key = engine === "pypi" ? normalizeProjectName(p.key) : p.key;
     if (isUuid(key)) problems.push({ path: `${at}.key`, message: "must not look like a UUID" });
-    if (packages.some((q) => q.key === key)) problems.push({ path: `${at}.key`, message: `key '${key}' is already used` });
+    if (packagesByKey.has(key)) problems.push({ path: `${at}.key`, message: `key '${key}' is already used` });
     const id = p.id ?? (derive("package", key));
-    claimId(id, at);
+    ids.claim(id, problems);
     const created = iso(p.created) ?? EPOCH;
-    packages.push({ id, accountId, productId: product?.id ?? id, key, name: p.name, engine, metadata: p.metadata ?? {}, created, updated: created });
+    const rec: Package = { id, accountId, productId: product?.id ?? id, key, name: p.name, engine, metadata: copyRecord(p.metadata), created, updated: created };
+    packages.push(rec);
+    setFirst(packagesById, id, rec);
+    setFirst(packagesByKey, key, rec);
   }
-  const findPackage = (ref: string) => packages.find((p) => p.id === ref) ?? packages.find((p) => p.key === ref) ?? null;
+  const findPackage = (ref: string) => packagesById.get(ref) ?? packagesByKey.get(ref) ?? null;
 
   // Engines: one per key used by a package, plus any declared explicitly.
   const engines = new Map<EngineKey, Engine>();
+  ids.begin(`${path}.engines`, true);
   for (const [j, e] of (acc.engines ?? []).entries()) {
     const at = `${path}.engines[${j}]`;
     if (engines.has(e.key)) problems.push({ path: `${at}.key`, message: `engine '${e.key}' is declared twice` });
     const id = e.id ?? (derive("engine", e.key));
-    claimId(id, at);
+    ids.claim(id, problems);
     const created = iso(e.created) ?? EPOCH;
     engines.set(e.key, { id, accountId, key: e.key, name: e.name === undefined ? ENGINE_NAMES[e.key] : e.name, created, updated: created });
   }
   for (const p of packages) {
     if (p.engine === null || engines.has(p.engine)) continue;
     const used = packages.filter((q) => q.engine === p.engine).map((q) => q.created).sort();
-    const id = await derive("engine", p.engine);
-    claimId(id, `${path}.engines(${p.engine})`);
+    const id = derive("engine", p.engine);
+    ids.begin(`${path}.engines(${p.engine})`, false);
+    ids.claim(id, problems);
     engines.set(p.engine, { id, accountId, key: p.engine, name: ENGINE_NAMES[p.engine], created: used[0] ?? EPOCH, updated: used[used.length - 1] ?? EPOCH });
   }
 
   // Entitlements
   const entitlements: Entitlement[] = [];
+  const entitlementCodes = new Set<string>();
+  ids.begin(`${path}.entitlements`, true);
   for (const [j, e] of (acc.entitlements ?? []).entries()) {
     const at = `${path}.entitlements[${j}]`;
-    if (entitlements.some((x) => x.code === e.code)) problems.push({ path: `${at}.code`, message: `code '${e.code}' is already used` });
+    if (entitlementCodes.has(e.code)) problems.push({ path: `${at}.code`, message: `code '${e.code}' is already used` });
     const id = e.id ?? (derive("entitlement", e.code));
-    claimId(id, at);
+    ids.claim(id, problems);
     entitlements.push({ id, accountId, code: e.code, name: e.name ?? e.code });
+    entitlementCodes.add(e.code);
   }
-  const checkCodes = (codes: readonly string[], at: string) => {
-    for (const [k, code] of codes.entries()) {
-      if (!entitlements.some((e) => e.code === code)) problems.push({ path: `${at}[${k}]`, message: `no entitlement with code '${code}'` });
+  const checkCodes = (codes: readonly string[] | undefined, at: () => string) => {
+    if (codes === undefined) return;
+    for (let k = 0; k < codes.length; k++) {
+      const code = codes[k] as string;
+      if (!entitlementCodes.has(code)) problems.push({ path: `${at()}[${k}]`, message: `no entitlement with code '${code}'` });
     }
   };
 
@@ -195,55 +287,64 @@ async function loadAccount(
   const releases: Release[] = [];
   const releaseById = new Map<string, Release>();
   const releasesByVersion = new Map<string, Release[]>();
-  const releaseVersions = new Set<string>();
-  const releaseTags = new Set<string>();
-  for (const [j, r] of (acc.releases ?? []).entries()) {
-    const at = `${path}.releases[${j}]`;
+  // Versions and tags taken, per product id then package id ("" for none).
+  const slotsByProduct = new Map<string, Map<string, ReleaseSlots>>();
+  const slotsOf = (productId: string, packageId: string): ReleaseSlots => {
+    let byPackage = slotsByProduct.get(productId);
+    if (byPackage === undefined) slotsByProduct.set(productId, (byPackage = new Map()));
+    let slots = byPackage.get(packageId);
+    if (slots === undefined) byPackage.set(packageId, (slots = { versions: new Set(), tags: new Set() }));
+    return slots;
+  };
+  const releaseList = acc.releases ?? [];
+  const releaseAt = (j: number) => `${path}.releases[${j}]`;
+  ids.begin(`${path}.releases`, true);
+  for (let j = 0; j < releaseList.length; j++) {
+    const r = releaseList[j] as (typeof releaseList)[number];
     const product = findProduct(r.product);
-    if (product === null) problems.push({ path: `${at}.product`, message: `no product with id or code '${r.product}'` });
+    if (product === null) problems.push({ path: `${releaseAt(j)}.product`, message: `no product with id or code '${r.product}'` });
     let packageId: string | null = null;
     if (r.package != null) {
       const pkg = findPackage(r.package);
-      if (pkg === null) problems.push({ path: `${at}.package`, message: `no package with id or key '${r.package}'` });
-      else if (product !== null && pkg.productId !== product.id) problems.push({ path: `${at}.package`, message: "package belongs to another product" });
+      if (pkg === null) problems.push({ path: `${releaseAt(j)}.package`, message: `no package with id or key '${r.package}'` });
+      else if (product !== null && pkg.productId !== product.id) problems.push({ path: `${releaseAt(j)}.package`, message: "package belongs to another product" });
       packageId = pkg?.id ?? null;
     }
     const version = parseVersion(r.version);
     let channel = r.channel ?? "stable";
     if (version === null) {
-      problems.push({ path: `${at}.version`, message: `'${r.version}' is not a valid version` });
+      problems.push({ path: `${releaseAt(j)}.version`, message: `'${r.version}' is not a valid version` });
     } else {
       const implied = channelOf(version);
-      if (implied === null) problems.push({ path: `${at}.version`, message: "a pre-release must start with rc, beta, alpha or dev" });
-      else if (r.channel !== undefined && r.channel !== implied) problems.push({ path: `${at}.channel`, message: `version ${version.version} belongs to channel '${implied}'` });
+      if (implied === null) problems.push({ path: `${releaseAt(j)}.version`, message: "a pre-release must start with rc, beta, alpha or dev" });
+      else if (r.channel !== undefined && r.channel !== implied) problems.push({ path: `${releaseAt(j)}.channel`, message: `version ${version.version} belongs to channel '${implied}'` });
       else channel = implied;
     }
     const versionText = version?.version ?? r.version;
     const productId = product?.id ?? "";
-    const versionSlot = `${productId}|${packageId ?? ""}|${versionText}`;
-    if (releaseVersions.has(versionSlot)) {
-      problems.push({ path: `${at}.version`, message: `version ${versionText} is already released for this product and package` });
+    const slots = slotsOf(productId, packageId ?? "");
+    if (slots.versions.has(versionText)) {
+      problems.push({ path: `${releaseAt(j)}.version`, message: `version ${versionText} is already released for this product and package` });
     }
     if (r.tag != null) {
-      if (isUuid(r.tag)) problems.push({ path: `${at}.tag`, message: "must not look like a UUID" });
-      const tagSlot = `${productId}|${packageId ?? ""}|${r.tag}`;
-      if (releaseTags.has(tagSlot)) problems.push({ path: `${at}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
+      if (isUuid(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: "must not look like a UUID" });
+      if (slots.tags.has(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
     }
-    checkCodes(r.entitlements ?? [], `${at}.entitlements`);
+    checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`);
     const id = r.id ?? (derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
-    claimId(id, at);
+    ids.claim(id, problems);
     const created = iso(r.created) ?? EPOCH;
     const status = r.status ?? "DRAFT";
     const rec: Release = {
       id, accountId, productId, packageId, version: versionText, versionKey: version?.key ?? "", channel, status,
       tag: r.tag ?? null, name: r.name ?? null, description: r.description ?? null,
-      entitlements: [...new Set(r.entitlements ?? [])], metadata: r.metadata ?? {}, created, updated: created,
+      entitlements: distinct(r.entitlements), metadata: copyRecord(r.metadata), created, updated: created,
       backdated: iso(r.backdated), yanked: iso(r.yanked) ?? (status === "YANKED" ? created : null),
     };
     releases.push(rec);
     releaseById.set(id, rec);
-    releaseVersions.add(versionSlot);
-    if (rec.tag !== null) releaseTags.add(`${productId}|${packageId ?? ""}|${rec.tag}`);
+    slots.versions.add(versionText);
+    if (rec.tag !== null) slots.tags.add(rec.tag);
     const sameVersion = releasesByVersion.get(versionText);
     if (sameVersion) sameVersion.push(rec);
     else releasesByVersion.set(versionText, [rec]);
@@ -251,27 +352,46 @@ async function loadAccount(
 
   // Artifacts
   const artifacts: Artifact[] = [];
-  const artifactSlots = new Set<string>();
-  for (const [j, a] of (acc.artifacts ?? []).entries()) {
-    const at = `${path}.artifacts[${j}]`;
+  const filesByRelease = new Map<string, FileNames>();
+  const artifactList = acc.artifacts ?? [];
+  const artifactAt = (j: number) => `${path}.artifacts[${j}]`;
+  ids.begin(`${path}.artifacts`, true);
+  for (let j = 0; j < artifactList.length; j++) {
+    const a = artifactList[j] as (typeof artifactList)[number];
     // A release is named by id, by a version unique in the account, or as `<package key or product code>@<version>`.
-    const atSign = a.release.lastIndexOf("@");
-    const owner = atSign > 0 ? a.release.slice(0, atSign) : null;
-    const byVersion = (releasesByVersion.get(atSign > 0 ? a.release.slice(atSign + 1) : a.release) ?? []).filter((r) =>
-      owner === null || (r.packageId !== null ? packages.find((p) => p.id === r.packageId)?.key === owner : findProduct(owner)?.id === r.productId),
-    );
-    const release = releaseById.get(a.release) ?? (byVersion.length === 1 ? byVersion[0] : undefined);
+    let release = releaseById.get(a.release);
     if (release === undefined) {
-      problems.push({ path: `${at}.release`, message: byVersion.length > 1 ? `'${a.release}' is ambiguous: use the release id or '<package or product>@<version>'` : `no release '${a.release}'` });
+      const atSign = a.release.lastIndexOf("@");
+      const owner = atSign > 0 ? a.release.slice(0, atSign) : null;
+      const byVersion = (releasesByVersion.get(atSign > 0 ? a.release.slice(atSign + 1) : a.release) ?? []).filter((r) =>
+        owner === null || (r.packageId !== null ? packagesById.get(r.packageId)?.key === owner : findProduct(owner)?.id === r.productId),
+      );
+      release = byVersion.length === 1 ? byVersion[0] : undefined;
+      if (release === undefined) {
+        problems.push({ path: `${artifactAt(j)}.release`, message: byVersion.length > 1 ? `'${a.release}' is ambiguous: use the release id or '<package or product>@<version>'` : `no release '${a.release}'` });
+      }
     }
-    if (a.filename.includes("\\") || a.filename.startsWith("/") || a.filename.split("/").includes("..")) problems.push({ path: `${at}.filename`, message: "must be a plain file name" });
-    const slot = `${release?.id ?? ""}|${a.filename}`;
-    if (release && artifactSlots.has(slot)) problems.push({ path: `${at}.filename`, message: `'${a.filename}' is already a file of this release` });
-    artifactSlots.add(slot);
+    const filename = a.filename;
+    if (filename.includes("\\") || filename.startsWith("/") || (filename.includes("..") && filename.split("/").includes(".."))) {
+      problems.push({ path: `${artifactAt(j)}.filename`, message: "must be a plain file name" });
+    }
+    if (release !== undefined) {
+      const files = filesByRelease.get(release.id);
+      if (files === undefined) filesByRelease.set(release.id, [filename]);
+      else {
+        if (Array.isArray(files) ? files.includes(filename) : files.has(filename)) {
+          problems.push({ path: `${artifactAt(j)}.filename`, message: `'${filename}' is already a file of this release` });
+        }
+        if (!Array.isArray(files)) files.add(filename);
+        else if (files.length < 16) files.push(filename);
+        else filesByRelease.set(release.id, new Set(files).add(filename));
+      }
+    }
     let filesize = a.filesize ?? null;
     let checksum = a.checksum ?? null;
     let blob: string | null = null;
     if (a.file != null) {
+      const at = artifactAt(j);
       const rel = safeRelativePath(a.file);
       if (rel === null) problems.push({ path: `${at}.file`, message: "must be a relative path inside the dataset folder" });
       else if (options.readFile === undefined) problems.push({ path: `${at}.file`, message: "files cannot be read here" });
@@ -291,53 +411,69 @@ async function loadAccount(
         }
       }
     }
-    const id = a.id ?? (derive("artifact", `${release?.id ?? ""}:${a.filename}`));
-    claimId(id, at);
+    const id = a.id ?? (derive("artifact", `${release?.id ?? ""}:${filename}`));
+    ids.claim(id, problems);
     const created = iso(a.created) ?? EPOCH;
-    const ext = /\.([^./]+)$/.exec(a.filename)?.[1];
+    const filetype = a.filetype;
     artifacts.push({
-      id, accountId, releaseId: release?.id ?? "", filename: a.filename,
-      filetype: a.filetype === undefined ? (ext?.toLowerCase() ?? null) : a.filetype === null ? null : a.filetype.replace(/^\./, "").toLowerCase(),
+      id, accountId, releaseId: release?.id ?? "", filename,
+      filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
-      metadata: a.metadata ?? {}, created, updated: created, blob,
+      metadata: copyRecord(a.metadata), created, updated: created, blob,
     });
   }
 
   // Policies
   const policies: Policy[] = [];
+  const policiesById = new Map<string, Policy>();
+  const policiesByName = new Map<string, Policy>();
+  ids.begin(`${path}.policies`, true);
   for (const [j, p] of (acc.policies ?? []).entries()) {
     const at = `${path}.policies[${j}]`;
     const product = findProduct(p.product);
     if (product === null) problems.push({ path: `${at}.product`, message: `no product with id or code '${p.product}'` });
-    checkCodes(p.entitlements ?? [], `${at}.entitlements`);
+    checkCodes(p.entitlements, () => `${at}.entitlements`);
     const id = p.id ?? (derive("policy", `${product?.id ?? ""}:${p.name}`));
-    claimId(id, at);
-    policies.push({
+    ids.claim(id, problems);
+    const rec: Policy = {
       id, accountId, productId: product?.id ?? "", name: p.name,
       expirationStrategy: p.expirationStrategy ?? "RESTRICT_ACCESS", authenticationStrategy: p.authenticationStrategy ?? "TOKEN",
-      entitlements: [...new Set(p.entitlements ?? [])],
-    });
+      entitlements: distinct(p.entitlements),
+    };
+    policies.push(rec);
+    setFirst(policiesById, id, rec);
+    setFirst(policiesByName, p.name, rec);
   }
 
   // Users
   const users: User[] = [];
+  const usersById = new Map<string, User>();
+  const usersByEmail = new Map<string, User>();
+  ids.begin(`${path}.users`, true);
   for (const [j, u] of (acc.users ?? []).entries()) {
     const at = `${path}.users[${j}]`;
-    if (users.some((x) => x.email.toLowerCase() === u.email.toLowerCase())) problems.push({ path: `${at}.email`, message: `'${u.email}' is already used` });
-    const id = u.id ?? (derive("user", u.email.toLowerCase()));
-    claimId(id, at);
-    users.push({ id, accountId, email: u.email, role: u.role ?? "user", banned: u.banned ?? false });
+    const email = u.email.toLowerCase();
+    if (usersByEmail.has(email)) problems.push({ path: `${at}.email`, message: `'${u.email}' is already used` });
+    const id = u.id ?? (derive("user", email));
+    ids.claim(id, problems);
+    const rec: User = { id, accountId, email: u.email, role: u.role ?? "user", banned: u.banned ?? false };
+    users.push(rec);
+    setFirst(usersById, id, rec);
+    setFirst(usersByEmail, email, rec);
   }
-  const findUser = (ref: string) => users.find((u) => u.id === ref) ?? users.find((u) => u.email.toLowerCase() === ref.toLowerCase()) ?? null;
+  const findUser = (ref: string) => usersById.get(ref) ?? usersByEmail.get(ref.toLowerCase()) ?? null;
 
   // Licenses
   const licenses: License[] = [];
+  const licensesById = new Map<string, License>();
+  const licensesByKey = new Map<string, License>();
+  ids.begin(`${path}.licenses`, true);
   for (const [j, l] of (acc.licenses ?? []).entries()) {
     const at = `${path}.licenses[${j}]`;
-    const policy = policies.find((p) => p.id === l.policy) ?? policies.find((p) => p.name === l.policy) ?? null;
+    const policy = policiesById.get(l.policy) ?? policiesByName.get(l.policy) ?? null;
     if (policy === null) problems.push({ path: `${at}.policy`, message: `no policy with id or name '${l.policy}'` });
-    if (licenses.some((x) => x.key === l.key)) problems.push({ path: `${at}.key`, message: "key is already used" });
+    if (licensesByKey.has(l.key)) problems.push({ path: `${at}.key`, message: "key is already used" });
     let ownerId: string | null = null;
     if (l.owner != null) {
       const owner = findUser(l.owner);
@@ -350,35 +486,43 @@ async function loadAccount(
       if (user === null) problems.push({ path: `${at}.users[${k}]`, message: `no user with id or email '${ref}'` });
       else if (!userIds.includes(user.id)) userIds.push(user.id);
     }
-    checkCodes(l.entitlements ?? [], `${at}.entitlements`);
+    checkCodes(l.entitlements, () => `${at}.entitlements`);
     const id = l.id ?? (derive("license", l.key));
-    claimId(id, at);
-    licenses.push({
+    ids.claim(id, problems);
+    const rec: License = {
       id, accountId, policyId: policy?.id ?? "", productId: policy?.productId ?? "", key: l.key,
-      expiry: iso(l.expiry), suspended: l.suspended ?? false, ownerId, userIds, entitlements: [...new Set(l.entitlements ?? [])],
-    });
+      expiry: iso(l.expiry), suspended: l.suspended ?? false, ownerId, userIds, entitlements: distinct(l.entitlements),
+    };
+    licenses.push(rec);
+    setFirst(licensesById, id, rec);
+    setFirst(licensesByKey, l.key, rec);
   }
 
-  // Tokens: only the digest is kept.
+  // Tokens: only the digest is kept. The digests are independent, so they are computed together.
+  const tokenList = acc.tokens ?? [];
+  const digests = await Promise.all(tokenList.map((t) => hmacSha256Hex(acc.secretKey, t.token)));
   const tokens: Token[] = [];
-  for (const [j, t] of (acc.tokens ?? []).entries()) {
+  const tokenDigests = new Set<string>();
+  ids.begin(`${path}.tokens`, true);
+  for (const [j, t] of tokenList.entries()) {
     const at = `${path}.tokens[${j}]`;
     let bearerId: string | null = null;
     if (t.bearer.type === "user") bearerId = findUser(t.bearer.id)?.id ?? null;
     else if (t.bearer.type === "product") bearerId = findProduct(t.bearer.id)?.id ?? null;
-    else bearerId = (licenses.find((l) => l.id === t.bearer.id) ?? licenses.find((l) => l.key === t.bearer.id))?.id ?? null;
+    else bearerId = (licensesById.get(t.bearer.id) ?? licensesByKey.get(t.bearer.id))?.id ?? null;
     if (bearerId === null) problems.push({ path: `${at}.bearer.id`, message: `no ${t.bearer.type} '${t.bearer.id}'` });
     if (isUuid(t.token)) problems.push({ path: `${at}.token`, message: "must be a token value, not a UUID" });
-    const digest = await hmacSha256Hex(acc.secretKey, t.token);
-    if (tokens.some((x) => x.digest === digest)) problems.push({ path: `${at}.token`, message: "token is already used" });
+    const digest = digests[j] as string;
+    if (tokenDigests.has(digest)) problems.push({ path: `${at}.token`, message: "token is already used" });
+    tokenDigests.add(digest);
     const id = t.id ?? (derive("token", digest));
-    claimId(id, at);
+    ids.claim(id, problems);
     tokens.push({ id, accountId, bearerType: t.bearer.type, bearerId: bearerId ?? "", digest, expiry: iso(t.expiry) });
   }
 
   // Loop rather than spread: a spread of 100,000s of records overflows the call stack.
   const append = <T>(into: T[], from: readonly T[]) => {
-    for (const item of from) into.push(item);
+    for (let i = 0; i < from.length; i++) into.push(from[i] as T);
   };
   append(out.products, products);
   append(out.packages, packages);

@@ -17,6 +17,10 @@ import {
 const uuid = z.string().uuid();
 const date = z.string().datetime({ offset: true });
 const meta = z.record(z.string(), z.unknown());
+/** The zod string formats the dataset uses; the fast shape check takes its patterns from them. */
+export const FORMAT_SCHEMAS = { uuid, date } as const;
+/** An account slug: lower-case letters, digits, '-' or '_'. */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 
 const product = z.strictObject({
   id: uuid.optional(),
@@ -114,7 +118,7 @@ const token = z.strictObject({
 
 const account = z.strictObject({
   id: uuid.optional(),
-  slug: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lower-case letters, digits, '-' or '_'"),
+  slug: z.string().regex(SLUG_PATTERN, "must be lower-case letters, digits, '-' or '_'"),
   name: z.string(),
   secretKey: z.string().min(16),
   created: date.optional(),

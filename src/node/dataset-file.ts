@@ -19,7 +19,9 @@ export interface LoadedDatasetFile {
 export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // One read and one decode: `readFile(path, "utf8")` decodes a large file chunk by chunk into
+    // a rope that JSON.parse must then flatten.
+    text = (await readFile(path)).toString("utf8");
   } catch (error) {
     throw new DatasetError([{ path: "(file)", message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}` }]);
   }
@@ -29,6 +31,8 @@ export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> 
   } catch (error) {
     throw new DatasetError([{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
   }
+  // The text can go before the records are built (it may be hundreds of megabytes).
+  text = "";
   const root = await realpath(dirname(resolve(path)));
   const dataset = await loadDataset(json, {
     readFile: async (rel) => {

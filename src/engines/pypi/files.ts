@@ -28,14 +28,31 @@ export interface PypiFile {
   data: Array<[string, string]>;
 }
 
-/** The PEP 503 hash of a checksum: {@link checksumDigest} under the name the index uses. */
-export const pep503Hash = checksumDigest;
+/** True when every character is a hex digit (and there is at least one). */
+function isHex(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
+/**
+ * The PEP 503 hash of a checksum: {@link checksumDigest} under the name the index uses, with the
+ * usual case (64 hex digits, a SHA-256) answered without a regular expression.
+ */
+export function pep503Hash(checksum: string | null): FileHash | null {
+  if (checksum !== null && checksum.length === 64 && isHex(checksum)) return { name: "sha256", hex: checksum.toLowerCase() };
+  return checksumDigest(checksum);
+}
 
 /** PEP 700 upload time of an ISO instant: always six fraction digits and `Z`. */
 export function uploadTimeOf(iso: string): string {
   // Stored instants are already `toISOString()` text; only other forms need a Date.
   const text = CANONICAL_INSTANT.test(iso) ? iso : new Date(iso).toISOString();
-  return text.replace(/\.(\d{3})Z$/, ".$1000Z");
+  // `toISOString()` text always ends with `.mmmZ`: three more fraction digits go before the `Z`.
+  return `${text.slice(0, -1)}000Z`;
 }
 
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -45,6 +62,18 @@ const RESERVED = new Set(["requires-python", "yanked", "core-metadata", "dist-in
 
 /** `requiresPython` / `some_key` → `requires-python` / `some-key` (Rails `data:` dasherising); null when unusable. */
 export function dataAttributeName(key: string): string | null {
+  const known = attributeNames.get(key);
+  if (known !== undefined) return known;
+  const name = dasherise(key);
+  if (attributeNames.size >= 1000) attributeNames.clear();
+  attributeNames.set(key, name);
+  return name;
+}
+
+/** Names already worked out: the files of a page mostly share their metadata keys. */
+const attributeNames = new Map<string, string | null>();
+
+function dasherise(key: string): string | null {
   const name = key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();
   return /^[a-z0-9][a-z0-9.-]*$/.test(name) ? name : null;
 }
@@ -52,7 +81,9 @@ export function dataAttributeName(key: string): string | null {
 /** Free-form metadata as `data-*` pairs: strings as they are, anything else JSON-encoded; reserved names skipped. */
 export function dataAttributes(metadata: Record<string, unknown>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(metadata)) {
+  for (const key in metadata) {
+    if (!Object.hasOwn(metadata, key)) continue;
+    const value = metadata[key];
     const name = dataAttributeName(key);
     if (name === null || RESERVED.has(name) || value === undefined) continue;
     out.push([name, typeof value === "string" ? value : JSON.stringify(value)]);
@@ -77,8 +108,15 @@ const SDIST = /\.(tar\.gz|zip|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma|tar
 /** Version from a wheel or sdist filename (`demo_pkg-1.0b1-py3-none-any.whl` → `1.0b1`); null when it does not parse. */
 export function versionFromFilename(filename: string): string | null {
   if (/\.whl$/i.test(filename)) {
-    const parts = filename.slice(0, -4).split("-");
-    return parts.length === 5 || parts.length === 6 ? (parts[1] as string) : null;
+    // `split("-")` of the stem, counted rather than built: 5 or 6 parts, the second is the version.
+    const end = filename.length - 4;
+    const first = filename.indexOf("-");
+    if (first < 0 || first >= end) return null;
+    const second = filename.indexOf("-", first + 1);
+    if (second < 0 || second >= end) return null;
+    let dashes = 2;
+    for (let at = filename.indexOf("-", second + 1); at >= 0 && at < end; at = filename.indexOf("-", at + 1)) dashes++;
+    return dashes === 4 || dashes === 5 ? filename.slice(first + 1, second) : null;
   }
   const m = SDIST.exec(filename);
   if (m === null) return null;
@@ -98,17 +136,19 @@ function servable(artifact: Artifact): boolean {
  * a distribution: it becomes the file's PEP 658 `core-metadata`.
  */
 export function projectFiles(rows: readonly ArtifactWithRelease[], urlOf: (artifact: Artifact) => string): PypiFile[] {
+  // Only a page with some `.metadata` file needs the names of each release's files.
   const byRelease = new Map<string, Map<string, Artifact>>();
-  for (const { artifact } of rows) {
+  const hasMetadataFiles = rows.some((r) => r.artifact.filename.endsWith(".metadata"));
+  for (const { artifact } of hasMetadataFiles ? rows : []) {
     let names = byRelease.get(artifact.releaseId);
     if (names === undefined) byRelease.set(artifact.releaseId, (names = new Map()));
     names.set(artifact.filename, artifact);
   }
   const out: PypiFile[] = [];
   for (const { artifact, release } of rows) {
-    const names = byRelease.get(release.id) as Map<string, Artifact>;
-    if (artifact.filename.endsWith(".metadata") && names.has(artifact.filename.slice(0, -".metadata".length))) continue;
-    const meta = names.get(`${artifact.filename}.metadata`);
+    const names = byRelease.get(release.id);
+    if (names !== undefined && artifact.filename.endsWith(".metadata") && names.has(artifact.filename.slice(0, -".metadata".length))) continue;
+    const meta = names?.get(`${artifact.filename}.metadata`);
     out.push({
       filename: artifact.filename,
       url: urlOf(artifact),

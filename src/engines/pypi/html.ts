@@ -4,20 +4,37 @@
  */
 import type { PypiFile } from "./files.js";
 
-/** HTML-escape text or an attribute value (`&`, `<`, `>`, `"`, `'`). */
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_SPECIALS = /[&<>"']/g;
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const entity = (c: string) => ENTITIES[c] as string;
+
+/** HTML-escape text or an attribute value (`&`, `<`, `>`, `"`, `'`); text without them is returned as it is. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return HTML_SPECIAL.test(text) ? text.replace(HTML_SPECIALS, entity) : text;
 }
 
-function attrs(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return pairs.map(([k, v]) => ` ${k}="${escapeHtml(v)}"`).join("");
+/** ` name="value"` with the value escaped. */
+function attr(name: string, value: string): string {
+  return ` ${name}="${escapeHtml(value)}"`;
 }
 
-function page(title: string, anchors: string[]): string {
+/** The `data-*` attributes of metadata pairs. */
+function dataAttrs(data: ReadonlyArray<readonly [string, string]>): string {
+  let out = "";
+  for (let i = 0; i < data.length; i++) {
+    const [k, v] = data[i] as readonly [string, string];
+    out += attr(`data-${k}`, v);
+  }
+  return out;
+}
+
+/** The page around its anchors (each anchor already ends with `<br>\n`). */
+function page(title: string, anchors: string): string {
   const t = escapeHtml(title);
   return (
     `<!DOCTYPE html>\n<html>\n<head>\n<title>${t}</title>\n<meta name="pypi:repository-version" content="1.1">\n</head>\n` +
-    `<body>\n<h1>${t}</h1>\n${anchors.map((a) => `${a}<br>\n`).join("")}</body>\n</html>\n`
+    `<body>\n<h1>${t}</h1>\n${anchors}</body>\n</html>\n`
   );
 }
 
@@ -30,28 +47,35 @@ export interface IndexEntry {
 
 /** The project list page (Keygen §2.2: `Packages for <account name>`). */
 export function renderIndexHtml(accountName: string, entries: readonly IndexEntry[]): string {
-  return page(
-    `Packages for ${accountName}`,
-    entries.map((e) => `<a href="${escapeHtml(e.href)}"${attrs(e.data.map(([k, v]) => [`data-${k}`, v] as const))}>${escapeHtml(e.name)}</a>`),
-  );
+  let anchors = "";
+  for (const e of entries) anchors += `<a href="${escapeHtml(e.href)}"${dataAttrs(e.data)}>${escapeHtml(e.name)}</a><br>\n`;
+  return page(`Packages for ${accountName}`, anchors);
 }
 
 /** The project page (Keygen §2.2: `Files for <package name> by <account name>`), with PEP 503/592/658/714 attributes. */
 export function renderProjectHtml(packageName: string, accountName: string, files: readonly PypiFile[]): string {
-  return page(
-    `Files for ${packageName} by ${accountName}`,
-    files.map((f) => {
-      const pairs: Array<readonly [string, string]> = [];
-      if (f.requiresPython !== null) pairs.push(["data-requires-python", f.requiresPython]);
-      // PEP 592: always with a value; pip ignores a bare attribute.
-      if (f.yanked !== null) pairs.push(["data-yanked", f.yanked]);
-      if (f.coreMetadata !== null) {
-        const value = f.coreMetadata.hash === null ? "true" : `${f.coreMetadata.hash.name}=${f.coreMetadata.hash.hex}`;
-        pairs.push(["data-core-metadata", value], ["data-dist-info-metadata", value]);
+  // Files of a page mostly share their requires-python text: escape it once per distinct value in a row.
+  let lastPython: string | null = null;
+  let lastPythonAttr = "";
+  let anchors = "";
+  for (const f of files) {
+    const href = f.hash === null ? f.url : `${f.url}#${f.hash.name}=${f.hash.hex}`;
+    let a = `<a href="${escapeHtml(href)}"`;
+    if (f.requiresPython !== null) {
+      if (f.requiresPython !== lastPython) {
+        lastPython = f.requiresPython;
+        lastPythonAttr = attr("data-requires-python", f.requiresPython);
       }
-      for (const [k, v] of f.data) pairs.push([`data-${k}`, v]);
-      const href = f.hash === null ? f.url : `${f.url}#${f.hash.name}=${f.hash.hex}`;
-      return `<a href="${escapeHtml(href)}"${attrs(pairs)}>${escapeHtml(f.filename)}</a>`;
-    }),
-  );
+      a += lastPythonAttr;
+    }
+    // PEP 592: always with a value; pip ignores a bare attribute.
+    if (f.yanked !== null) a += attr("data-yanked", f.yanked);
+    if (f.coreMetadata !== null) {
+      const value = f.coreMetadata.hash === null ? "true" : `${f.coreMetadata.hash.name}=${f.coreMetadata.hash.hex}`;
+      a += attr("data-core-metadata", value) + attr("data-dist-info-metadata", value);
+    }
+    if (f.data.length > 0) a += dataAttrs(f.data);
+    anchors += `${a}>${escapeHtml(f.filename)}</a><br>\n`;
+  }
+  return page(`Files for ${packageName} by ${accountName}`, anchors);
 }

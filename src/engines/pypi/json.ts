@@ -18,15 +18,18 @@ export function renderProjectJson(name: string, files: readonly PypiFile[]): str
     meta: { "api-version": PYPI_API_VERSION },
     name,
     versions,
-    files: files.map((f) => {
-      const entry: Record<string, unknown> = { filename: f.filename, url: f.url, hashes: f.hash === null ? {} : { [f.hash.name]: f.hash.hex } };
-      if (f.requiresPython !== null) entry["requires-python"] = f.requiresPython;
+    // One object shape for every file: an absent field is `undefined`, which JSON.stringify leaves
+    // out, so the text is what adding only the present keys (in this order) gives.
+    files: files.map((f) => ({
+      filename: f.filename,
+      url: f.url,
+      hashes: f.hash === null ? {} : { [f.hash.name]: f.hash.hex },
+      "requires-python": f.requiresPython ?? undefined,
       // PEP 714: only the new key; `dist-info-metadata` crashes pip 22.3–23.1.
-      if (f.coreMetadata !== null) entry["core-metadata"] = f.coreMetadata.hash === null ? true : { [f.coreMetadata.hash.name]: f.coreMetadata.hash.hex };
-      if (f.yanked !== null) entry.yanked = f.yanked === "" ? true : f.yanked;
-      if (f.size !== null) entry.size = f.size;
-      entry["upload-time"] = f.uploadTime;
-      return entry;
-    }),
+      "core-metadata": f.coreMetadata === null ? undefined : f.coreMetadata.hash === null ? true : { [f.coreMetadata.hash.name]: f.coreMetadata.hash.hex },
+      yanked: f.yanked === null ? undefined : f.yanked === "" ? true : f.yanked,
+      size: f.size ?? undefined,
+      "upload-time": f.uploadTime,
+    })),
   });
 }

@@ -133,8 +133,12 @@ function indexPage(ctx: EngineContext, accountRevision: string): Page {
   };
 }
 
+/** Text `encodeURIComponent` leaves as it is. */
+const URI_UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]*$/;
+
 function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisions: string[]): Page {
-  const urlOf = (a: Artifact) => `${ctx.origin}/v1/accounts/${ctx.account.id}/artifacts/${a.id}/${encodeURIComponent(a.filename)}`;
+  const prefix = `${ctx.origin}/v1/accounts/${ctx.account.id}/artifacts/`;
+  const urlOf = (a: Artifact) => `${prefix}${a.id}/${URI_UNRESERVED.test(a.filename) ? a.filename : encodeURIComponent(a.filename)}`;
   return {
     key: ["project", ctx.account.id, pkg.id, ...revisions],
     async render(format) {
@@ -151,8 +155,12 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
       }
       const files = projectFiles(rows, urlOf);
       const text = format === "json" ? renderProjectJson(pkg.key, files) : renderProjectHtml(pkg.name, ctx.account.name, files);
-      const last = newest([pkg.updated, ...rows.flatMap((r) => [r.artifact.updated, r.release.updated])]);
-      return { body: utf8(text), lastModified: last === null ? null : httpDate(last) };
+      let last = pkg.updated;
+      for (const { artifact, release } of rows) {
+        if (artifact.updated > last) last = artifact.updated;
+        if (release.updated > last) last = release.updated;
+      }
+      return { body: utf8(text), lastModified: httpDate(last) };
     },
   };
 }

@@ -1,0 +1,130 @@
+/**
+ * @module dataset/shape — a fast, conservative check that a dataset file already has the shape
+ * {@link DatasetFileSchema} accepts, so a valid file skips zod's per-record parse and copy.
+ *
+ * It answers true only for input zod accepts unchanged: plain objects with exactly the schema's keys,
+ * the same string patterns (taken from the zod schemas themselves), lengths, enums and integer rules.
+ * Anything else, including anything merely unusual, answers false and the caller runs zod, which
+ * reports every problem. The only value zod would copy rather than pass through is a `metadata`
+ * record; the loader copies those itself.
+ */
+import { CHANNELS } from "../core/version.js";
+import {
+  ARTIFACT_STATUSES,
+  AUTHENTICATION_STRATEGIES,
+  BEARER_TYPES,
+  DISTRIBUTION_STRATEGIES,
+  ENGINE_KEYS,
+  EXPIRATION_STRATEGIES,
+  RELEASE_STATUSES,
+  USER_ROLES,
+} from "../model/records.js";
+import { DatasetFileSchema, FORMAT_SCHEMAS, SLUG_PATTERN, type DatasetFile } from "./schema.js";
+
+type Check = (value: unknown) => boolean;
+
+/** The pattern of a zod string format (uuid, datetime), or a pattern nothing matches when zod's internals differ. */
+function formatPattern(schema: unknown): RegExp {
+  const checks = (schema as { _zod?: { def?: { checks?: Array<{ _zod?: { def?: { pattern?: unknown } } }> } } })._zod?.def?.checks;
+  const pattern = checks?.length === 1 ? checks[0]?._zod?.def?.pattern : undefined;
+  return pattern instanceof RegExp && !pattern.global && !pattern.sticky ? pattern : /(?!)/;
+}
+
+const UUID = formatPattern(FORMAT_SCHEMAS.uuid);
+const DATE = formatPattern(FORMAT_SCHEMAS.date);
+
+const isPlain = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+const str = (min = 0, max = Infinity): Check => (v) => typeof v === "string" && v.length >= min && v.length <= max;
+const anyStr = str();
+const uuid: Check = (v) => typeof v === "string" && UUID.test(v);
+const date: Check = (v) => typeof v === "string" && DATE.test(v);
+const bool: Check = (v) => typeof v === "boolean";
+const oneOf = (values: readonly string[]): Check => {
+  const set = new Set<unknown>(values);
+  return (v) => set.has(v);
+};
+const opt = (check: Check): Check => (v) => v === undefined || check(v);
+const optNull = (check: Check): Check => (v) => v === undefined || v === null || check(v);
+const arrayOf = (check: Check, max = Infinity): Check => (v) => {
+  if (!Array.isArray(v) || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) if (!check(v[i])) return false;
+  return true;
+};
+/** A `z.record(z.string(), z.unknown())` whose zod copy equals a plain key-by-key copy. */
+const record: Check = (v) => {
+  if (!isPlain(v) || Object.getOwnPropertySymbols(v).length > 0) return false;
+  for (const key in v) if (key === "__proto__") return false;
+  return true;
+};
+
+/** A strict object check as zod runs it: each shape key read and checked, then no key outside the shape. */
+function strict(shape: Record<string, Check>): Check {
+  const keys = Object.keys(shape);
+  const checks = keys.map((key) => shape[key] as Check);
+  const known = new Set(keys);
+  return (v) => {
+    if (!isPlain(v)) return false;
+    for (let i = 0; i < keys.length; i++) if (!(checks[i] as Check)(v[keys[i] as string])) return false;
+    for (const key in v) if (!known.has(key)) return false;
+    return true;
+  };
+}
+
+const meta = opt(record);
+const optId = opt(uuid);
+const optDate = opt(date);
+const codes = (max?: number) => opt(arrayOf(str(1), max));
+
+const product = strict({
+  id: optId, code: optNull(str(1)), name: anyStr, distributionStrategy: opt(oneOf(DISTRIBUTION_STRATEGIES)), created: optDate,
+});
+const pkg = strict({
+  id: optId, product: str(1), key: str(1, 255), name: str(1), engine: optNull(oneOf(ENGINE_KEYS)), metadata: meta, created: optDate,
+});
+const engine = strict({ id: optId, key: oneOf(ENGINE_KEYS), name: optNull(anyStr), created: optDate });
+const release = strict({
+  id: optId, product: str(1), package: optNull(str(1)), version: str(1), channel: opt(oneOf(CHANNELS)),
+  status: opt(oneOf(RELEASE_STATUSES)), tag: optNull(str(1, 255)), name: optNull(anyStr), description: optNull(anyStr),
+  entitlements: codes(20), metadata: meta, created: optDate, backdated: optNull(date), yanked: optNull(date),
+});
+const artifact = strict({
+  id: optId, release: str(1), filename: str(1, 255), filetype: optNull(anyStr), platform: optNull(anyStr), arch: optNull(anyStr),
+  filesize: optNull((v) => Number.isSafeInteger(v) && (v as number) >= 0), checksum: optNull(str(0, 4096)),
+  signature: optNull(str(0, 4096)), status: opt(oneOf(ARTIFACT_STATUSES)), metadata: meta, created: optDate, file: optNull(str(1)),
+});
+const entitlement = strict({ id: optId, code: str(1), name: opt(anyStr) });
+const policy = strict({
+  id: optId, product: str(1), name: anyStr, expirationStrategy: opt(oneOf(EXPIRATION_STRATEGIES)),
+  authenticationStrategy: opt(oneOf(AUTHENTICATION_STRATEGIES)), entitlements: codes(),
+});
+const user = strict({ id: optId, email: str(1), role: opt(oneOf(USER_ROLES)), banned: opt(bool) });
+const license = strict({
+  id: optId, policy: str(1), key: str(1), expiry: optNull(date), suspended: opt(bool), owner: optNull(anyStr),
+  users: opt(arrayOf(anyStr)), entitlements: codes(),
+});
+const token = strict({
+  id: optId, bearer: strict({ type: oneOf(BEARER_TYPES), id: str(1) }), token: str(8), expiry: optNull(date),
+});
+const account = strict({
+  id: optId, slug: (v) => typeof v === "string" && SLUG_PATTERN.test(v), name: anyStr, secretKey: str(16), created: optDate,
+  products: opt(arrayOf(product)), packages: opt(arrayOf(pkg)), engines: opt(arrayOf(engine)), releases: opt(arrayOf(release)),
+  artifacts: opt(arrayOf(artifact)), entitlements: opt(arrayOf(entitlement)), policies: opt(arrayOf(policy)),
+  users: opt(arrayOf(user)), licenses: opt(arrayOf(license)), tokens: opt(arrayOf(token)),
+});
+const file = strict({ $schema: opt(anyStr), accounts: arrayOf(account) });
+
+/**
+ * True only when `input` is a dataset file {@link DatasetFileSchema} accepts and would return
+ * unchanged (apart from copying `metadata` records); false means "run zod", not "invalid".
+ */
+export function hasDatasetShape(input: unknown): input is DatasetFile {
+  return file(input);
+}
+
+/** The dataset file schema the fast check mirrors (re-exported for tests that compare the two). */
+export { DatasetFileSchema };
