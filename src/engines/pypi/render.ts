@@ -6,6 +6,7 @@
 import { accessDenied, authorize } from "../../auth/authorize.js";
 import { utf8 } from "../../core/encoding.js";
 import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
+import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
@@ -37,8 +38,8 @@ export interface Pep503Input extends PypiOptions {
   trailingSlash: boolean;
   /** The request's query string, with its `?` (or empty); kept on redirects. */
   search: string;
-  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match`, `If-Modified-Since`. */
-  headers: Headers;
+  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match`, `If-Modified-Since` (a `Headers`, or any lookup by name). */
+  headers: HeaderLookup;
   /** The `{account}` segment as requested (slug or id), for redirects; defaults to the account id. */
   accountSegment?: string;
   /** Where rendered pages are kept between requests (the fetch handler passes its own). */
@@ -89,7 +90,8 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   const fingerprint = JSON.stringify([...page.key, ctx.scope, ctx.lookupScope, ctx.origin, format]);
   const etag = weakEtag(fingerprint);
-  const headers: Record<string, string> = { ...PAGE_HEADERS, ETag: etag };
+  // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
+  const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
