@@ -2,6 +2,7 @@
  * @module http/fetch — `createFetchHandler`: a web-standard `(Request) => Promise<Response>` serving every route.
  */
 import { authenticate } from "../auth/authenticate.js";
+import type { CredentialSource } from "../auth/credentials.js";
 import { ANONYMOUS, scopeOf, type Principal } from "../auth/principal.js";
 import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
@@ -12,7 +13,7 @@ import { resolveRawArtifact } from "../engines/raw.js";
 import { resolveTauriUpdate } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
 import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
-import { pypiChallenge, renderPep503Index, type PypiOptions } from "../engines/pypi/render.js";
+import { pypiChallenge, renderPep503Index, type Pep503Input, type PypiOptions } from "../engines/pypi/render.js";
 import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import type { HeaderLookup } from "../core/headers.js";
@@ -117,6 +118,19 @@ class Routed implements RouteRequest {
   }
 }
 
+/** A request's credential source; the query is parsed only when the credential is read from it. */
+class CredentialsOf implements CredentialSource {
+  readonly authorization: string | null;
+
+  constructor(private readonly req: RouteRequest) {
+    this.authorization = req.headers.get("authorization");
+  }
+
+  get query(): URLSearchParams {
+    return this.req.query;
+  }
+}
+
 function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
   if (options.trustProxy) {
@@ -139,17 +153,15 @@ function decodeSegments(pathname: string): string[] {
 
 /** Route handlers by name; engines not built yet are absent and answer 404. */
 function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Partial<Record<RouteName, RouteHandler>> {
-  const pypi = (ctx: EngineContext, req: RouteRequest) =>
-    renderPep503Index(ctx, {
-      ...(req.match.params.project !== undefined ? { project: req.match.params.project } : {}),
-      trailingSlash: req.match.trailingSlash,
-      search: req.search,
-      headers: req.headers,
-      ...(req.match.account !== undefined ? { accountSegment: req.match.account } : {}),
-      ...(options.pypi?.upstream !== undefined ? { upstream: options.pypi.upstream } : {}),
-      ...(options.pypi?.htmlOnly !== undefined ? { htmlOnly: options.pypi.htmlOnly } : {}),
-      cache: pageCache,
-    });
+  const pypi = (ctx: EngineContext, req: RouteRequest) => {
+    // Built with assignments: conditional spreads cost microseconds per request in V8.
+    const input: Pep503Input = { trailingSlash: req.match.trailingSlash, search: req.search, headers: req.headers, cache: pageCache };
+    if (req.match.params.project !== undefined) input.project = req.match.params.project;
+    if (req.match.account !== undefined) input.accountSegment = req.match.account;
+    if (options.pypi?.upstream !== undefined) input.upstream = options.pypi.upstream;
+    if (options.pypi?.htmlOnly !== undefined) input.htmlOnly = options.pypi.htmlOnly;
+    return renderPep503Index(ctx, input);
+  };
   return {
     "pypi.index": pypi,
     "pypi.project": pypi,
@@ -234,13 +246,7 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     account = await store.getAccount(match.account);
     if (account === null) throw notFound("account", match.account);
     state.account = account;
-    // The query is parsed only when the credential is read from it.
-    principal = await authenticate({ store, now: at }, account, {
-      authorization: req.headers.get("authorization"),
-      get query() {
-        return req.query;
-      },
-    });
+    principal = await authenticate({ store, now: at }, account, new CredentialsOf(req));
   }
   const ctx: EngineContext = {
     store,
