@@ -65,7 +65,9 @@ function noUpdate(reason: TauriNoUpdateReason): EngineResult {
 
 /** The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with the same credentials. */
 export function artifactUrl(origin: string, accountId: string, artifact: Artifact): string {
-  return `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${encodeURIComponent(artifact.filename)}`;
+  const name = artifact.filename;
+  // Most names have nothing to encode (encodeURIComponent keeps exactly these characters).
+  return `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${/^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name)}`;
 }
 
 /** The 200 body for an upgrade release and its chosen artifact. */
