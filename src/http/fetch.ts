@@ -189,12 +189,22 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
   };
 }
 
+/** How {@link createRequestHandler} hands text bodies to an adapter. */
+export interface WireOptions {
+  /** Turns text bodies into bytes (default: `TextEncoder`; node:http adapters pass `Buffer.from`, faster there). */
+  encodeText?: (text: string) => Uint8Array;
+  /** Leave ASCII-only text bodies as strings (their length is their byte count), for adapters that write strings. */
+  keepAsciiText?: boolean;
+}
+
 /**
  * A request handler that answers plain results (finalized, ready for the wire); adapters that write
- * to a socket themselves use it to skip building a `Response`. `encodeText` turns text bodies into
- * bytes (default: `TextEncoder`; node:http adapters pass `Buffer.from`, which is faster there).
+ * to a socket themselves use it to skip building a `Response`. See {@link WireOptions} for how text
+ * bodies are handed over.
  */
-export function createRequestHandler(options: FetchHandlerOptions, { encodeText = utf8 }: { encodeText?: (text: string) => Uint8Array } = {}): (request: RequestLike) => Promise<EngineResult> {
+export function createRequestHandler(options: FetchHandlerOptions, wire: WireOptions = {}): (request: RequestLike) => Promise<EngineResult> {
+  const encodeText = wire.encodeText ?? utf8;
+  const keepAscii = wire.keepAsciiText === true;
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
@@ -214,18 +224,18 @@ export function createRequestHandler(options: FetchHandlerOptions, { encodeText 
       match = matchRoute(decodeSegments(parts.pathname), trailing);
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
-        return finalizeResult(served, method, encodeText);
+        return finalizeResult(served, method, encodeText, keepAscii);
       }
       const handler = match ? handlers[match.name] : undefined;
       if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
       const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts);
-      return finalizeResult(result, method, encodeText);
+      return finalizeResult(result, method, encodeText, keepAscii);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
       const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
       if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
-      return finalizeResult(result, method, encodeText);
+      return finalizeResult(result, method, encodeText, keepAscii);
     }
   };
 }

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import type { EngineResult } from "../core/result.js";
 import type { HeaderLookup } from "../core/headers.js";
 import type { RequestLike, RequestParts } from "../http/fetch.js";
+import { isAscii } from "../http/respond.js";
 
 /** A node:http request as a web `Request` (bodies are only read for methods that have one). */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -209,7 +210,9 @@ export async function sendResult(result: EngineResult, res: ServerResponse): Pro
   res.writeHead(result.status, result.headers);
   const body = result.body;
   if (body === null) res.end();
-  else if (typeof body === "string" || body instanceof Uint8Array) res.end(body);
+  // An ASCII string goes out with the header in one plain write (latin1 leaves header bytes as they are).
+  else if (typeof body === "string") res.end(body, isAscii(body) ? "latin1" : "utf8");
+  else if (body instanceof Uint8Array) res.end(body);
   else await pipeStream(body, res);
 }
 

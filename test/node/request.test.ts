@@ -74,3 +74,26 @@ describe("toRequestLike (serve's GET/HEAD request)", () => {
     expect(await (req as Request).text()).toBe("hi");
   });
 });
+
+describe("sendResult over node:http", () => {
+  it("writes ASCII text kept as a string and encoded text alike: right bytes, right Content-Length", async () => {
+    const { serveFetchHandler, toResultListener } = await import("../../src/node/http.js");
+    const { finalizeResult } = await import("../../src/http/respond.js");
+    const bodies: Record<string, string> = { "/ascii": '{"url":"http://x/a b"}', "/utf8": '{"notes":"héllo – 中文 \uD83D\uDE00"}' };
+    const server = await serveFetchHandler(
+      { listener: toResultListener(async (req) => finalizeResult({ status: 200, headers: { "Content-Type": "application/json" }, body: bodies[req.parts?.pathname ?? ""] ?? "" }, req.method, (t) => Buffer.from(t), true)) },
+      { port: 0, host: "127.0.0.1" },
+    );
+    try {
+      const port = (server.address() as { port: number }).port;
+      for (const [path, text] of Object.entries(bodies)) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        expect(new TextDecoder().decode(bytes)).toBe(text);
+        expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(text));
+      }
+    } finally {
+      server.close();
+    }
+  });
+});
