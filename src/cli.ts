@@ -130,7 +130,7 @@ async function serve(args: string[]): Promise<void> {
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => console.error("[release-engines]", error),
-  });
+  }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
   const server = await serveFetchHandler({ listener: toResultListener(handle) }, { port: Number(portText), host });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : Number(portText);

@@ -29,6 +29,18 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
 
 /** Compare two strings in time that depends only on their lengths, never on where they differ. */
 export function timingSafeEqual(a: string, b: string): boolean {
+  // ASCII on both sides (keys and digests): compare code units, no encoding. Otherwise compare UTF-8 bytes.
+  if (a.length === b.length) {
+    let diff = 0;
+    let high = 0;
+    for (let i = 0; i < a.length; i++) {
+      const x = a.charCodeAt(i);
+      const y = b.charCodeAt(i);
+      diff |= x ^ y;
+      high |= x | y;
+    }
+    if (high < 0x80) return diff === 0;
+  }
   const x = utf8(a);
   const y = utf8(b);
   let diff = x.length ^ y.length;

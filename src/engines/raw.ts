@@ -23,6 +23,8 @@ export interface RawArtifactInput {
 
 /** Percent-encode a filename for a path, keeping its `/` separators (as a Rails glob segment does). */
 function encodePath(filename: string): string {
+  // Most names have nothing to encode: skip the split.
+  if (/^[A-Za-z0-9\-_.!~*'()/]*$/.test(filename)) return filename;
   return filename.split("/").map(encodeURIComponent).join("/");
 }
 

@@ -2,6 +2,7 @@
  * @module http/fetch — `createFetchHandler`: a web-standard `(Request) => Promise<Response>` serving every route.
  */
 import { authenticate } from "../auth/authenticate.js";
+import type { CredentialSource } from "../auth/credentials.js";
 import { ANONYMOUS, scopeOf, type Principal } from "../auth/principal.js";
 import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
@@ -12,9 +13,11 @@ import { resolveRawArtifact } from "../engines/raw.js";
 import { resolveTauriUpdate } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
 import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
-import { pypiChallenge, renderPep503Index, type PypiOptions } from "../engines/pypi/render.js";
+import { pypiChallenge, renderPep503Index, type Pep503Input, type PypiOptions } from "../engines/pypi/render.js";
 import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
+import type { HeaderLookup } from "../core/headers.js";
+import { utf8 } from "../core/encoding.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
@@ -44,13 +47,38 @@ export interface RequestLike {
   url: string;
   method: string;
   headers: Headers;
+  /** The URL and headers already split by an adapter (node:http), so that the handler parses nothing twice. */
+  parts?: RequestParts;
+}
+
+/** A request's URL and headers as an adapter split them: what `new URL(request.url)` and `request.headers` would give. */
+export interface RequestParts {
+  /** `url.protocol`, e.g. `http:`. */
+  protocol: string;
+  /** `url.origin`. */
+  origin: string;
+  /** `url.pathname`. */
+  pathname: string;
+  /** `url.search` (with its `?`, or empty). */
+  search: string;
+  /** The request headers, read by name. */
+  headers: HeaderLookup;
+  /** At least the header bytes {@link RequestLike.headers} counts (names and values, 4 more per field); the exact count is taken only above the limit. */
+  headerBytesBound: number;
 }
 
 /** A request as route handlers see it. */
 export interface RouteRequest {
   request: RequestLike;
-  url: URL;
   match: RouteMatch;
+  /** The request's path, as `URL.pathname` gives it. */
+  pathname: string;
+  /** The request's query string with its `?` (or empty), as `URL.search` gives it. */
+  search: string;
+  /** The query parameters (made on first use). */
+  readonly query: URLSearchParams;
+  /** The request headers, read by name. */
+  headers: HeaderLookup;
 }
 
 /** A route implementation: the context of the call and the request. */
@@ -66,47 +94,84 @@ function headerBytes(headers: Headers): number {
   return total;
 }
 
-function originOf(request: RequestLike, url: URL, options: FetchHandlerOptions): string {
+/** The parts of a request no adapter split: its URL parsed once, its `Headers` counted. */
+function partsOf(request: RequestLike): RequestParts {
+  const url = new URL(request.url);
+  return { protocol: url.protocol, origin: url.origin, pathname: url.pathname, search: url.search, headers: request.headers, headerBytesBound: headerBytes(request.headers) };
+}
+
+/** {@link RouteRequest} with its query parameters parsed only when a route reads them. */
+class Routed implements RouteRequest {
+  private params: URLSearchParams | undefined;
+  readonly pathname: string;
+  readonly search: string;
+  readonly headers: HeaderLookup;
+
+  constructor(readonly request: RequestLike, readonly match: RouteMatch, parts: RequestParts) {
+    this.pathname = parts.pathname;
+    this.search = parts.search;
+    this.headers = parts.headers;
+  }
+
+  get query(): URLSearchParams {
+    return (this.params ??= new URLSearchParams(this.search));
+  }
+}
+
+/** A request's credential source; the query is parsed only when the credential is read from it. */
+class CredentialsOf implements CredentialSource {
+  readonly authorization: string | null;
+
+  constructor(private readonly req: RouteRequest) {
+    this.authorization = req.headers.get("authorization");
+  }
+
+  get query(): URLSearchParams {
+    return this.req.query;
+  }
+}
+
+function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
   if (options.trustProxy) {
-    const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-    const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
-    if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `${proto === "https" ? "https" : proto === "http" ? "http" : url.protocol.slice(0, -1)}://${host}`;
+    const proto = parts.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+    const host = parts.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+    if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `${proto === "https" ? "https" : proto === "http" ? "http" : parts.protocol.slice(0, -1)}://${host}`;
   }
-  return url.origin;
+  return parts.origin;
 }
 
 function decodeSegments(pathname: string): string[] {
+  const segments: string[] = [];
   try {
-    return pathname.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+    for (const s of pathname.split("/")) if (s !== "") segments.push(s.includes("%") ? decodeURIComponent(s) : s);
   } catch {
     throw new ValidationError("The request URI is invalid", { code: "URI_INVALID" });
   }
+  return segments;
 }
 
 /** Route handlers by name; engines not built yet are absent and answer 404. */
 function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Partial<Record<RouteName, RouteHandler>> {
-  const pypi = (ctx: EngineContext, req: RouteRequest) =>
-    renderPep503Index(ctx, {
-      ...(req.match.params.project !== undefined ? { project: req.match.params.project } : {}),
-      trailingSlash: req.match.trailingSlash,
-      search: req.url.search,
-      headers: req.request.headers,
-      ...(req.match.account !== undefined ? { accountSegment: req.match.account } : {}),
-      ...(options.pypi?.upstream !== undefined ? { upstream: options.pypi.upstream } : {}),
-      ...(options.pypi?.htmlOnly !== undefined ? { htmlOnly: options.pypi.htmlOnly } : {}),
-      cache: pageCache,
-    });
+  const pypi = (ctx: EngineContext, req: RouteRequest) => {
+    // Built with assignments: conditional spreads cost microseconds per request in V8.
+    const input: Pep503Input = { trailingSlash: req.match.trailingSlash, search: req.search, headers: req.headers, cache: pageCache };
+    if (req.match.params.project !== undefined) input.project = req.match.params.project;
+    if (req.match.account !== undefined) input.accountSegment = req.match.account;
+    if (options.pypi?.upstream !== undefined) input.upstream = options.pypi.upstream;
+    if (options.pypi?.htmlOnly !== undefined) input.htmlOnly = options.pypi.htmlOnly;
+    return renderPep503Index(ctx, input);
+  };
   return {
     "pypi.index": pypi,
     "pypi.project": pypi,
-    "engines.list": (ctx, req) => listEngines(ctx, { path: req.url.pathname, query: req.url.searchParams }),
+    "engines.list": (ctx, req) => listEngines(ctx, { path: req.pathname, query: req.query }),
     "engines.show": (ctx, req) => retrieveEngine(ctx, { id: req.match.params.id as string }),
     "artifacts.download": (ctx, req) =>
       downloadArtifact(ctx, {
         id: req.match.params.id as string,
         ...(req.match.params.filename !== undefined ? { filename: req.match.params.filename } : {}),
-        query: req.url.searchParams,
+        query: req.query,
         headers: req.request.headers,
         ...(options.blobs !== undefined ? { blobs: options.blobs } : {}),
       }),
@@ -116,19 +181,30 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
         ...(req.match.params.package !== undefined ? { package: req.match.params.package } : {}),
         release: req.match.params.release as string,
         artifact: req.match.params.artifact as string,
-        query: req.url.searchParams,
+        query: req.query,
       }),
     "tauri.upgrade": (ctx, req) =>
-      resolveTauriUpdate(ctx, { package: req.match.params.package as string, query: req.url.searchParams, headers: req.request.headers }),
-    "releases.upgrade": (ctx, req) => upgradeRelease(ctx, { release: req.match.params.release as string, query: req.url.searchParams }),
+      resolveTauriUpdate(ctx, { package: req.match.params.package as string, query: req.query, headers: req.headers }),
+    "releases.upgrade": (ctx, req) => upgradeRelease(ctx, { release: req.match.params.release as string, query: req.query }),
   };
+}
+
+/** How {@link createRequestHandler} hands text bodies to an adapter. */
+export interface WireOptions {
+  /** Turns text bodies into bytes (default: `TextEncoder`; node:http adapters pass `Buffer.from`, faster there). */
+  encodeText?: (text: string) => Uint8Array;
+  /** Leave ASCII-only text bodies as strings (their length is their byte count), for adapters that write strings. */
+  keepAsciiText?: boolean;
 }
 
 /**
  * A request handler that answers plain results (finalized, ready for the wire); adapters that write
- * to a socket themselves use it to skip building a `Response`.
+ * to a socket themselves use it to skip building a `Response`. See {@link WireOptions} for how text
+ * bodies are handed over.
  */
-export function createRequestHandler(options: FetchHandlerOptions): (request: RequestLike) => Promise<EngineResult> {
+export function createRequestHandler(options: FetchHandlerOptions, wire: WireOptions = {}): (request: RequestLike) => Promise<EngineResult> {
+  const encodeText = wire.encodeText ?? utf8;
+  const keepAscii = wire.keepAsciiText === true;
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
@@ -138,24 +214,28 @@ export function createRequestHandler(options: FetchHandlerOptions): (request: Re
     const state: { account?: Account } = {};
     try {
       if (request.url.length > MAX_URL_LENGTH) throw new SdkError(414, "The request URI is too long", { code: "URI_TOO_LONG" });
-      if (headerBytes(request.headers) > MAX_HEADER_BYTES) throw new SdkError(431, "The request's header fields are too large", { code: "HEADERS_TOO_LARGE" });
-      const url = new URL(request.url);
-      const trailing = url.pathname.endsWith("/");
-      match = matchRoute(decodeSegments(url.pathname), trailing);
+      const split = request.parts;
+      // An adapter's bound is exact enough below the limit; above it, count as `Headers` does.
+      if ((split === undefined || split.headerBytesBound > MAX_HEADER_BYTES) && headerBytes(request.headers) > MAX_HEADER_BYTES) {
+        throw new SdkError(431, "The request's header fields are too large", { code: "HEADERS_TOO_LARGE" });
+      }
+      const parts = split ?? partsOf(request);
+      const trailing = parts.pathname.endsWith("/");
+      match = matchRoute(decodeSegments(parts.pathname), trailing);
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
-        const served = await options.blobs.serve({ path: match.params.path as string, query: url.searchParams, headers: request.headers, method, store, now: now() });
-        return finalizeResult(served, method);
+        const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
+        return finalizeResult(served, method, encodeText, keepAscii);
       }
       const handler = match ? handlers[match.name] : undefined;
       if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
-      const result = await dispatch(match, handler, { request, url, match }, store, options, now(), state);
-      return finalizeResult(result, method);
+      const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts);
+      return finalizeResult(result, method, encodeText, keepAscii);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
       const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
       if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
-      return finalizeResult(result, method);
+      return finalizeResult(result, method, encodeText, keepAscii);
     }
   };
 }
@@ -169,14 +249,14 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
   return async (request) => toResponse(await handle(request));
 }
 
-async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account } = {}): Promise<EngineResult> {
+async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account }, parts: RequestParts): Promise<EngineResult> {
   let account: Account | null = null;
   let principal: Principal = ANONYMOUS;
   if (match.account !== undefined) {
     account = await store.getAccount(match.account);
     if (account === null) throw notFound("account", match.account);
     state.account = account;
-    principal = await authenticate({ store, now: at }, account, { authorization: req.request.headers.get("authorization"), query: req.url.searchParams });
+    principal = await authenticate({ store, now: at }, account, new CredentialsOf(req));
   }
   const ctx: EngineContext = {
     store,
@@ -185,7 +265,7 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     principal,
     scope: scopeOf(principal, at),
     lookupScope: scopeOf(principal, at, true),
-    origin: originOf(req.request, req.url, options),
+    origin: originOf(parts, options),
   };
   return handler(ctx, req);
 }

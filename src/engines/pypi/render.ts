@@ -6,6 +6,7 @@
 import { accessDenied, authorize } from "../../auth/authorize.js";
 import { utf8 } from "../../core/encoding.js";
 import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
+import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
@@ -37,8 +38,8 @@ export interface Pep503Input extends PypiOptions {
   trailingSlash: boolean;
   /** The request's query string, with its `?` (or empty); kept on redirects. */
   search: string;
-  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match`, `If-Modified-Since`. */
-  headers: Headers;
+  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match`, `If-Modified-Since` (a `Headers`, or any lookup by name). */
+  headers: HeaderLookup;
   /** The `{account}` segment as requested (slug or id), for redirects; defaults to the account id. */
   accountSegment?: string;
   /** Where rendered pages are kept between requests (the fetch handler passes its own). */
@@ -55,6 +56,35 @@ const PAGE_HEADERS = {
   "Cache-Control": "max-age=600, private",
   Vary: "Accept, Authorization, Accept-Encoding",
 };
+
+/** ETags of recent fingerprints: a repeat request (a 304 above all) looks its tag up instead of hashing again. */
+const etags = new Map<string, string>();
+
+function etagOf(fingerprint: string): string {
+  let etag = etags.get(fingerprint);
+  if (etag === undefined) {
+    etag = weakEtag(fingerprint);
+    if (etags.size >= 1024) etags.clear();
+    etags.set(fingerprint, etag);
+  }
+  return etag;
+}
+
+/** Formats of recent `Accept` values (negotiation is a pure function of the header). */
+const formats = new Map<string, PypiFormat | null>();
+
+function formatFor(accept: string | null, htmlOnly: boolean | undefined): PypiFormat | null {
+  const key = `${htmlOnly === true ? 1 : 0}${accept ?? ""}`;
+  let format = accept === null ? undefined : formats.get(key);
+  if (format === undefined) {
+    format = negotiatePypiFormat(accept, htmlOnly);
+    if (accept !== null) {
+      if (formats.size >= 256) formats.clear();
+      formats.set(key, format);
+    }
+  }
+  return format;
+}
 
 function etagMatches(header: string, etag: string): boolean {
   const opaque = etag.replace(/^W\//, "");
@@ -88,8 +118,9 @@ interface Page {
 async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat, page: Page): Promise<EngineResult> {
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   const fingerprint = JSON.stringify([...page.key, ctx.scope, ctx.lookupScope, ctx.origin, format]);
-  const etag = weakEtag(fingerprint);
-  const headers: Record<string, string> = { ...PAGE_HEADERS, ETag: etag };
+  const etag = etagOf(fingerprint);
+  // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
+  const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
@@ -182,7 +213,7 @@ export async function renderPep503Index(ctx: EngineContext, input: Pep503Input):
   const base = `${ctx.origin}/v1/accounts/${encodeURIComponent(input.accountSegment ?? ctx.account.id)}/engines/pypi/simple/`;
   if (input.project === undefined) {
     if (!input.trailingSlash) return redirectResult(301, `${base}${input.search}`);
-    const format = negotiatePypiFormat(input.headers.get("accept"), input.htmlOnly);
+    const format = formatFor(input.headers.get("accept"), input.htmlOnly);
     if (format === null) throw new NotAcceptableError();
     return answer(ctx, input, format, indexPage(ctx, await ctx.store.getAccountRevision(ctx.account.id)));
   }
@@ -202,7 +233,7 @@ export async function renderPep503Index(ctx: EngineContext, input: Pep503Input):
     if (ctx.principal.kind === "anonymous") throw new UnauthorizedError(undefined, { headers: { "WWW-Authenticate": pypiChallenge(ctx.account.slug) } });
     throw accessDenied(decision);
   }
-  const format = negotiatePypiFormat(input.headers.get("accept"), input.htmlOnly);
+  const format = formatFor(input.headers.get("accept"), input.htmlOnly);
   if (format === null) throw new NotAcceptableError();
   const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id), ctx.store.getAccountRevision(ctx.account.id)]);
   return answer(ctx, input, format, projectPage(ctx, pkg, product, revisions));

@@ -7,6 +7,7 @@
  */
 import { accessDenied, authorize } from "../../auth/authorize.js";
 import { ValidationError, notFound } from "../../core/errors.js";
+import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Product, Release } from "../../model/records.js";
 import { isPackageVisible } from "../../store/scope.js";
@@ -37,8 +38,8 @@ export interface TauriUpdateInput {
   package: string;
   /** `platform`, `arch`, `version` (required), `channel`, `constraint` (optional). */
   query: URLSearchParams;
-  /** For `Accept` and `If-None-Match`. */
-  headers?: Headers;
+  /** For `Accept` and `If-None-Match` (a `Headers`, or any lookup by name). */
+  headers?: HeaderLookup;
 }
 
 /** The answer's JSON content type (Keygen renders the Tauri route as plain JSON). */
@@ -50,7 +51,7 @@ const STRICT_SEMVER =
 
 const ACCEPTED_TYPES = ["application/json", "application/octet-stream", "*/*", "application/*"];
 
-function checkAccept(headers: Headers | undefined): void {
+function checkAccept(headers: HeaderLookup | undefined): void {
   const accept = headers?.get("accept");
   if (accept === null || accept === undefined || accept.trim() === "") return;
   const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
@@ -64,7 +65,9 @@ function noUpdate(reason: TauriNoUpdateReason): EngineResult {
 
 /** The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with the same credentials. */
 export function artifactUrl(origin: string, accountId: string, artifact: Artifact): string {
-  return `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${encodeURIComponent(artifact.filename)}`;
+  const name = artifact.filename;
+  // Most names have nothing to encode (encodeURIComponent keeps exactly these characters).
+  return `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${/^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name)}`;
 }
 
 /** The 200 body for an upgrade release and its chosen artifact. */
@@ -117,7 +120,8 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   if (channel !== undefined) request.channel = channel;
   if (range !== undefined) request.range = range;
   const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: ctx.scope };
-  const upgrade = await resolveUpgrade(upgradeCtx, { ...request, artifact: { platform, arch } });
+  // Object.assign, not `{ ...request, artifact }`: V8 spreads then extends an object slowly.
+  const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform, arch } }));
   if (upgrade === null) {
     // Both questions are asked within the caller's scope, so the reason reveals nothing hidden.
     const any = await resolveUpgrade(upgradeCtx, request);
