@@ -1,12 +1,16 @@
 /**
  * @module bench/w5-startup — W5: `release-engines serve` start-up to its "listening" line for W1's
  * dataset, per store (memory: --data file; SQLite: --db; PostgreSQL: --database-url), and to the
- * first answered update check.
+ * first answered update check. The memory store's floor, in the same run: a bare server that reads
+ * and `JSON.parse`s the same file before it listens (bench/w5-floor-server.mjs).
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { median, nowNs } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+
+const FLOOR = fileURLToPath(new URL("./w5-floor-server.mjs", import.meta.url));
 
 /**
  * Run W5 for each size; `dbs[n]` holds the SQLite file and PostgreSQL URL W1 imported the same
@@ -19,13 +23,21 @@ export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
     await writeDatasetFile(file, buildWorld({ tauri: n }));
     const check = `/v1/accounts/${WORLD.slug}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&version=${tauriVersion(5).version}`;
     const row = { n, stores: {} };
-    const kinds = [["memory", ["--data", file]], ["sqlite", ["--db", dbs[n]?.sqlite]], ["postgres", ["--database-url", dbs[n]?.postgres]]];
+    const kinds = [["floor", null], ["memory", ["--data", file]], ["sqlite", ["--db", dbs[n]?.sqlite]], ["postgres", ["--database-url", dbs[n]?.postgres]]];
     for (const [name, args] of kinds) {
-      if (args[1] === undefined) continue;
+      if (args !== null && args[1] === undefined) continue;
       const listening = [];
       const firstAnswer = [];
       for (let k = 0; k < reps; k++) {
-        const server = await startServer(CLI, ["serve", ...args, "--port", "0"], { nodeArgs: ["--max-old-space-size=8192"] });
+        const nodeArgs = ["--max-old-space-size=8192"];
+        const server = args === null
+          ? await startServer(FLOOR, [file], { nodeArgs })
+          : await startServer(CLI, ["serve", ...args, "--port", "0"], { nodeArgs });
+        if (args === null) {
+          await server.stop();
+          listening.push(server.listeningNs);
+          continue;
+        }
         try {
           const res = await rawGet(`${server.url}${check}`, { authorization: `License ${WORLD.appKey}` });
           firstAnswer.push(nowNs() - server.startedAt);
@@ -36,8 +48,10 @@ export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
         listening.push(server.listeningNs);
         if (server.listeningNs > slowMs * 1e6) break;
       }
-      row.stores[name] = { runs: listening.length, listeningNs: median(listening), firstAnswerNs: median(firstAnswer) };
-      log(`W5 N=${n} ${name}: listening after ${(median(listening) / 1e9).toFixed(2)} s, first answer after ${(median(firstAnswer) / 1e9).toFixed(2)} s`);
+      row.stores[name] = { runs: listening.length, listeningNs: median(listening), firstAnswerNs: args === null ? null : median(firstAnswer) };
+      if (name === "memory" && row.stores.floor) row.stores[name].vsFloor = row.stores[name].listeningNs / row.stores.floor.listeningNs;
+      const answered = args === null ? "" : `, first answer after ${(median(firstAnswer) / 1e9).toFixed(2)} s`;
+      log(`W5 N=${n} ${name}: listening after ${(median(listening) / 1e9).toFixed(2)} s${answered}`);
     }
     results.push(row);
   }

@@ -83,8 +83,14 @@ export function render(r) {
   }
   if (r.w5?.length) {
     const rows = [];
-    for (const x of r.w5) for (const [name, s] of Object.entries(x.stores)) rows.push([x.n.toLocaleString("en-US"), name, fmtNs(s.listeningNs), fmtNs(s.firstAnswerNs), s.runs]);
-    parts.push(table("W5 serve start-up", ["N releases", "store", "to listening", "to first answer", "runs"], rows));
+    for (const x of r.w5) {
+      for (const [name, s] of Object.entries(x.stores)) {
+        const label = name === "floor" ? "floor (read + JSON.parse)" : name;
+        const first = s.firstAnswerNs === null ? "" : fmtNs(s.firstAnswerNs);
+        rows.push([x.n.toLocaleString("en-US"), label, fmtNs(s.listeningNs), first, s.vsFloor === undefined ? "" : fmtRatio(s.vsFloor), s.runs]);
+      }
+    }
+    parts.push(table("W5 serve start-up", ["N releases", "store", "to listening", "to first answer", "vs floor", "runs"], rows));
   }
   const t = targets(r);
   if (t.length) parts.push(table("Targets", ["target", "goal", "measured", "met"], t.map((x) => [x.name, x.goal, x.shown, x.met ? "yes" : "NO"])));
