@@ -50,8 +50,8 @@ function prepared(query: Fragment): pg.QueryConfig {
 
 type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
 
-async function run(on: Queryable, query: Fragment): Promise<Row[]> {
-  const result = await on.query(prepared(query));
+async function run(on: Queryable, query: Fragment, named = true): Promise<Row[]> {
+  const result = await on.query(named ? prepared(query) : { text: numbered(query.text), values: query.params as unknown[] });
   return result.rows as Row[];
 }
 
@@ -66,14 +66,16 @@ function postgresClient(pool: pg.Pool, ownsPool: boolean): SqlClient {
       const conn = await pool.connect();
       const tx: SqlClient = {
         dialect: POSTGRES_DIALECT,
-        all: (query) => run(conn, query),
+        // Transactions are imports and migrations: bulk statements run once, planned for their values
+        // (unnamed; and `auto` so that the foreign-key checks PostgreSQL prepares itself keep one plan).
+        all: (query) => run(conn, query, false),
         exec: async (script) => void (await conn.query(script)),
         transaction: (inner) => inner(tx),
         close: async () => {},
       };
       let broken: Error | undefined;
       try {
-        await conn.query("BEGIN");
+        await conn.query("BEGIN; SET LOCAL plan_cache_mode = auto");
         const out = await fn(tx);
         await conn.query("COMMIT");
         return out;

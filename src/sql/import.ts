@@ -188,7 +188,9 @@ export async function importDataset(store: SqlStore, dataset: Dataset): Promise<
   if (entry === undefined) throw new TypeError("importDataset needs a store made by createSqliteStore or createPostgresStore");
   await entry.ensure();
   return entry.client.transaction(async (tx) => {
-    await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED" : "PRAGMA defer_foreign_keys = ON");
+    // PostgreSQL: no statement timeout inside an import (it guards serving; checking 100,000s of
+    // deferred foreign keys at COMMIT alone can take longer than one).
+    await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED; SET LOCAL statement_timeout = 0" : "PRAGMA defer_foreign_keys = ON");
     const summary: ImportSummary = { accounts: dataset.accounts.length, written: 0, deleted: 0 };
     for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary);
     return summary;
