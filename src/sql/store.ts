@@ -169,8 +169,17 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       // read and sort every candidate instead of walking the index.
       const passes = sql`(SELECT 1 FROM products p WHERE p.id = r.product_id AND ${join(checked, " AND ")}) = 1`;
       const where = sql`${join(indexed, " AND ")} AND ${passes}`;
+      // A walk for a platform the package has no signed artifact for would visit every candidate:
+      // one ordered probe of the artifacts (evaluated once, not per release) answers that first. A
+      // scalar subquery in index order, not EXISTS: a plan for any parameters may otherwise scan the
+      // whole table for a first match, which for a platform nothing is built for reads every row.
+      // PostgreSQL only: SQLite plans this probe as a walk of all artifacts, slower than its own walk.
+      const built = q.artifact === undefined || d.name !== "postgres" ? raw("TRUE") : sql`(SELECT t.release_id FROM artifacts t JOIN releases tr ON tr.id = t.release_id
+          WHERE t.platform = ${q.artifact.platform} AND t.arch = ${q.artifact.arch} AND tr.product_id = ${q.productId} AND tr.package_slot = ${q.packageId ?? ""}
+            AND t.signature IS NOT NULL AND t.signature <> '' AND t.filetype IS NOT NULL AND t.filetype <> 'sig'
+          ORDER BY t.platform, t.arch, t.release_id LIMIT 1) IS NOT NULL`;
       const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r
-        WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r WHERE ${where} ORDER BY r.version_key DESC LIMIT 1)
+        WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r WHERE ${built} AND ${where} ORDER BY r.version_key DESC LIMIT 1)
         ORDER BY ${RELEASE_ORDER} LIMIT 1`);
       return row && toRelease(row);
     },
