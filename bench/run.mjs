@@ -5,7 +5,7 @@
  *   node bench/run.mjs            the full bench (N up to 100,000; takes tens of minutes)
  *   node bench/run.mjs --smoke    tiny N and short durations (CI: < 60 s); checks answers, not speed
  *   --only=W1,W3                  run some workloads
- *   --pg-max=N                    largest W1 size imported into PostgreSQL (default 10,000, see README)
+ *   --pg-max=N                    largest W1 size imported into PostgreSQL (default 100,000: its import takes ~25-50 s)
  *   --out=FILE                    where to write the results (default bench/results.json)
  *
  * PostgreSQL: BENCH_DATABASE_URL, else a throwaway cluster from /usr/lib/postgresql/15/bin.
@@ -45,7 +45,7 @@ const CONFIG = smoke
       w3: { tauri: 1_000, pypiFiles: 1_000, seconds: 5, reps: 3, connections: 8 },
       w4: { n: 100_000, reps: 3 },
       w5: { sizes: [1_000, 10_000, 100_000], reps: 3 },
-      pgMax: Number(flag("pg-max") ?? 10_000),
+      pgMax: Number(flag("pg-max") ?? 100_000),
     };
 
 const log = (line) => console.error(`[bench ${((nowNs() - started) / 1e9).toFixed(0).padStart(4)} s] ${line}`);

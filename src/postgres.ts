@@ -27,10 +27,31 @@ function numbered(text: string): string {
   return text.replace(/\?/g, () => `$${++n}`);
 }
 
+/** Most distinct statements prepared by name; the store's queries vary only with scope shape, so a few hundred at most. */
+const MAX_PREPARED = 2_000;
+/** Longer texts (bulk statements) are sent unnamed: they run once and would only fill each connection's cache. */
+const MAX_PREPARED_TEXT = 16_384;
+
+/** Named prepared statements by SQL text: each connection parses and plans a statement once, then only binds. */
+const statements = new Map<string, { name: string; text: string }>();
+
+/** The query config for a fragment: a named statement when the text is one the store repeats. */
+function prepared(query: Fragment): pg.QueryConfig {
+  const values = query.params as unknown[];
+  let statement = statements.get(query.text);
+  if (statement === undefined) {
+    const text = numbered(query.text);
+    if (query.text.length > MAX_PREPARED_TEXT || statements.size >= MAX_PREPARED) return { text, values };
+    statement = { name: `re_${statements.size + 1}`, text };
+    statements.set(query.text, statement);
+  }
+  return { name: statement.name, text: statement.text, values };
+}
+
 type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
 
-async function run(on: Queryable, query: Fragment): Promise<Row[]> {
-  const result = await on.query(numbered(query.text), query.params as unknown[]);
+async function run(on: Queryable, query: Fragment, named = true): Promise<Row[]> {
+  const result = await on.query(named ? prepared(query) : { text: numbered(query.text), values: query.params as unknown[] });
   return result.rows as Row[];
 }
 
@@ -45,14 +66,16 @@ function postgresClient(pool: pg.Pool, ownsPool: boolean): SqlClient {
       const conn = await pool.connect();
       const tx: SqlClient = {
         dialect: POSTGRES_DIALECT,
-        all: (query) => run(conn, query),
+        // Transactions are imports and migrations: bulk statements run once, planned for their values
+        // (unnamed; and `auto` so that the foreign-key checks PostgreSQL prepares itself keep one plan).
+        all: (query) => run(conn, query, false),
         exec: async (script) => void (await conn.query(script)),
         transaction: (inner) => inner(tx),
         close: async () => {},
       };
       let broken: Error | undefined;
       try {
-        await conn.query("BEGIN");
+        await conn.query("BEGIN; SET LOCAL plan_cache_mode = auto");
         const out = await fn(tx);
         await conn.query("COMMIT");
         return out;
@@ -83,6 +106,9 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 10_000,
       statement_timeout: options.statementTimeoutMs ?? 10_000,
+      // The store's statements are prepared by name and written so that one plan for any
+      // parameters walks the right index; planning each execution anew cost more than running it.
+      options: "-c plan_cache_mode=force_generic_plan",
     });
     // An idle connection dropped by the server (restart, failover) must not crash the process;
     // the pool discards it and the next query connects anew.

@@ -9,7 +9,7 @@
 import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
 import type { SqlClient } from "./client.js";
-import { join, list, raw, sql } from "./fragment.js";
+import { join, list, raw, sql, type Fragment } from "./fragment.js";
 import type { SqlStore } from "./store.js";
 
 /** What an import wrote. */
@@ -73,28 +73,79 @@ function tableRows(dataset: Dataset, accountId: string): Array<[table: string, r
 
 /** Most parameters one statement binds (SQLite's default limit is 32,766; PostgreSQL's 65,535). */
 const MAX_PARAMS = 8000;
+/** Rows per PostgreSQL statement: each column is one array parameter, so only memory bounds it. */
+const ROWS_PER_ARRAY_STATEMENT = 10_000;
+
+/** The SQL type of each column of a table (PostgreSQL), for casting array parameters. */
+type ColumnTypeMap = Map<string, string>;
+const typeCache = new WeakMap<SqlClient, Map<string, Promise<ColumnTypeMap>>>();
+
+function columnTypes(tx: SqlClient, table: string): Promise<ColumnTypeMap> {
+  let tables = typeCache.get(tx);
+  if (tables === undefined) typeCache.set(tx, (tables = new Map()));
+  let types = tables.get(table);
+  if (types === undefined) {
+    types = tx.all(sql`SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_attribute
+      WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`)
+      .then((rows) => new Map(rows.map((r) => [String(r.name), String(r.type)])));
+    tables.set(table, types);
+  }
+  return types;
+}
+
+/** The conflict clause: update a row only where it differs, so an unchanged row is not written. */
+function onConflict(tx: SqlClient, table: string, columns: readonly string[], key: readonly string[]): Fragment {
+  const updates = columns.filter((c) => !key.includes(c));
+  return updates.length === 0
+    ? raw(`ON CONFLICT (${key.join(", ")}) DO NOTHING`)
+    : raw(`ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(", ")} WHERE ${tx.dialect.rowsDiffer(table, "excluded", updates)}`);
+}
 
 /**
  * Insert rows (all with the same columns), or update each only where it differs; returns how many
- * were written. Rows go in multi-row statements, so an import of 100,000s of rows is hundreds of
- * round trips, not one per row; triggers still fire per written row.
+ * were written. PostgreSQL gets each column as one array (`unnest`), so a statement carries
+ * 10,000 rows in a short text that parses at once; SQLite gets multi-row VALUES statements.
  */
 async function upsertMany(tx: SqlClient, table: string, rows: readonly Values[], key: readonly string[]): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0] as Values);
-  const updates = columns.filter((c) => !key.includes(c));
-  const conflict = updates.length === 0
-    ? raw("DO NOTHING")
-    : raw(`DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(", ")} WHERE ${tx.dialect.rowsDiffer(table, "excluded", updates)}`);
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const conflict = onConflict(tx, table, columns, key);
   let written = 0;
+  if (tx.dialect.name === "postgres") {
+    const types = await columnTypes(tx, table);
+    const arrays = join(columns.map((c) => raw(`?::${types.get(c) ?? "text"}[]`)), ", ");
+    const text = `WITH w AS (INSERT INTO ${table} (${columns.join(", ")}) SELECT * FROM unnest(${arrays.text}) ${conflict.text} RETURNING 1)
+      SELECT count(*)::integer AS n FROM w`;
+    for (let i = 0; i < rows.length; i += ROWS_PER_ARRAY_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_ARRAY_STATEMENT);
+      const params = columns.map((c) => chunk.map((row) => row[c]));
+      const result = await tx.all({ text, params });
+      written += Number(result[0]?.n ?? 0);
+    }
+    return written;
+  }
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   for (let i = 0; i < rows.length; i += perStatement) {
     const tuples = rows.slice(i, i + perStatement).map((row) => sql`(${join(columns.map((c) => sql`${row[c]}`), ", ")})`);
     const result = await tx.all(sql`INSERT INTO ${raw(table)} (${raw(columns.join(", "))}) VALUES ${join(tuples, ", ")}
-      ON CONFLICT (${raw(key.join(", "))}) ${conflict} RETURNING 1 AS written`);
+      ${conflict} RETURNING 1 AS written`);
     written += result.length;
   }
   return written;
+}
+
+/** Delete the rows of `table` in the account whose ids are not in `keep`; returns how many. */
+async function deleteOthers(tx: SqlClient, table: string, accountId: string, keep: readonly string[]): Promise<number> {
+  if (tx.dialect.name === "postgres") {
+    // An anti-join against the kept ids: the database compares, nothing comes back but a count.
+    const result = await tx.all(sql`WITH d AS (DELETE FROM ${raw(table)} t WHERE t.account_id = ${accountId}
+        AND NOT EXISTS (SELECT 1 FROM unnest(${keep}::text[]) AS k(id) WHERE k.id = t.id) RETURNING 1)
+      SELECT count(*)::integer AS n FROM d`);
+    return Number(result[0]?.n ?? 0);
+  }
+  const kept = new Set(keep);
+  const existing = await tx.all(sql`SELECT id FROM ${raw(table)} WHERE account_id = ${accountId}`);
+  return deleteIds(tx, table, existing.map((r) => String(r.id)).filter((id) => !kept.has(id)));
 }
 
 /** Delete the rows of `table` whose ids are in `ids`, in chunks. */
@@ -122,9 +173,7 @@ async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string,
   }
   // Then rows the file no longer has, children first.
   for (const [table, rows] of [...tables].reverse()) {
-    const keep = new Set(rows.map((r) => r.id as string));
-    const existing = await tx.all(sql`SELECT id FROM ${raw(table)} WHERE account_id = ${accountId}`);
-    summary.deleted += await deleteIds(tx, table, existing.map((r) => String(r.id)).filter((id) => !keep.has(id)));
+    summary.deleted += await deleteOthers(tx, table, accountId, rows.map((r) => r.id as string));
   }
   for (const [table, rows] of tables) summary.written += await upsertMany(tx, table, rows, ["id"]);
   summary.written += await upsertMany(tx, "license_users", pairs, ["license_id", "user_id"]);
@@ -139,7 +188,9 @@ export async function importDataset(store: SqlStore, dataset: Dataset): Promise<
   if (entry === undefined) throw new TypeError("importDataset needs a store made by createSqliteStore or createPostgresStore");
   await entry.ensure();
   return entry.client.transaction(async (tx) => {
-    await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED" : "PRAGMA defer_foreign_keys = ON");
+    // PostgreSQL: no statement timeout inside an import (it guards serving; checking 100,000s of
+    // deferred foreign keys at COMMIT alone can take longer than one).
+    await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED; SET LOCAL statement_timeout = 0" : "PRAGMA defer_foreign_keys = ON");
     const summary: ImportSummary = { accounts: dataset.accounts.length, written: 0, deleted: 0 };
     for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary);
     return summary;

@@ -46,7 +46,7 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       UNION ALL SELECT id FROM releases WHERE account_id = ${accountId} AND tag = ${term})`;
 
   const licenseQuery = (where: Fragment) =>
-    sql`SELECT l.*, ${d.licenseUserIds("l")} AS user_ids FROM licenses l WHERE ${where}`;
+    sql`SELECT ${select("licenses", "l")}, ${d.licenseUserIds("l")} AS user_ids FROM licenses l WHERE ${where}`;
 
   const store: SqlStore = {
     async migrate() {
@@ -134,22 +134,27 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
     async findUpgrade(q: UpgradeQuery) {
       if (q.channels.length === 0) return null;
       const range = q.range;
-      const conditions: Fragment[] = [
+      // What the precedence index answers: product, package, key range, channel.
+      const indexed: Fragment[] = [
         sql`r.product_id = ${q.productId}`,
         sql`r.package_slot = ${q.packageId ?? ""}`,
         sql`r.version_key > ${q.afterKey}`,
-        sql`r.channel IN ${list(q.channels)}`,
-        sql`r.status = 'PUBLISHED'`,
-        sql`r.account_id = ${q.accountId}`,
       ];
-      if (range) conditions.push(sql`r.version_key >= ${range.minKey}`, sql`r.version_key < ${range.maxKey}`);
-      if (range?.preWord !== undefined) conditions.push(sql`r.pre_word = ${range.preWord}`);
-      if (range?.preNum !== undefined) conditions.push(sql`r.pre_num = ${range.preNum}`);
-      if (range?.buildWord !== undefined) conditions.push(sql`r.build_word = ${range.buildWord}`);
-      if (range?.buildNum !== undefined) conditions.push(sql`r.build_num = ${range.buildNum}`);
-      conditions.push(releaseVisible(d, q.scope));
+      if (range) indexed.push(sql`r.version_key >= ${range.minKey}`, sql`r.version_key < ${range.maxKey}`);
+      // What is checked per candidate release, in index order. One channel is an index condition
+      // too; a list of them is not (an index scan with `channel IN (…)` on the last index column
+      // no longer returns rows in key order, so every candidate was read and sorted).
+      const channel = q.channels.length === 1 ? sql`r.channel = ${q.channels[0]}` : sql`r.channel IN ${list(q.channels)}`;
+      if (q.channels.length === 1) indexed.push(channel);
+      const checked: Fragment[] = q.channels.length === 1 ? [] : [channel];
+      checked.push(sql`r.status = 'PUBLISHED'`, sql`r.account_id = ${q.accountId}`);
+      if (range?.preWord !== undefined) checked.push(sql`r.pre_word = ${range.preWord}`);
+      if (range?.preNum !== undefined) checked.push(sql`r.pre_num = ${range.preNum}`);
+      if (range?.buildWord !== undefined) checked.push(sql`r.build_word = ${range.buildWord}`);
+      if (range?.buildNum !== undefined) checked.push(sql`r.build_num = ${range.buildNum}`);
+      checked.push(releaseVisible(d, q.scope));
       if (q.artifact) {
-        conditions.push(sql`EXISTS (SELECT 1 FROM artifacts a WHERE a.release_id = r.id
+        checked.push(sql`EXISTS (SELECT 1 FROM artifacts a WHERE a.release_id = r.id
           AND a.platform = ${q.artifact.platform} AND a.arch = ${q.artifact.arch}
           AND a.signature IS NOT NULL AND a.signature <> '' AND a.filetype IS NOT NULL AND a.filetype <> 'sig'
           AND ${artifactVisible(d, q.scope)})`);
@@ -158,10 +163,23 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       // precedence key (a backward walk of the precedence index that ends at the first row that
       // qualifies), then the tie-break among that key's few releases. A single ORDER BY over
       // (key, created, id) cannot use the index order, so it filtered and sorted every candidate.
-      const where = join(conditions, " AND ");
-      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r JOIN products p ON p.id = r.product_id
-        WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r JOIN products p ON p.id = r.product_id
-          WHERE ${where} ORDER BY r.version_key DESC LIMIT 1)
+      // The per-release checks sit in a scalar subquery run per candidate, so a plan that reads and
+      // sorts every candidate costs what it does; as plain conditions their estimate fell to one
+      // row, and a plan prepared once for any parameters (PostgreSQL's generic plan) then chose to
+      // read and sort every candidate instead of walking the index.
+      const passes = sql`(SELECT 1 FROM products p WHERE p.id = r.product_id AND ${join(checked, " AND ")}) = 1`;
+      const where = sql`${join(indexed, " AND ")} AND ${passes}`;
+      // A walk for a platform the package has no signed artifact for would visit every candidate:
+      // one ordered probe of the artifacts (evaluated once, not per release) answers that first. A
+      // scalar subquery in index order, not EXISTS: a plan for any parameters may otherwise scan the
+      // whole table for a first match, which for a platform nothing is built for reads every row.
+      // PostgreSQL only: SQLite plans this probe as a walk of all artifacts, slower than its own walk.
+      const built = q.artifact === undefined || d.name !== "postgres" ? raw("TRUE") : sql`(SELECT t.release_id FROM artifacts t JOIN releases tr ON tr.id = t.release_id
+          WHERE t.platform = ${q.artifact.platform} AND t.arch = ${q.artifact.arch} AND tr.product_id = ${q.productId} AND tr.package_slot = ${q.packageId ?? ""}
+            AND t.signature IS NOT NULL AND t.signature <> '' AND t.filetype IS NOT NULL AND t.filetype <> 'sig'
+          ORDER BY t.platform, t.arch, t.release_id LIMIT 1) IS NOT NULL`;
+      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r
+        WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r WHERE ${built} AND ${where} ORDER BY r.version_key DESC LIMIT 1)
         ORDER BY ${RELEASE_ORDER} LIMIT 1`);
       return row && toRelease(row);
     },

@@ -65,6 +65,8 @@ describe("faults: the database goes away and comes back", () => {
   });
 
   it("answers 503 when a query fails, and recovers when the schema is repaired", async () => {
+    // The store's statements are prepared by name per connection, and /engines was answered above, so
+    // this also proves a prepared statement fails (PostgreSQL re-analyses it after the rename) and recovers.
     await cluster.query("faults", "ALTER TABLE engines RENAME TO engines_gone");
     try {
       await expectUnavailable();

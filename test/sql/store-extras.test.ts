@@ -90,6 +90,45 @@ for (const backend of backends) {
       await store.close();
     });
 
+    it("mirrors the file: records it no longer has are deleted, only in its accounts, and revisions move", async () => {
+      const { store } = await backend.open();
+      await importDataset(store, await conformanceDataset());
+      const before = await store.getPackageRevision(IDS.account, IDS.pkgPypi);
+      const other = await store.getPackageRevision(IDS.account, IDS.pkgTauri);
+      const file = conformanceDatasetFile();
+      const acme = file.accounts[0] as (typeof file.accounts)[number];
+      acme.releases = (acme.releases ?? []).filter((r) => r.id !== IDS.relPypiDraft);
+      acme.artifacts = (acme.artifacts ?? []).filter((a) => a.id !== IDS.artWhlDraft);
+      const summary = await importDataset(store, await loadDataset(file));
+      expect(summary).toEqual({ accounts: 2, written: 0, deleted: 2 });
+      expect(await store.getRelease(IDS.account, IDS.relPypiDraft)).toBeNull();
+      expect(await store.getRelease(IDS.account, IDS.relPypi110)).not.toBeNull();
+      expect(await store.getPackageRevision(IDS.account, IDS.pkgPypi)).not.toBe(before);
+      expect(await store.getPackageRevision(IDS.account, IDS.pkgTauri)).toBe(other);
+      // The other account's file omitted: its records stay.
+      const second = conformanceDatasetFile();
+      second.accounts = [second.accounts[1]] as typeof second.accounts;
+      expect((await importDataset(store, await loadDataset(second))).deleted).toBe(0);
+      expect(await store.getRelease(IDS.account, IDS.relPypi110)).not.toBeNull();
+      await store.close();
+    });
+
+    it("imports more rows than one statement carries, and re-imports them writing nothing", async () => {
+      const { store } = await backend.open();
+      const file = conformanceDatasetFile();
+      const acme = file.accounts[0] as (typeof file.accounts)[number];
+      const extra = 10_050;
+      for (let i = 0; i < extra; i++) acme.releases?.push({ product: "cli", version: `50.${Math.floor(i / 100)}.${i % 100}`, status: "PUBLISHED" });
+      const dataset = await loadDataset(file);
+      const first = await importDataset(store, dataset);
+      expect(first.written).toBeGreaterThan(extra);
+      expect((await store.getReleaseByVersion(IDS.account, IDS.productLicensed, null, "50.100.49", ADMIN_SCOPE))?.status).toBe("PUBLISHED");
+      expect(await importDataset(store, dataset)).toEqual({ accounts: 2, written: 0, deleted: 0 });
+      acme.releases = (acme.releases ?? []).filter((r) => !r.version.startsWith("50."));
+      expect(await importDataset(store, await loadDataset(file))).toEqual({ accounts: 2, written: 0, deleted: extra });
+      await store.close();
+    }, 60_000);
+
     it("rolls a failing import back entirely", async () => {
       const { store } = await backend.open();
       await importDataset(store, await conformanceDataset());
@@ -115,7 +154,7 @@ for (const backend of backends) {
       // Turn it back into what schema version 1 left: no build columns, version 1 recorded.
       await exec("ALTER TABLE releases DROP COLUMN build_word");
       await exec("ALTER TABLE releases DROP COLUMN build_num");
-      await exec("DELETE FROM schema_migrations WHERE version = 2");
+      await exec("DELETE FROM schema_migrations WHERE version >= 2");
       const reopened = backend.name === "sqlite"
         ? createSqliteStore({ filename: join(dir, `extras-${n - 1}.sqlite`) })
         : createPostgresStore({ connectionString: cluster.url(`extras_${n - 1}`) });
