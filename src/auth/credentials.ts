@@ -37,20 +37,7 @@ function malformed(detail: string): ValidationError {
   return new ValidationError(`Authorization header is malformed (${detail})`, { code: "AUTHORIZATION_INVALID", source: { header: "Authorization" } });
 }
 
-/** Recent Basic credentials and what they decode to (decoding is pure; failures are not kept). */
-const decodedBasic = new Map<string, string>();
-
 function decodeBasic(value: string): string {
-  let decoded = decodedBasic.get(value);
-  if (decoded === undefined) {
-    decoded = decodeBasicNow(value);
-    if (decodedBasic.size >= 256) decodedBasic.clear();
-    decodedBasic.set(value, decoded);
-  }
-  return decoded;
-}
-
-function decodeBasicNow(value: string): string {
   const text = value.trim();
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
     throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");

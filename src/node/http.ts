@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Readable } from "node:stream";
 import type { EngineResult } from "../core/result.js";
 import type { HeaderLookup } from "../core/headers.js";
+import { boundedMemo } from "../core/memo.js";
 import type { RequestLike, RequestParts } from "../http/fetch.js";
 import { isAscii } from "../http/respond.js";
 
@@ -54,21 +55,13 @@ const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(?:\?[A-Za-z0-9\-
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?]|$)/i;
 
 /** Origins of the Host values seen (`new URL` normalises them); null for a Host `new URL` refuses. */
-const origins = new Map<string, string | null>();
-
-function originFor(host: string): string | null {
-  let origin = origins.get(host);
-  if (origin === undefined) {
-    try {
-      origin = new URL(`http://${host}`).origin;
-    } catch {
-      origin = null;
-    }
-    if (origins.size >= 256) origins.clear();
-    origins.set(host, origin);
+const originFor = boundedMemo((host): string | null => {
+  try {
+    return new URL(`http://${host}`).origin;
+  } catch {
+    return null;
   }
-  return origin;
-}
+}, 256);
 
 /**
  * A node:http GET or HEAD as the handler's request: the URL split without `new URL` when it is

@@ -3,6 +3,7 @@
  * and JSON renderings: hash, requires-python, yank, PEP 658 metadata, size, upload time, data-*.
  */
 import { checksumDigest, type FileHash } from "../../core/checksum.js";
+import { boundedMemo } from "../../core/memo.js";
 import type { Artifact, Release } from "../../model/records.js";
 import type { ArtifactWithRelease } from "../../store/types.js";
 
@@ -62,16 +63,11 @@ const RESERVED = new Set(["requires-python", "yanked", "core-metadata", "dist-in
 
 /** `requiresPython` / `some_key` → `requires-python` / `some-key` (Rails `data:` dasherising); null when unusable. */
 export function dataAttributeName(key: string): string | null {
-  const known = attributeNames.get(key);
-  if (known !== undefined) return known;
-  const name = dasherise(key);
-  if (attributeNames.size >= 1000) attributeNames.clear();
-  attributeNames.set(key, name);
-  return name;
+  return attributeName(key);
 }
 
 /** Names already worked out: the files of a page mostly share their metadata keys. */
-const attributeNames = new Map<string, string | null>();
+const attributeName = boundedMemo(dasherise, 1000);
 
 function dasherise(key: string): string | null {
   const name = key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();

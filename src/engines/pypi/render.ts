@@ -5,6 +5,7 @@
  */
 import { accessDenied, authorize } from "../../auth/authorize.js";
 import { utf8 } from "../../core/encoding.js";
+import { boundedMemo } from "../../core/memo.js";
 import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
@@ -58,32 +59,13 @@ const PAGE_HEADERS = {
 };
 
 /** ETags of recent fingerprints: a repeat request (a 304 above all) looks its tag up instead of hashing again. */
-const etags = new Map<string, string>();
-
-function etagOf(fingerprint: string): string {
-  let etag = etags.get(fingerprint);
-  if (etag === undefined) {
-    etag = weakEtag(fingerprint);
-    if (etags.size >= 1024) etags.clear();
-    etags.set(fingerprint, etag);
-  }
-  return etag;
-}
+const etagOf = boundedMemo(weakEtag, 1024);
 
 /** Formats of recent `Accept` values (negotiation is a pure function of the header). */
-const formats = new Map<string, PypiFormat | null>();
+const formatsOf = [false, true].map((htmlOnly) => boundedMemo((accept) => negotiatePypiFormat(accept, htmlOnly), 256));
 
 function formatFor(accept: string | null, htmlOnly: boolean | undefined): PypiFormat | null {
-  const key = `${htmlOnly === true ? 1 : 0}${accept ?? ""}`;
-  let format = accept === null ? undefined : formats.get(key);
-  if (format === undefined) {
-    format = negotiatePypiFormat(accept, htmlOnly);
-    if (accept !== null) {
-      if (formats.size >= 256) formats.clear();
-      formats.set(key, format);
-    }
-  }
-  return format;
+  return accept === null ? negotiatePypiFormat(null, htmlOnly) : (formatsOf[htmlOnly === true ? 1 : 0] as (accept: string) => PypiFormat | null)(accept);
 }
 
 function etagMatches(header: string, etag: string): boolean {
