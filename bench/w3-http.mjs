@@ -4,7 +4,7 @@
  * same status and a constant body of the same size, measured alternately in the same run.
  */
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -34,16 +34,28 @@ end
 `;
 }
 
-/** One wrk run: requests per second, p50 latency (µs) and how many answers were errors. */
-async function wrk(origin, paths, headers, { seconds, connections, script }) {
+/** CPU time (user + system, every thread) a process has used, in µs; NaN where /proc is missing. */
+function cpuUs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 1e4; // clock ticks of 10 ms
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** One wrk run: requests per second, p50 latency (µs), errors, and the server's CPU µs per request (`pid`). */
+async function wrk(origin, paths, headers, { seconds, connections, script }, pid) {
   writeFileSync(script, luaScript(paths, headers));
+  const cpuBefore = cpuUs(pid);
   const { stdout } = await run("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, `${origin}${paths[0]}`], { maxBuffer: 1 << 20 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(stdout)?.[1] ?? 0);
   const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(stdout);
   const p50us = p50 ? Number(p50[1]) * { us: 1, ms: 1000, s: 1e6 }[p50[2]] : Number.NaN;
   if (!Number.isFinite(rps) || rps <= 0) throw new Error(`wrk gave no throughput:\n${stdout}`);
-  return { rps, bad, p50us };
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
+  return { rps, bad, p50us, cpuUsPerRequest: (cpuUs(pid) - cpuBefore) / requests };
 }
 
 /** Probe a route once and keep what the baseline must answer like. */
@@ -124,8 +136,8 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       const floor = [];
       let bad = 0;
       for (let k = 0; k < reps; k++) {
-        const a = await wrk(r.origin, r.paths, r.headers, opts);
-        const b = await wrk(base.url, [`/${baseName}`], {}, opts);
+        const a = await wrk(r.origin, r.paths, r.headers, opts, (r.origin === mem.url ? mem : pgServer).child.pid);
+        const b = await wrk(base.url, [`/${baseName}`], {}, opts, base.child.pid);
         served.push(a);
         floor.push(b);
         bad += a.bad + b.bad;
@@ -136,6 +148,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       results[name] = {
         status: r.status, bytes: r.bytes, rps, baselineRps: baseRps, ratio: rps / baseRps, target: TARGETS[name],
         p50us: median(served.map((x) => x.p50us)), baselineP50us: median(floor.map((x) => x.p50us)),
+        cpuUsPerRequest: median(served.map((x) => x.cpuUsPerRequest)), baselineCpuUsPerRequest: median(floor.map((x) => x.cpuUsPerRequest)),
       };
       log(`W3 ${name}: ${rps.toFixed(0)} req/s vs bare ${baseRps.toFixed(0)} req/s = ${(rps / baseRps).toFixed(2)}× (target ≥ ${TARGETS[name]}×)`);
     }
