@@ -1,0 +1,37 @@
+/**
+ * @module bench/profile-startup — W5's memory start-up taken apart (the profile behind its figure):
+ * read, decode, `JSON.parse`, `loadDataset` and `createMemoryStore` of W1's dataset, timed in turn.
+ * Usage (after `npm run build`): node --max-old-space-size=8192 bench/profile-startup.mjs [N, default 100000]
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryStore, loadDataset } from "../dist/index.js";
+import { buildWorld, writeDatasetFile } from "./lib/world.mjs";
+
+const n = Number(process.argv[2] ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), "re-profile-"));
+try {
+  const file = join(dir, "dataset.json");
+  await writeDatasetFile(file, buildWorld({ tauri: n }));
+  const steps = [];
+  let t = performance.now();
+  const step = (name) => {
+    const now = performance.now();
+    steps.push(`${name} ${(now - t).toFixed(0)} ms`);
+    t = now;
+  };
+  const bytes = readFileSync(file);
+  step(`read ${(bytes.byteLength / 2 ** 20).toFixed(0)} MiB`);
+  const text = bytes.toString("utf8");
+  step("decode");
+  const json = JSON.parse(text);
+  step("JSON.parse");
+  const dataset = await loadDataset(json, {});
+  step("loadDataset");
+  createMemoryStore(dataset);
+  step("createMemoryStore");
+  console.log(`N=${n}: ${steps.join(", ")}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
