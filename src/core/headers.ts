@@ -9,3 +9,8 @@
 export interface HeaderLookup {
   get(name: string): string | null;
 }
+
+/** Whether a Host (or X-Forwarded-Host) value is a plain host and port, safe to put in a URL we build. */
+export function isPlainHost(host: string): boolean {
+  return /^[A-Za-z0-9.\-:[\]]+$/.test(host);
+}

@@ -16,7 +16,7 @@ import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
 import { pypiChallenge, renderPep503Index, type Pep503Input, type PypiOptions } from "../engines/pypi/render.js";
 import type { BlobStorage } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
-import type { HeaderLookup } from "../core/headers.js";
+import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
@@ -136,7 +136,7 @@ function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
   if (options.trustProxy) {
     const proto = parts.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
     const host = parts.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
-    if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `${proto === "https" ? "https" : proto === "http" ? "http" : parts.protocol.slice(0, -1)}://${host}`;
+    if (host && isPlainHost(host)) return `${proto === "https" ? "https" : proto === "http" ? "http" : parts.protocol.slice(0, -1)}://${host}`;
   }
   return parts.origin;
 }

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { EngineResult } from "../core/result.js";
-import type { HeaderLookup } from "../core/headers.js";
+import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { boundedMemo } from "../core/memo.js";
 import type { RequestLike, RequestParts } from "../http/fetch.js";
 import { isAscii } from "../http/respond.js";
@@ -162,17 +162,14 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
  * lookups straight from the request line and `rawHeaders`), else a web `Request` with its body.
  * @throws {TypeError} when the request has no valid URL (its Host is not one).
  */
-export function toRequestLike(req: Pick<IncomingMessage, "method" | "url" | "rawHeaders" | "headers">): RequestLike {
+export function toRequestLike(req: Pick<IncomingMessage, "method" | "url" | "rawHeaders">): RequestLike {
   const method = req.method ?? "GET";
-  if (method === "GET" || method === "HEAD") {
-    const raw = req.rawHeaders;
-    const host = firstRaw(raw, "host");
-    const origin = host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? originFor(host) : "http://localhost";
-    if (origin === null) throw new TypeError("Invalid URL");
-    return new NodeRequest(method, raw, origin, req.url ?? "/");
-  }
-  const host = req.headers.host && /^[A-Za-z0-9.\-:[\]]+$/.test(req.headers.host) ? req.headers.host : "localhost";
-  return toWebRequest(req as IncomingMessage, `http://${host}`);
+  const raw = req.rawHeaders;
+  const host = firstRaw(raw, "host");
+  const origin = host !== undefined && isPlainHost(host) ? originFor(host) : "http://localhost";
+  if (origin === null) throw new TypeError("Invalid URL");
+  if (method === "GET" || method === "HEAD") return new NodeRequest(method, raw, origin, req.url ?? "/");
+  return toWebRequest(req as IncomingMessage, origin);
 }
 
 /** The request a node:http request stands for, or null after answering 400 for one that has none. */

@@ -43,10 +43,10 @@ describe("toRequestLike (serve's GET/HEAD request)", () => {
           expected = null;
         }
         if (expected === null) {
-          expect(() => toRequestLike({ method: "GET", url: t, rawHeaders: raw, headers: {} })).toThrow();
+          expect(() => toRequestLike({ method: "GET", url: t, rawHeaders: raw })).toThrow();
           return;
         }
-        const req = toRequestLike({ method: "GET", url: t, rawHeaders: raw, headers: {} });
+        const req = toRequestLike({ method: "GET", url: t, rawHeaders: raw });
         const parts = req.parts!;
         expect(parts.pathname).toBe(expected.url.pathname);
         expect(parts.search).toBe(expected.url.search);
@@ -65,7 +65,7 @@ describe("toRequestLike (serve's GET/HEAD request)", () => {
   });
 
   it("keeps HEAD and leaves other methods to a web Request with their body", async () => {
-    expect(toRequestLike({ method: "HEAD", url: "/x", rawHeaders: [], headers: {} }).method).toBe("HEAD");
+    expect(toRequestLike({ method: "HEAD", url: "/x", rawHeaders: [] }).method).toBe("HEAD");
     const { Readable } = await import("node:stream");
     const body = Object.assign(Readable.from([Buffer.from("hi")]), { method: "POST", url: "/y?z=1", rawHeaders: ["Host", "h:1"], headers: { host: "h:1" } });
     const req = toRequestLike(body);
