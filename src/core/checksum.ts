@@ -17,9 +17,9 @@ const ALGORITHMS: Record<number, string> = { 16: "md5", 20: "sha1", 28: "sha224"
  */
 export function checksumDigest(checksum: string | null): FileHash | null {
   if (checksum === null) return null;
-  if (/^(0x)?[0-9a-fA-F]+$/.test(checksum)) {
-    // Hex stays hex: only its case changes (no round trip through bytes for every file of a page).
-    const hex = checksum.replace(/^0x/, "");
+  const hex = checksum.startsWith("0x") ? checksum.slice(2) : checksum;
+  if (isHex(hex)) {
+    // Hex stays hex: only its case changes (no round trip through bytes, no regular expression, for every file of a page).
     const name = hex.length % 2 === 0 ? ALGORITHMS[hex.length / 2] : undefined;
     return name === undefined ? null : { name, hex: hex.toLowerCase() };
   }
@@ -27,4 +27,14 @@ export function checksumDigest(checksum: string | null): FileHash | null {
   if (bytes === null) return null;
   const name = ALGORITHMS[bytes.length];
   return name === undefined ? null : { name, hex: toHex(bytes) };
+}
+
+/** True when every character is a hex digit (and there is at least one). */
+function isHex(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
 }

@@ -29,24 +29,8 @@ export interface PypiFile {
   data: Array<[string, string]>;
 }
 
-/** True when every character is a hex digit (and there is at least one). */
-function isHex(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
-  }
-  return true;
-}
-
-/**
- * The PEP 503 hash of a checksum: {@link checksumDigest} under the name the index uses, with the
- * usual case (64 hex digits, a SHA-256) answered without a regular expression.
- */
-export function pep503Hash(checksum: string | null): FileHash | null {
-  if (checksum !== null && checksum.length === 64 && isHex(checksum)) return { name: "sha256", hex: checksum.toLowerCase() };
-  return checksumDigest(checksum);
-}
+/** The PEP 503 hash of a checksum: {@link checksumDigest} under the name the index uses. */
+export const pep503Hash = checksumDigest;
 
 /** PEP 700 upload time of an ISO instant: always six fraction digits and `Z`. */
 export function uploadTimeOf(iso: string): string {
