@@ -10,6 +10,7 @@
  *
  * PostgreSQL: BENCH_DATABASE_URL, else a throwaway cluster from /usr/lib/postgresql/15/bin.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
 import { dirname, join } from "node:path";
@@ -29,6 +30,16 @@ const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[
 const smoke = args.includes("--smoke");
 const only = new Set((flag("only") ?? "W1,W2,W3,W4,W5").toUpperCase().split(","));
 const out = flag("out") ?? fileURLToPath(new URL("./results.json", import.meta.url));
+
+/** Tools the workloads spawn, checked before anything runs so that a missing one is a sentence, not a stack trace. */
+function requireTool(name, apt) {
+  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  if (found.status !== 0) {
+    console.error(`bench: ${name} is not installed; install ${name} (apt-get install ${apt}) and run again`);
+    process.exit(1);
+  }
+}
+if (only.has("W3")) requireTool("wrk", "wrk");
 
 const CONFIG = smoke
   ? {
