@@ -7,7 +7,7 @@ import { isUuid } from "../core/uuid.js";
 import type { Account, License } from "../model/records.js";
 import type { Store } from "../store/types.js";
 import { readCredential, type CredentialSource } from "./credentials.js";
-import { ADMIN_LIKE_ROLES, ANONYMOUS, isExpired, isPast, type LicenseContext, type Principal } from "./principal.js";
+import { ADMIN_LIKE_ROLES, ANONYMOUS, isExpired, isPast, type LicenseContext, type Principal } from "../access/principal.js";
 import { digestToken } from "./tokens.js";
 
 /** Keygen's documentation of token authentication (`links.about` of TOKEN_* errors). */

@@ -107,6 +107,21 @@ export class NotAcceptableError extends SdkError {
   }
 }
 
+/** 422: the document is well-formed but cannot be applied (a taken version, tag, key or filename; a bad transition). */
+export class ConflictError extends SdkError {
+  constructor(detail: string, options: SdkErrorOptions & { code: string; pointer?: string }) {
+    const { pointer, ...rest } = options;
+    super(422, detail, { title: "Unprocessable resource", ...(pointer !== undefined ? { source: { pointer } } : {}), ...rest });
+  }
+}
+
+/** 405: the store behind the handler cannot write (a dataset served from memory, or a read-only custom store). */
+export class ReadOnlyStoreError extends SdkError {
+  constructor(detail = "This server's store is read-only: serve a SQLite or PostgreSQL store (serve --db FILE or --database-url URL) to publish") {
+    super(405, detail, { code: "STORE_READ_ONLY" });
+  }
+}
+
 /** 500/503: the store failed; the message shown to clients never carries the cause. */
 export class StoreError extends SdkError {
   constructor(detail: string, options: SdkErrorOptions & { status?: 500 | 503 } = {}) {

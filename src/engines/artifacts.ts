@@ -1,13 +1,13 @@
 /**
  * @module engines/artifacts — artifact downloads (Keygen §8.4, SPEC §6): 303 to a presigned URL.
  */
-import { accessDenied, authorize } from "../auth/authorize.js";
+import { accessDenied, authorize } from "../access/authorize.js";
 import type { BlobStorage } from "../blobs/types.js";
 import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { isUuid } from "../core/uuid.js";
 import type { Artifact, Product, Release } from "../model/records.js";
-import { isArtifactVisible } from "../store/scope.js";
+import { isArtifactVisible } from "../access/scope.js";
 import type { ArtifactWithRelease } from "../store/types.js";
 import type { EngineContext } from "./context.js";
 

@@ -1,9 +1,9 @@
 /**
  * @module engines/context — what every engine function receives: the store, the caller and the request's shape.
  */
-import type { Principal } from "../auth/principal.js";
+import type { Principal } from "../access/principal.js";
 import type { Account } from "../model/records.js";
-import type { Scope } from "../store/scope.js";
+import type { Scope } from "../access/scope.js";
 import type { Store } from "../store/types.js";
 
 /** Per-request context of an engine call: `(ctx, input)` is every engine's signature. */

@@ -2,7 +2,7 @@
  * @module engines/raw — the raw engine (Keygen §4, SPEC 16): a stable link that answers 303 to
  * the artifact download route of the release and file it names.
  */
-import { accessDenied, authorize } from "../auth/authorize.js";
+import { accessDenied, authorize } from "../access/authorize.js";
 import { notFound } from "../core/errors.js";
 import { redirectResult, type EngineResult } from "../core/result.js";
 import type { EngineContext } from "./context.js";

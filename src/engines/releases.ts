@@ -1,7 +1,7 @@
 /**
  * @module engines/releases — the release resource and `GET /releases/{release}/upgrade` (Keygen §5.1, §8.1).
  */
-import { accessDenied, authorize } from "../auth/authorize.js";
+import { accessDenied, authorize } from "../access/authorize.js";
 import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { parseStrict } from "../core/version.js";

@@ -7,23 +7,12 @@
  */
 import { ValidationError } from "../core/errors.js";
 import { keyPrefix, splitTag, type Channel } from "../core/version.js";
+import { CHANNEL_MATRIX, upgradeChannels } from "../core/channels.js";
+
+export { CHANNEL_MATRIX, upgradeChannels };
 import type { Release } from "../model/records.js";
-import type { Scope } from "../store/scope.js";
+import type { Scope } from "../access/scope.js";
 import type { Store, UpgradeQuery, VersionRange } from "../store/types.js";
-
-/** Channels a release may upgrade to, by requested channel (Keygen §5.2); any other channel allows none. */
-export const CHANNEL_MATRIX: Readonly<Record<Channel, readonly Channel[]>> = Object.freeze({
-  stable: ["stable"],
-  rc: ["stable", "rc"],
-  beta: ["stable", "rc", "beta"],
-  alpha: ["stable", "rc", "beta", "alpha"],
-  dev: ["dev"],
-});
-
-/** The candidate channels for a requested channel; [] for a channel Keygen does not know (e.g. `edge`). */
-export function upgradeChannels(channel: string): readonly Channel[] {
-  return Object.prototype.hasOwnProperty.call(CHANNEL_MATRIX, channel) ? CHANNEL_MATRIX[channel as Channel] : [];
-}
 
 // semverse's shape without the operator: MAJOR[.MINOR][.PATCH][-PRE][+BUILD].
 const CONSTRAINT_RE = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;

@@ -3,7 +3,7 @@
  */
 import { authenticate } from "../auth/authenticate.js";
 import type { CredentialSource } from "../auth/credentials.js";
-import { ANONYMOUS, scopeOf, type Principal } from "../auth/principal.js";
+import { ANONYMOUS, scopeOf, type Principal } from "../access/principal.js";
 import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";

@@ -1,10 +1,10 @@
 /**
- * @module sql/visibility — the reference visibility rules of store/scope as SQL conditions.
+ * @module sql/visibility — the reference visibility rules of access/scope as SQL conditions.
  *
  * Aliases: `p` products, `pk` packages, `r` releases, `a` artifacts. Each function mirrors the
- * predicate of the same name in store/scope, so every store answers alike.
+ * predicate of the same name in access/scope, so every store answers alike.
  */
-import type { Scope, WindowRule } from "../store/scope.js";
+import type { Scope, WindowRule } from "../access/scope.js";
 import type { Dialect } from "./client.js";
 import { any, list, raw, sql, type Fragment } from "./fragment.js";
 

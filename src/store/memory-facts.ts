@@ -4,7 +4,7 @@
  * record (a release, its entitlement list and its date strings lie far apart in a large heap).
  */
 import type { Product, Release } from "../model/records.js";
-import { isCanonicalInstant, withinWindow, type Grant, type Scope } from "./scope.js";
+import { isCanonicalInstant, withinWindow, type Grant, type Scope } from "../access/scope.js";
 
 // Flags in the low bits of a release's first slot; its entitlement list's number above them.
 const COMPUTED = 1;

@@ -5,13 +5,13 @@
 import { isUuid } from "../core/uuid.js";
 import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
-import { CHANNEL_MATRIX } from "../engines/upgrade.js";
+import { CHANNEL_MATRIX } from "../core/channels.js";
 import type {
   Account, Artifact, Engine, EngineKey, License, Package, Policy, Product, Release, Token, User,
 } from "../model/records.js";
 import { ReleaseFacts } from "./memory-facts.js";
 import { HashSlots, KeyRanks, firstBelow, hashString } from "./memory-index.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "./scope.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "../access/scope.js";
 import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
 
 /** Keygen's pre-release and build word/number split of a version, parsed when a constraint first needs it. */

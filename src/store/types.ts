@@ -20,7 +20,7 @@ import type {
   Token,
   User,
 } from "../model/records.js";
-import type { Scope } from "./scope.js";
+import type { Scope } from "../access/scope.js";
 
 /** Sort direction of a list. */
 export type Order = "asc" | "desc";

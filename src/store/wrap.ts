@@ -110,6 +110,8 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
       });
     };
   }
+  // The write contract's marker is a property, not a method.
+  if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
   return wrapped as unknown as Store;
 }
 

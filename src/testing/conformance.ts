@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestToken } from "../auth/tokens.js";
 import { keyPrefix, parseStrict } from "../core/version.js";
 import { loadDataset, type Dataset } from "../dataset/load.js";
-import { ADMIN_SCOPE, ANONYMOUS_SCOPE, type Scope } from "../store/scope.js";
+import { ADMIN_SCOPE, ANONYMOUS_SCOPE, type Scope } from "../access/scope.js";
 import type { Store } from "../store/types.js";
 import { IDS, TOKENS, UUID_SHAPED_KEY, conformanceDataset } from "./fixture.js";
 

@@ -4,11 +4,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/auth/authenticate.js";
-import { authorize } from "../../src/auth/authorize.js";
-import { scopeOf, type Principal } from "../../src/auth/principal.js";
+import { authorize } from "../../src/access/authorize.js";
+import { scopeOf, type Principal } from "../../src/access/principal.js";
 import { digestToken } from "../../src/auth/tokens.js";
 import type { Release } from "../../src/model/records.js";
-import { isReleaseVisible } from "../../src/store/scope.js";
+import { isReleaseVisible } from "../../src/access/scope.js";
 import { b64, firstError, KEY, loadWorld, NOW, TOK, type World } from "./world.js";
 
 let w: World;

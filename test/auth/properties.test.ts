@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../../src/auth/authenticate.js";
-import { authorize } from "../../src/auth/authorize.js";
-import { grantOf, licensesOf, scopeOf, type Principal } from "../../src/auth/principal.js";
+import { authorize } from "../../src/access/authorize.js";
+import { grantOf, licensesOf, scopeOf, type Principal } from "../../src/access/principal.js";
 import { isSdkError } from "../../src/core/errors.js";
 import { loadDataset, type Dataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
@@ -15,7 +15,7 @@ import {
   AUTHENTICATION_STRATEGIES, DISTRIBUTION_STRATEGIES, ENGINE_KEYS, EXPIRATION_STRATEGIES, type Release,
 } from "../../src/model/records.js";
 import { createMemoryStore } from "../../src/store/memory.js";
-import { withinWindow } from "../../src/store/scope.js";
+import { withinWindow } from "../../src/access/scope.js";
 import type { Store } from "../../src/store/types.js";
 
 const NOW = new Date("2026-02-01T00:00:00.000Z");

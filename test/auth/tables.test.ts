@@ -4,10 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/auth/authenticate.js";
-import { authorize } from "../../src/auth/authorize.js";
-import { scopeOf, type Principal } from "../../src/auth/principal.js";
+import { authorize } from "../../src/access/authorize.js";
+import { scopeOf, type Principal } from "../../src/access/principal.js";
 import { parseStrict } from "../../src/core/version.js";
-import { isArtifactVisible, isPackageVisible } from "../../src/store/scope.js";
+import { isArtifactVisible, isPackageVisible } from "../../src/access/scope.js";
 import { KEY, loadWorld, NOW, TOK, type World } from "./world.js";
 
 let w: World;

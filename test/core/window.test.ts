@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withinWindow } from "../../src/store/scope.js";
+import { withinWindow } from "../../src/access/scope.js";
 import type { Release } from "../../src/model/records.js";
 
 const release = (created: string, backdated: string | null) => ({ created, backdated }) as Release;

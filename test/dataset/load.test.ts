@@ -116,7 +116,7 @@ describe("loadDataset", () => {
       { release: "1.2.0", filename: "b", file: "/etc/passwd" },
     ] }));
     expect(bad.map((p) => p.path)).toEqual(["accounts[0].artifacts[0].file", "accounts[0].artifacts[1].file"]);
-    const d = await loadDataset(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "./blobs//a.bin" }] }), { readFile });
+    const d = await loadDataset(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "./blobs/a.bin" }] }), { readFile });
     expect(d.artifacts[0]).toMatchObject({ blob: "blobs/a.bin", filesize: 3, status: "UPLOADED", checksum: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81" });
     const mismatch = await problems(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "a.bin", filesize: 4, checksum: "A5BYxvLAy0ksUzsKTRTvd8wPeKvMztUofYShogEc+4E=" }] }));
     expect(mismatch.map((p) => p.path)).toEqual(["accounts[0].artifacts[0].file"]);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadDataset } from "../../src/dataset/load.js";
 import { createPostgresStore } from "../../src/postgres.js";
 import { createSqliteStore, importDataset, type SqlStore } from "../../src/sqlite.js";
-import { ADMIN_SCOPE, ANONYMOUS_SCOPE } from "../../src/store/scope.js";
+import { ADMIN_SCOPE, ANONYMOUS_SCOPE } from "../../src/access/scope.js";
 import { IDS, conformanceDataset, conformanceDatasetFile } from "../../src/testing.js";
 import { keyPrefix, parseStrict } from "../../src/core/version.js";
 import { startPgCluster, type PgCluster } from "./pg-cluster.js";

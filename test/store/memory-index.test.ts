@@ -13,7 +13,7 @@ import type { Artifact, Product, Release } from "../../src/model/records.js";
 import { ReleaseFacts } from "../../src/store/memory-facts.js";
 import { KeyRanks, firstBelow } from "../../src/store/memory-index.js";
 import { createMemoryStore } from "../../src/store/memory.js";
-import { isArtifactVisible, isReleaseVisible, type Grant, type Scope } from "../../src/store/scope.js";
+import { isArtifactVisible, isReleaseVisible, type Grant, type Scope } from "../../src/access/scope.js";
 import type { UpgradeQuery } from "../../src/store/types.js";
 
 const uuid = (kind: number, n: number) => `50000000-0000-4000-8${kind}00-${String(n).padStart(12, "0")}`;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { CHANNELS } from "../../src/core/version.js";
 import { CHANNEL_MATRIX, upgradeChannels } from "../../src/engines/upgrade.js";
-import { ANONYMOUS_SCOPE } from "../../src/store/scope.js";
+import { ANONYMOUS_SCOPE } from "../../src/access/scope.js";
 import { upgradeOf } from "./support.js";
 
 describe("channel matrix (57, 58)", () => {

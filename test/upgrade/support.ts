@@ -5,7 +5,7 @@
 import { loadDataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { parseConstraint, resolveUpgrade, type UpgradeRequest } from "../../src/engines/upgrade.js";
-import { ADMIN_SCOPE, type Scope } from "../../src/store/scope.js";
+import { ADMIN_SCOPE, type Scope } from "../../src/access/scope.js";
 import { closeStore, makeStore } from "../helpers/store.js";
 
 /** A release of the test package: a version, or a version with status and entitlements. */

@@ -3,7 +3,7 @@
  * items 1–9, §6a): project list and project pages as PEP 503 HTML or PEP 691 JSON, with
  * redirects, pass-through for unknown projects, Basic challenges and revision-based caching.
  */
-import { accessDenied, authorize } from "../../auth/authorize.js";
+import { accessDenied, authorize } from "../../access/authorize.js";
 import { utf8 } from "../../core/encoding.js";
 import { boundedMemo } from "../../core/memo.js";
 import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
@@ -11,7 +11,7 @@ import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
-import { isReleaseVisible } from "../../store/scope.js";
+import { isReleaseVisible } from "../../access/scope.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";

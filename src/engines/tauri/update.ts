@@ -5,12 +5,12 @@
  * notes?}` (absolute URL, strict SemVer, RFC 3339 date, the artifact's signature), or a 204 with an
  * empty body whose `Release-Engines-Reason` header says why there is no update.
  */
-import { accessDenied, authorize } from "../../auth/authorize.js";
+import { accessDenied, authorize } from "../../access/authorize.js";
 import { ValidationError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Product, Release } from "../../model/records.js";
-import { isPackageVisible } from "../../store/scope.js";
+import { isPackageVisible } from "../../access/scope.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";

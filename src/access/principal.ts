@@ -1,8 +1,8 @@
 /**
- * @module auth/principal — who is asking, and the scope of what they may see.
+ * @module access/principal — who is asking, and the scope of what they may see.
  */
 import type { License, Policy, Product, Token, User } from "../model/records.js";
-import type { Grant, Scope } from "../store/scope.js";
+import type { Grant, Scope } from "./scope.js";
 
 /** A license as a principal knows it: with its policy and owner. */
 export interface LicenseContext {

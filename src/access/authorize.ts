@@ -1,5 +1,5 @@
 /**
- * @module auth/authorize — may this principal read this resource, and if not, why (Keygen §6.4–6.9).
+ * @module access/authorize — may this principal read this resource, and if not, why (Keygen §6.4–6.9).
  *
  * `authorize(p, action, r, now).allowed` is true exactly when the record is in `scopeOf(p, now)`, so
  * lists (filtered by scope in the store) and single lookups (checked here) always agree. Denials carry
@@ -7,7 +7,7 @@
  */
 import { ForbiddenError } from "../core/errors.js";
 import type { Artifact, Package, Product, Release } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, withinWindow } from "../store/scope.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, withinWindow } from "./scope.js";
 import { grantOf, licenseBlock, licensesOf, type LicenseContext, type Principal, scopeOf } from "./principal.js";
 
 /** Actions the engines check. */

@@ -1,7 +1,7 @@
 /**
- * @module scope — what a caller may see, as data a store can turn into a query.
+ * @module access/scope — what a caller may see, as data a store can turn into a query.
  *
- * A scope is derived from the authenticated principal (see auth/principal `scopeOf`). Stores apply
+ * A scope is derived from the authenticated principal (see access/principal `scopeOf`). Stores apply
  * it in their queries; the predicates below are the reference semantics every store must match.
  */
 import type { Artifact, Package, Product, Release } from "../model/records.js";
