@@ -3,7 +3,8 @@
  * database on an index; JavaScript only maps the rows it gets back.
  */
 import { isUuid } from "../core/uuid.js";
-import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "../store/types.js";
+import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, UpgradeQuery } from "../store/types.js";
+import type { WritableStore } from "../store/write.js";
 import type { EngineKey } from "../model/records.js";
 import type { Row, SqlClient } from "./client.js";
 import { join, list, raw, sql, type Fragment } from "./fragment.js";
@@ -11,9 +12,11 @@ import {
   select, toAccount, toArtifact, toEngine, toLicense, toPackage, toPolicy, toProduct, toRelease, toToken, toUser,
 } from "./rows.js";
 import { artifactVisible, engineVisible, packageVisible, releaseVisible } from "./visibility.js";
+import { createSqlWrites } from "./write.js";
+import { createSqlWriteLists } from "./write-lists.js";
 
-/** A store backed by a SQL database. */
-export interface SqlStore extends Store {
+/** A store backed by a SQL database; it can publish (the write contract). */
+export interface SqlStore extends WritableStore {
   /** Apply pending schema migrations now (they also run before the first query). */
   migrate(): Promise<void>;
   /** Close the database connection or pool. */
@@ -49,6 +52,9 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
     sql`SELECT ${select("licenses", "l")}, ${d.licenseUserIds("l")} AS user_ids FROM licenses l WHERE ${where}`;
 
   const store: SqlStore = {
+    writable: true,
+    ...createSqlWriteLists(client, ensure),
+    ...createSqlWrites(client, ensure),
     async migrate() {
       await ensure();
     },
