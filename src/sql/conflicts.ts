@@ -17,9 +17,8 @@ export function taken(attribute: "version" | "tag" | "key" | "filename"): Confli
 }
 
 /** A relationship naming a record that does not exist in the account: `<NAME>_NOT_FOUND`, "must exist". */
-export function missing(relationship: "product" | "package" | "release" | "entitlements"): ConflictError {
-  const code = relationship === "entitlements" ? "ENTITLEMENT_NOT_FOUND" : `${relationship.toUpperCase()}_NOT_FOUND`;
-  return new ConflictError("must exist", { code, pointer: `/data/relationships/${relationship}` });
+export function missing(relationship: "product" | "package" | "release" | "entitlement"): ConflictError {
+  return new ConflictError("must exist", { code: `${relationship.toUpperCase()}_NOT_FOUND`, pointer: `/data/relationships/${relationship}` });
 }
 
 /** The index (by PostgreSQL name) each unique violation maps to. */

@@ -66,12 +66,9 @@ export function createSqlWriteLists(client: SqlClient, ensure: () => Promise<voi
       const rows = (await all(sql`SELECT ${select("entitlements", "e")} FROM entitlements e
         WHERE e.account_id = ${accountId} AND (${byId} OR e.code IN ${list(idsOrCodes)})`)).map(toEntitlement);
       const out = [];
-      const seen = new Set<string>();
       for (const term of idsOrCodes) {
         const found = rows.find((e) => e.id === term) ?? rows.find((e) => e.code === term);
-        if (found === undefined || seen.has(found.id)) continue;
-        seen.add(found.id);
-        out.push(found);
+        if (found !== undefined) out.push(found);
       }
       return out;
     },

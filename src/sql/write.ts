@@ -42,8 +42,6 @@ function update(table: "packages" | "releases" | "artifacts", id: string, values
 
 /** The artifact statuses an upload may complete (a FAILED upload may be retried). */
 const COMPLETABLE = new Set<Artifact["status"]>(["WAITING", "FAILED"]);
-/** The artifact statuses a failed upload may mark FAILED. */
-const FAILABLE = new Set<Artifact["status"]>(["WAITING", "PROCESSING", "FAILED"]);
 
 /** Keygen's release columns derived from a canonical version. */
 function versionColumns(version: string): Values {
@@ -106,7 +104,7 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
     const row = await first(tx, sql`SELECT product_id FROM packages WHERE id = ${packageId} AND account_id = ${accountId}`);
     if (row === null) throw missing("package");
     if (String(row.product_id) !== productId) {
-      throw new ConflictError("package product must match release product", { code: "PACKAGE_NOT_ALLOWED", pointer: "/data/relationships/package" });
+      throw new ConflictError("package product must match release product", { code: "PACKAGE_INVALID", pointer: "/data/relationships/package" });
     }
   };
   /** The distinct codes, each an entitlement of the account. */
@@ -114,7 +112,7 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
     const wanted = [...new Set(codes)];
     if (wanted.length === 0) return wanted;
     const rows = await tx.all(sql`SELECT code FROM entitlements WHERE account_id = ${accountId} AND code IN ${list(wanted)}`);
-    if (rows.length !== wanted.length) throw missing("entitlements");
+    if (rows.length !== wanted.length) throw missing("entitlement");
     return wanted;
   };
 
@@ -195,11 +193,7 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
         const current = await lockRelease(tx, accountId, id);
         if (current === null) return null;
         const now = at.toISOString();
-        let metadata = current.metadata;
-        if (status === "YANKED") {
-          const { yankReason: _old, ...rest } = metadata;
-          metadata = reason === null || reason === undefined ? rest : { ...rest, yankReason: reason };
-        }
+        const metadata = withKey(current.metadata, "yankReason", status === "YANKED" ? reason : null);
         const row = await first(tx, update("releases", current.id, {
           status, yanked: status === "YANKED" ? now : null, metadata: json(metadata), updated: now,
         }));
@@ -244,10 +238,13 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
         const current = await lockArtifact(tx, accountId, id);
         if (current === null) return null;
         if (!COMPLETABLE.has(current.status)) throw notWaiting();
-        const { failureReason: _failed, ...kept } = current.metadata;
+        // A declared checksum is kept; the computed sha256 goes beside it unless it is that checksum.
+        const checksum = current.checksum ?? bytes.sha256;
+        let metadata = withKey({ ...current.metadata, ...bytes.metadata }, "failureReason", null);
+        metadata = withKey(metadata, "sha256", checksum.toLowerCase() === bytes.sha256 ? null : bytes.sha256);
         // The status condition repeats the check: the update itself is the compare-and-set.
         const row = await first(tx, sql`UPDATE artifacts SET status = 'UPLOADED', filesize = ${bytes.filesize},
-            checksum = ${current.checksum ?? bytes.sha256}, blob = ${bytes.blob}, metadata = ${json({ ...kept, ...bytes.metadata })},
+            checksum = ${checksum}, blob = ${bytes.blob}, metadata = ${json(metadata)},
             updated = ${at.toISOString()}
           WHERE id = ${current.id} AND status IN ('WAITING', 'FAILED') RETURNING ${returning("artifacts")}`);
         if (row === null) throw notWaiting();
@@ -258,7 +255,7 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
       return write(async (tx) => {
         const current = await lockArtifact(tx, accountId, id);
         if (current === null) return null;
-        if (!FAILABLE.has(current.status)) return current;
+        if (current.status === "UPLOADED") return current;
         const row = await first(tx, update("artifacts", current.id, {
           status: "FAILED", metadata: json({ ...current.metadata, failureReason: reason }), updated: at.toISOString(),
         }));
@@ -277,6 +274,14 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
 /** ARTIFACT_NOT_WAITING: an upload URL cannot be replayed onto an UPLOADED artifact. */
 function notWaiting(): ConflictError {
   return new ConflictError("artifact is not waiting for an upload", { code: "ARTIFACT_NOT_WAITING" });
+}
+
+/** The metadata with `key` set to `value`, or without it when `value` is null or absent. */
+function withKey(metadata: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const out = { ...metadata };
+  if (value === null || value === undefined) delete out[key];
+  else out[key] = value;
+  return out;
 }
 
 /** The changes that are set (an absent key and an explicit `undefined` both mean "unchanged"). */
