@@ -37,17 +37,30 @@ const BY_COLUMNS: Record<string, () => ConflictError> = {
   "artifacts.release_id,artifacts.filename": () => taken("filename"),
 };
 
+/** PostgreSQL foreign keys (default names) a write can break when a referenced row is deleted by a racing transaction. */
+const BY_FOREIGN_KEY: Record<string, () => ConflictError> = {
+  artifacts_release_id_fkey: () => missing("release"),
+  releases_package_id_fkey: () => missing("package"),
+  releases_product_id_fkey: () => missing("product"),
+  packages_product_id_fkey: () => missing("product"),
+};
+
 /** An id given by the caller that another record already has. */
 const idTaken = () => new ConflictError(TAKEN, { code: "ID_TAKEN", pointer: "/data/id" });
 
-/** The ConflictError for a driver's unique violation, or null when the error is something else. */
-export function uniqueConflict(error: unknown): ConflictError | null {
+/**
+ * The ConflictError for a driver's unique violation (or, on PostgreSQL, a reference deleted by a
+ * racing transaction after the write checked it; SQLite's writers never interleave), or null when
+ * the error is something else.
+ */
+export function constraintConflict(error: unknown): ConflictError | null {
   if (typeof error !== "object" || error === null) return null;
   const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
   if (e.code === "23505") {
     const name = String(e.constraint ?? "");
     return BY_INDEX[name]?.() ?? (name.endsWith("_pkey") ? idTaken() : null);
   }
+  if (e.code === "23503") return BY_FOREIGN_KEY[String(e.constraint ?? "")]?.() ?? null;
   if (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
     const columns = String(e.message ?? "").replace(/^UNIQUE constraint failed: /, "").split(/,\s*/).join(",");
     return BY_COLUMNS[columns]?.() ?? (/^\w+\.id$/.test(columns) ? idTaken() : null);

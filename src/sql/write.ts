@@ -13,7 +13,7 @@ import { parseStrict } from "../core/version.js";
 import { ENGINE_NAMES, type Artifact, type EngineKey, type Package, type Release } from "../model/records.js";
 import type { WritableStore } from "../store/write.js";
 import type { SqlClient } from "./client.js";
-import { missing, uniqueConflict } from "./conflicts.js";
+import { missing, constraintConflict } from "./conflicts.js";
 import { join, list, raw, sql, type Fragment } from "./fragment.js";
 import { COLUMNS, toArtifact, toPackage, toRelease } from "./rows.js";
 
@@ -70,7 +70,7 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
     try {
       return await client.transaction(fn);
     } catch (error) {
-      throw uniqueConflict(error) ?? error;
+      throw constraintConflict(error) ?? error;
     }
   };
   const first = async (tx: SqlClient, q: Fragment) => (await tx.all(q))[0] ?? null;

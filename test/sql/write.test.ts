@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_SCOPE, type Scope } from "../../src/access/scope.js";
 import { uuidV5 } from "../../src/core/uuid.js";
@@ -286,6 +287,24 @@ for (const backend of BACKENDS) {
         if (final?.status === "UPLOADED") expect(final).toMatchObject({ blob: "x", checksum: SHA });
         else expect(final).toMatchObject({ status: "FAILED", blob: null, metadata: { failureReason: "timeout" } });
       });
+    });
+
+    it.runIf(backend.name === "postgres")("a release deleted by a racing transaction after the check is RELEASE_NOT_FOUND, not a crash", async () => {
+      const rel = await store.createRelease(A, newRelease(), AT);
+      const other = new pg.Client({ connectionString: cluster.url(where) });
+      await other.connect();
+      try {
+        await other.query("BEGIN");
+        await other.query("DELETE FROM releases WHERE id = $1", [rel.id]);
+        // The create sees the release (the delete is not committed), then waits on its row for the foreign key check.
+        const create = store.createArtifact(A, { releaseId: rel.id, filename: "late.whl", filetype: "whl", filesize: 1, platform: null, arch: null, signature: null, checksum: null, metadata: {} }, AT);
+        const settled = create.then(() => "created", (e: unknown) => e);
+        await new Promise((r) => setTimeout(r, 300));
+        await other.query("COMMIT");
+        expect(await settled).toMatchObject(conflict("RELEASE_NOT_FOUND", "/data/relationships/release"));
+      } finally {
+        await other.end();
+      }
     });
 
     describe("lists", () => {
