@@ -185,12 +185,13 @@ export function writeIndexes(): Migration {
     if (problems.length > 0) {
       throw new Error(`cannot add the write path's unique indexes: ${problems.join("; ")}. Remove or rename the duplicates, then start again (the database was not changed)`);
     }
-    const ddl = WRITE_UNIQUE.map((i) => `CREATE UNIQUE INDEX ${i.name} ON ${i.table} (${i.columns.join(", ")})${i.where ? ` WHERE ${i.where}` : ""};`);
-    await tx.exec(`DROP INDEX engines_key;
+    const ddl = WRITE_UNIQUE.map((i) => `CREATE UNIQUE INDEX IF NOT EXISTS ${i.name} ON ${i.table} (${i.columns.join(", ")})${i.where ? ` WHERE ${i.where}` : ""};`);
+    // Written to run again over its own result (a database rewound by hand to an older version).
+    await tx.exec(`DROP INDEX IF EXISTS engines_key;
 ${ddl.join("\n")}
-CREATE INDEX releases_created ON releases (account_id, created, id);
-CREATE INDEX artifacts_created ON artifacts (account_id, created, id);
-CREATE INDEX packages_created ON packages (account_id, created, id);`);
+CREATE INDEX IF NOT EXISTS releases_created ON releases (account_id, created, id);
+CREATE INDEX IF NOT EXISTS artifacts_created ON artifacts (account_id, created, id);
+CREATE INDEX IF NOT EXISTS packages_created ON packages (account_id, created, id);`);
   };
 }
 

@@ -15,7 +15,8 @@ import { parseStrict } from "../../src/core/version.js";
 import { createPostgresStore } from "../../src/postgres.js";
 import { createSqliteStore, importDataset, type SqlStore } from "../../src/sqlite.js";
 import type { NewRelease } from "../../src/store/write.js";
-import { IDS, conformanceDataset } from "../../src/testing.js";
+import { loadDataset } from "../../src/dataset/load.js";
+import { IDS, conformanceDataset, conformanceDatasetFile } from "../../src/testing.js";
 import { startPgCluster, type PgCluster } from "./pg-cluster.js";
 
 const A = IDS.account;
@@ -162,6 +163,23 @@ for (const backend of BACKENDS) {
         expect((await blocked.getAccount(A))?.slug).toBe("acme");
         expect(await schemaVersion(where)).toBe(version);
       });
+    });
+
+    it("a re-import may move a tag to another release and swap two filenames (the unique indexes hold between rows)", async () => {
+      const file = conformanceDatasetFile();
+      const acme = file.accounts[0] as NonNullable<(typeof file.accounts)[number]>;
+      const releases = acme.releases ?? [];
+      delete (releases.find((r) => r.id === IDS.relPypi110) as { tag?: string | null }).tag;
+      // The new holder of `latest` comes first, so a plain row-by-row upsert would meet the old one.
+      releases.unshift({ id: "00000000-0000-4000-8000-00000000b001", product: "cli", package: "acme-tools", version: "1.5.0", status: "PUBLISHED", tag: "latest" });
+      const a = (acme.artifacts ?? []).find((x) => x.id === IDS.artTauri120Linux) as { filename: string };
+      const b = (acme.artifacts ?? []).find((x) => x.id === IDS.artTauri120LinuxGz) as { filename: string };
+      [a.filename, b.filename] = [b.filename, a.filename];
+      await importDataset(store, await loadDataset(file));
+      expect((await peer.findRelease(A, "latest", ADMIN_SCOPE, { packageId: IDS.pkgPypi }))?.id).toBe("00000000-0000-4000-8000-00000000b001");
+      expect((await peer.getArtifact(A, IDS.artTauri120Linux))?.artifact.filename).toBe("app.AppImage.tar.gz");
+      expect((await peer.getArtifact(A, IDS.artTauri120LinuxGz))?.artifact.filename).toBe("app.AppImage");
+      expect(await importDataset(store, await loadDataset(file))).toMatchObject({ written: 0, deleted: 0 });
     });
 
     describe("atomic writes", () => {
