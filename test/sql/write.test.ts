@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_SCOPE, type Scope } from "../../src/access/scope.js";
 import { uuidV5 } from "../../src/core/uuid.js";
 import { parseStrict } from "../../src/core/version.js";
@@ -347,3 +347,49 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe("SQLite query plans of the write path", () => {
+  it("every list, lookup and change goes through an index, never a scan of a record table nor a sort", async () => {
+    const file = join(dir, "write-plans.sqlite");
+    const store = createSqliteStore({ filename: file });
+    await importDataset(store, await conformanceDataset());
+    const spy = vi.spyOn(Database.prototype, "prepare");
+    const LICENSE: Scope = { all: false, products: [], grants: [{ productId: IDS.productLicensed, entitlements: ["PRO"], cutoff: null }], licensedProducts: [IDS.productLicensed] };
+    for (const scope of [ADMIN_SCOPE, LICENSE]) {
+      await store.listAllPackages(A, scope, {}, PAGE);
+      await store.listAllPackages(A, scope, { productId: IDS.productOpen, engine: "pypi" }, { order: "asc", limit: 2, after: IDS.pkgTauri });
+      await store.listReleases(A, scope, {}, { order: "desc", limit: 2, offset: 1 });
+      await store.listReleases(A, scope, { productId: IDS.productLicensed, packageId: IDS.pkgPypi, channel: "stable", status: "PUBLISHED", version: "1.0.0" }, { order: "asc", limit: 2, after: IDS.relPypi100 });
+      await store.listArtifacts(A, scope, {}, PAGE);
+      await store.listArtifacts(A, scope, { releaseId: IDS.relTauri120, platform: "linux", arch: "x86_64", filetype: "AppImage", status: "UPLOADED" }, { order: "desc", limit: 2, after: IDS.artTauri120Linux });
+      await store.listArtifacts(A, scope, { productId: IDS.productLicensed, packageId: IDS.pkgPypi }, PAGE);
+    }
+    await store.getEntitlements(A, ["PRO", IDS.account]);
+    const pkg = await store.createPackage(A, { productId: IDS.productOpen, key: "plan", name: "P", engine: "oci", metadata: {} }, AT);
+    await store.updatePackage(A, pkg.id, { name: "Q", engine: "npm" }, AT);
+    const rel = await store.createRelease(A, newRelease({ productId: IDS.productOpen, packageId: pkg.id, entitlements: ["PRO"] }), AT);
+    await store.updateRelease(A, rel.id, { tag: "t", packageId: IDS.pkgOpenPypi, entitlements: ["EXTRA"] }, AT);
+    await store.setReleaseStatus(A, rel.id, "YANKED", AT, "why");
+    const art = await store.createArtifact(A, { releaseId: rel.id, filename: "p.whl", filetype: "whl", filesize: 1, platform: null, arch: null, signature: null, checksum: null, metadata: {} }, AT);
+    await store.updateArtifact(A, art.id, { signature: "s" }, AT);
+    await store.failArtifact(A, art.id, "r", AT);
+    await store.completeArtifact(A, art.id, { filesize: 1, sha256: SHA, blob: "b" }, AT);
+    await store.deleteArtifact(A, art.id);
+    await store.deleteRelease(A, rel.id);
+    await store.deletePackage(A, IDS.pkgPypi);
+    const queries = [...new Set(spy.mock.calls.map((c) => c[0] as string))].filter((q) => /^\s*(SELECT|UPDATE|DELETE|INSERT)/i.test(q) && !/schema_migrations/.test(q));
+    spy.mockRestore();
+    expect(queries.length).toBeGreaterThan(25);
+    const db = new Database(file, { readonly: true });
+    for (const q of queries) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...Array<null>(q.split("?").length - 1).fill(null)) as Array<{ detail: string }>).map((r) => r.detail);
+      const scans = plan.filter((d) => /^SCAN /.test(d) && !/VIRTUAL TABLE|^SCAN \(|^SCAN CONSTANT/.test(d));
+      expect(scans, `${q}\n${plan.join("\n")}`).toEqual([]);
+      // Pages come in index order (the (account, created, id) indexes), not sorted after reading every row.
+      expect(plan.filter((d) => /TEMP B-TREE/.test(d)), `${q}\n${plan.join("\n")}`).toEqual([]);
+      if (process.env.SHOW_PLANS) console.log(q.slice(0, 60).replace(/\s+/g, " "), "=>", plan.join(" / "));
+    }
+    db.close();
+    await store.close();
+  });
+});
