@@ -126,7 +126,8 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, headers);
+  if (response.statusText !== "") res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
   if (response.body === null) {
     res.end();
     return;
@@ -197,7 +198,8 @@ export function toNodeListener(handler: (request: RequestLike) => Promise<Respon
 
 /** Write a finalized engine result to a node:http response: known bodies in one write, streams piece by piece. */
 export async function sendResult(result: EngineResult, res: ServerResponse): Promise<void> {
-  res.writeHead(result.status, result.headers);
+  if (result.statusText !== undefined) res.writeHead(result.status, result.statusText, result.headers);
+  else res.writeHead(result.status, result.headers);
   const body = result.body;
   if (body === null) res.end();
   // An ASCII string goes out with the header in one plain write (latin1 leaves header bytes as they are).
