@@ -64,7 +64,7 @@ function instant(value: string | null): string | null {
 export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>): SqlWrites {
   const lock = raw(client.dialect.name === "postgres" ? " FOR UPDATE" : "");
 
-  /** Run `fn` in one transaction; a unique violation becomes its ConflictError. */
+  /** Run `fn` in one transaction; a unique violation (or a reference deleted meanwhile) becomes its ConflictError. */
   const write = async <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
     await ensure();
     try {
@@ -74,6 +74,12 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
     }
   };
   const first = async (tx: SqlClient, q: Fragment) => (await tx.all(q))[0] ?? null;
+  /** The row an `INSERT … RETURNING` wrote. */
+  const inserted = async (tx: SqlClient, q: Fragment) => {
+    const row = (await tx.all(q))[0];
+    if (row === undefined) throw new Error("INSERT … RETURNING returned no row");
+    return row;
+  };
 
   const lockPackage = async (tx: SqlClient, accountId: string, id: string) => {
     const row = await first(tx, sql`SELECT ${returning("packages")} FROM packages WHERE id = ${id} AND account_id = ${accountId}${lock}`);
@@ -129,11 +135,11 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
         const now = at.toISOString();
         await checkProduct(tx, accountId, input.productId);
         await ensureEngine(tx, accountId, input.engine, now);
-        const row = await first(tx, insert("packages", {
+        const row = await inserted(tx, insert("packages", {
           id: input.id ?? crypto.randomUUID(), account_id: accountId, product_id: input.productId, key: input.key, name: input.name,
           engine: input.engine, metadata: json(input.metadata), created: now, updated: now,
         }));
-        return toPackage(row ?? {});
+        return toPackage(row);
       });
     },
     updatePackage(accountId, id, changes, at) {
@@ -165,13 +171,13 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
         await checkProduct(tx, accountId, input.productId);
         await checkPackage(tx, accountId, input.productId, input.packageId);
         const entitlements = await checkEntitlements(tx, accountId, input.entitlements);
-        const row = await first(tx, insert("releases", {
+        const row = await inserted(tx, insert("releases", {
           id: input.id ?? crypto.randomUUID(), account_id: accountId, product_id: input.productId, package_id: input.packageId,
           ...versionColumns(input.version), channel: input.channel, status: input.status, tag: input.tag, name: input.name,
           description: input.description, entitlements: json(entitlements), metadata: json(input.metadata),
           created: now, updated: now, backdated: instant(input.backdated), yanked: null,
         }));
-        return toRelease(row ?? {});
+        return toRelease(row);
       });
     },
     updateRelease(accountId, id, changes, at) {
@@ -213,12 +219,12 @@ export function createSqlWrites(client: SqlClient, ensure: () => Promise<void>):
         const release = await first(tx, sql`SELECT id FROM releases WHERE id = ${input.releaseId} AND account_id = ${accountId}`);
         if (release === null) throw missing("release");
         const now = at.toISOString();
-        const row = await first(tx, insert("artifacts", {
+        const row = await inserted(tx, insert("artifacts", {
           id: input.id ?? crypto.randomUUID(), account_id: accountId, release_id: input.releaseId, filename: input.filename,
           filetype: input.filetype, platform: input.platform, arch: input.arch, filesize: input.filesize, checksum: input.checksum,
           signature: input.signature, status: "WAITING", metadata: json(input.metadata), created: now, updated: now, blob: null,
         }));
-        return toArtifact(row ?? {});
+        return toArtifact(row);
       });
     },
     updateArtifact(accountId, id, changes, at) {
