@@ -8,6 +8,7 @@ import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
+import { seedSqliteFile } from "./node/seed.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
 import { dirname, resolve as resolvePath } from "node:path";
@@ -25,8 +26,10 @@ const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.
                             [--blobs DIR] [--port 8080] [--host 127.0.0.1] [--base-url URL]
 
 Options:
-  --data FILE       dataset file to serve from memory
-  --db FILE         SQLite store to serve (see 'release-engines import')
+  --data FILE       dataset file to serve from memory (read-only: writes answer 405)
+  --db FILE         SQLite store to serve (see 'release-engines import'); it can publish
+  --seed FILE.json  with --db: when the db file does not exist yet, make it from this dataset
+                    and copy the dataset's files into the blob folder (npm start does this)
   --database-url U  PostgreSQL store to serve (postgres://…); many servers may share one
   --blobs DIR       folder artifact files are read from. Imported datasets keep relative 'file'
                     keys, so point this at the folder the dataset's files are relative to.
@@ -79,6 +82,7 @@ async function serve(args: string[]): Promise<void> {
     "trust-proxy": { type: "boolean" },
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
+    seed: { type: "string" },
   });
   if (values.help) {
     console.log(SERVE_USAGE);
@@ -112,11 +116,19 @@ async function serve(args: string[]): Promise<void> {
   let store: Store;
   let root: string;
   let close = async () => {};
+  const seed = values.seed as string | undefined;
+  if (seed !== undefined && source?.kind !== "sqlite") throw new UsageError("--seed needs --db FILE.sqlite");
   if (data !== undefined) {
     const loaded = await loadDatasetFile(data);
     store = createMemoryStore(loaded.dataset);
     root = loaded.root;
+    console.error(`serving ${data} from memory: read-only (writes answer 405 STORE_READ_ONLY); serve --db FILE.sqlite to publish`);
   } else {
+    if (seed !== undefined) {
+      const blobRoot = typeof values.blobs === "string" ? resolvePath(values.blobs) : dirname(resolvePath((source as StoreSource).target));
+      const seeded = await seedSqliteFile((source as StoreSource).target, seed, blobRoot);
+      if (seeded.created) console.error(`made ${(source as StoreSource).target} from ${seed} (${seeded.files} file(s) copied to ${blobRoot})`);
+    }
     const opened = await openSqlStore(source as StoreSource);
     store = opened;
     close = () => opened.close();
