@@ -118,8 +118,8 @@ function preflight(input: ReceiveInput): { filename: string; limit: number; sha5
     if (Number.isNaN(length)) {
       throw new Refused(new ValidationError("The Content-Length header is not a number", { code: "HEADER_INVALID", source: { header: "Content-Length" }, headers: CLOSE }), "malformed Content-Length");
     }
-    if (length > quota) throw tooLarge(quota, true);
     if (artifact.filesize !== null && length > artifact.filesize) throw tooLarge(artifact.filesize, false);
+    if (length > quota) throw tooLarge(quota, true);
     if (artifact.filesize !== null && length < artifact.filesize) {
       const detail = `The upload's Content-Length is ${length} but the declared filesize is ${artifact.filesize}`;
       throw new Refused(new ValidationError(detail, { code: "FILESIZE_MISMATCH", source: FILESIZE, headers: CLOSE }), detail);

@@ -31,7 +31,7 @@ export function createFileUploadSink(root: string): UploadSink {
       const folder = resolve(base, UPLOADS_FOLDER);
       await mkdir(folder, { recursive: true, mode: 0o700 });
       const temp = resolve(folder, randomBytes(16).toString("hex"));
-      const handle = await open(temp, "wx", 0o600);
+      const handle = await open(temp, "wx+", 0o600);
       return pendingFile(handle, temp, sha512, async (blobKey) => {
         const full = pathOf(blobKey);
         if (full === null) throw new Error(`blob key '${blobKey}' is not one this storage writes`);

@@ -45,7 +45,7 @@ describe("redirect (79–81)", () => {
     const res = await get(wheelUrl);
     expect(res.status).toBe(303);
     const location = res.headers.get("location") as string;
-    expect(location).toMatch(new RegExp(`^http://localhost/v1/blobs/${accountId}/[0-9a-f-]{36}/demo_pkg-1.0.0-py3-none-any.whl\\?expires=\\d+&kid=a1&signature=[0-9a-f]{64}$`));
+    expect(location).toMatch(new RegExp(`^http://localhost/v1/blobs/${accountId}/[0-9a-f-]{36}/demo_pkg-1.0.0-py3-none-any.whl\\?expires=\\d+&kid=d1&signature=[0-9a-f]{64}$`));
     const doc = await res.json();
     expect(doc.data.type).toBe("artifacts");
     expect(doc.data.attributes.filename).toBe("demo_pkg-1.0.0-py3-none-any.whl");
