@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, SdkError, ValidationError, isSdkError } f
 import type { HeaderLookup } from "../core/headers.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { readWheelMetadata } from "../engines/pypi/wheel.js";
+import { ADMIN_SCOPE } from "../access/scope.js";
 import type { Account, Artifact, Release } from "../model/records.js";
 import type { WritableStore } from "../store/write.js";
 
@@ -35,6 +36,8 @@ export interface UploadSink {
   begin(options: { sha512: boolean }): Promise<PendingUpload>;
   /** Delete the bytes under a blob key this sink wrote; a missing one (or one it never wrote) is left alone. */
   remove(blobKey: string): Promise<void>;
+  /** Bytes free for uploads (e.g. on the disk); null when unknown. A declared size above it is refused before any byte is written. */
+  freeBytes?(): Promise<number | null>;
 }
 
 /** What {@link receiveUpload} needs: a verified upload URL's artifact, the request body and where it goes. */
@@ -171,6 +174,11 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
   let pending: PendingUpload | null = null;
   try {
     const { filename, limit, sha512 } = preflight(input);
+    const free = artifact.filesize !== null && artifact.filesize > 0 ? await sink.freeBytes?.() : null;
+    if (free != null && artifact.filesize !== null && artifact.filesize > free) {
+      const detail = `The server has no room for ${artifact.filesize} bytes`;
+      throw new Refused(new SdkError(507, detail, { title: "Insufficient storage", code: "INSUFFICIENT_STORAGE", source: FILESIZE, headers: CLOSE }), detail);
+    }
     pending = await sink.begin({ sha512 });
     const total = await copyBody(input.body, pending, limit, artifact.filesize);
     if (artifact.filesize !== null && total !== artifact.filesize) throw sizeMismatch(artifact.filesize, total, "declared filesize");
@@ -203,29 +211,39 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
     return jsonResult(200, { meta: { id: done.id, status: done.status, filesize: done.filesize, sha256: digests.sha256 } });
   } catch (error) {
     if (pending !== null) await pending.discard().catch(() => {});
-    if (error instanceof Refused) {
-      await store.failArtifact(account.id, artifact.id, error.reason, now).catch(() => {});
-      throw error.error;
-    }
-    if (!isSdkError(error)) await store.failArtifact(account.id, artifact.id, "the upload could not be stored", now).catch(() => {});
-    throw error;
+    // An artifact another upload completed meanwhile stays UPLOADED: failArtifact leaves those as they are.
+    const reason = error instanceof Refused ? error.reason : isSdkError(error) ? error.detail : "the upload could not be stored";
+    await store.failArtifact(account.id, artifact.id, reason, now).catch(() => {});
+    throw error instanceof Refused ? error.error : error;
   }
 }
 
 /**
  * Store a wheel's METADATA as its PEP 658 sibling artifact `<file>.metadata` (WAITING, then UPLOADED),
- * so the project page advertises `core-metadata`; best effort: the wheel itself is already UPLOADED,
- * and an existing sibling (uploaded by hand) is left as it is.
+ * so the project page advertises `core-metadata`. PEP 658 metadata must be the wheel's own, so a
+ * sibling left with other bytes (from an earlier wheel of that name, or uploaded by hand) is replaced.
+ * Best effort: the wheel itself is already UPLOADED, and a failure here leaves no sibling at all.
  */
 async function addCoreMetadata(input: ReceiveInput, blob: string, bytes: Uint8Array): Promise<void> {
   const { account, artifact, store, now, sink } = input;
+  const filename = `${artifact.filename}.metadata`;
   const pending = await sink.begin({ sha512: false });
   let created: Artifact | null = null;
   try {
     await pending.write(bytes);
     const { sha256 } = await pending.digests();
+    const { items } = await store.listArtifacts(account.id, ADMIN_SCOPE, { releaseId: artifact.releaseId }, { order: "desc", limit: 1000 });
+    const existing = items.find((r) => r.artifact.filename === filename)?.artifact;
+    if (existing !== undefined) {
+      if (existing.status === "UPLOADED" && existing.checksum?.toLowerCase() === sha256) {
+        await pending.discard();
+        return;
+      }
+      const removed = await store.deleteArtifact(account.id, existing.id);
+      if (removed?.blob != null) await sink.remove(removed.blob).catch(() => {});
+    }
     created = await store.createArtifact(account.id, {
-      releaseId: artifact.releaseId, filename: `${artifact.filename}.metadata`, filetype: "metadata", filesize: bytes.byteLength,
+      releaseId: artifact.releaseId, filename, filetype: "metadata", filesize: bytes.byteLength,
       platform: null, arch: null, signature: null, checksum: sha256, metadata: {},
     }, now);
     await pending.commit(blob);

@@ -17,6 +17,7 @@
  */
 import { hmacSha256Hex, timingSafeEqual } from "../core/crypto.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../core/errors.js";
+import { boundedMemo } from "../core/memo.js";
 import type { EngineResult } from "../core/result.js";
 import { isUuid } from "../core/uuid.js";
 import type { Account, Artifact, Release } from "../model/records.js";
@@ -59,9 +60,15 @@ const DEFAULT_KEYS = { current: "d1", secrets: { d1: (account: Account) => accou
 const PURPOSES = { download: "blob-download/v1", upload: "blob-upload/v1" } as const;
 type Purpose = keyof typeof PURPOSES;
 
+/** Derived keys already worked out, by purpose and secret (the secrets are in memory anyway, as HMAC keys). */
+const derived = boundedMemo((key: string) => {
+  const cut = key.indexOf("\n");
+  return hmacSha256Hex(key.slice(cut + 1), PURPOSES[key.slice(0, cut) as Purpose]);
+}, 1000);
+
 /** The key a purpose signs with: HMAC-SHA256 of the secret over the purpose's label (hex), never the secret itself. */
 export function purposeKey(secret: string, purpose: Purpose): Promise<string> {
-  return hmacSha256Hex(secret, PURPOSES[purpose]);
+  return derived(`${purpose}\n${secret}`);
 }
 
 /** The secret of a key id; only own entries count, so `kid=constructor` or `__proto__` can never select a secret. */

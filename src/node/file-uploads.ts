@@ -3,9 +3,10 @@
  * `<root>/.uploads/`, hashed as it is written, fsynced and renamed into place under its blob key.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, realpath, rename, rmdir, statfs, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import type { PendingUpload, UploadSink } from "../blobs/receive.js";
+import { SdkError } from "../core/errors.js";
 import { safeRelativePath } from "../dataset/load.js";
 
 /** The folder under the root temporary uploads are written to (on the same file system, so a rename is atomic). */
@@ -40,6 +41,10 @@ export function createFileUploadSink(root: string): UploadSink {
         await rename(temp, full);
       });
     },
+    async freeBytes() {
+      const info = await statfs(base).catch(() => null);
+      return info === null ? null : info.bavail * info.bsize;
+    },
     async remove(blobKey) {
       const full = pathOf(blobKey);
       if (full === null) return;
@@ -72,10 +77,16 @@ function pendingFile(handle: FileHandle, temp: string, sha512: boolean, move: (b
       h256.update(chunk);
       h512?.update(chunk);
       let done = 0;
-      while (done < chunk.byteLength) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position);
-        done += bytesWritten;
-        position += bytesWritten;
+      try {
+        while (done < chunk.byteLength) {
+          const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position);
+          done += bytesWritten;
+          position += bytesWritten;
+        }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOSPC" || code === "EDQUOT") throw new SdkError(507, "The server ran out of room for the upload", { title: "Insufficient storage", code: "INSUFFICIENT_STORAGE", cause: error });
+        throw error;
       }
     },
     async digests() {
