@@ -227,9 +227,10 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
 async function addCoreMetadata(input: ReceiveInput, blob: string, bytes: Uint8Array): Promise<void> {
   const { account, artifact, store, now, sink } = input;
   const filename = `${artifact.filename}.metadata`;
-  const pending = await sink.begin({ sha512: false });
+  let pending: PendingUpload | null = null;
   let created: Artifact | null = null;
   try {
+    pending = await sink.begin({ sha512: false });
     await pending.write(bytes);
     const { sha256 } = await pending.digests();
     const { items } = await store.listArtifacts(account.id, ADMIN_SCOPE, { releaseId: artifact.releaseId }, { order: "desc", limit: 1000 });
@@ -249,7 +250,7 @@ async function addCoreMetadata(input: ReceiveInput, blob: string, bytes: Uint8Ar
     await pending.commit(blob);
     await store.completeArtifact(account.id, created.id, { filesize: bytes.byteLength, sha256, blob }, now);
   } catch {
-    await pending.discard().catch(() => {});
+    await pending?.discard().catch(() => {});
     await sink.remove(blob).catch(() => {});
     if (created !== null) await store.deleteArtifact(account.id, created.id).catch(() => {});
   }

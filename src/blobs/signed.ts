@@ -169,12 +169,13 @@ export function createSignedBlobStorage(options: SignedBlobStorageOptions): Blob
     const account = await store.getAccount(accountId);
     if (account === null || account.id !== accountId) throw forbiddenUpload("invalid");
     const key = await verifyingKey(kid, account, "upload");
-    // A missing artifact is the same 403 as a bad signature: the link says nothing about what exists.
+    if (key === null) throw forbiddenUpload("invalid");
+    // A missing artifact is the same 403 as a bad signature, after the same work: the link says nothing about what exists.
     const found = await store.getArtifact(accountId, artifactId);
-    if (key === null || found === null) throw forbiddenUpload("invalid");
     const expires = Number(expiresText);
-    const expected = await hmacSha256Hex(key, uploadMessage(kid, account, found.artifact, expires));
-    if (!timingSafeEqual(expected, signature)) throw forbiddenUpload("invalid");
+    const signed = found?.artifact ?? ({ id: artifactId, filesize: null, checksum: null } as Artifact);
+    const expected = await hmacSha256Hex(key, uploadMessage(kid, account, signed, expires));
+    if (!timingSafeEqual(expected, signature) || found === null) throw forbiddenUpload("invalid");
     if (expires * 1000 <= now.getTime()) throw forbiddenUpload("expired");
     if (found.artifact.status !== "WAITING" && found.artifact.status !== "FAILED") {
       throw new ConflictError(`The artifact is ${found.artifact.status}, not waiting for an upload`, { code: "ARTIFACT_NOT_WAITING" });

@@ -477,6 +477,25 @@ suite("wheels", () => {
     expect((await artifactNow(b.id)).metadata).toEqual({ requiresPython: ">=3.11" });
   });
 
+  it("still upload when their .metadata sibling cannot be made, leaving no half-made sibling", async () => {
+    const { filename } = buildWheel(wheelDir, "demo_pkg", "1.0.0.post9", ">=3.9");
+    const bytes = fs.readFileSync(path.join(wheelDir, filename));
+    const failing: WritableStore = Object.create(store, {
+      completeArtifact: { value: async (acc: string, id: string, up: Parameters<WritableStore["completeArtifact"]>[2], at: Date) => {
+        if (up.blob.endsWith(".metadata")) throw new Error("disk on fire");
+        return store.completeArtifact(acc, id, up, at);
+      } },
+    });
+    const a = await waiting({ filename });
+    const res = await createFetchHandler({ store: failing, blobs, now })(new Request(await uploadUrl(a), { method: "PUT", body: bytes }));
+    expect(res.status).toBe(200);
+    expect(await artifactNow(a.id)).toMatchObject({ status: "UPLOADED", metadata: { requiresPython: ">=3.9" } });
+    const { items } = await store.listArtifacts(account.id, ADMIN_SCOPE, { releaseId: release.id }, { order: "desc", limit: 100 });
+    expect(items.some((r) => r.artifact.filename === `${filename}.metadata`)).toBe(false);
+    expect(artifactFiles(a).filter((f) => f.endsWith(".metadata"))).toEqual([]);
+    expect(tempFiles()).toEqual([]);
+  });
+
   it("that are not readable zips still upload, without metadata", async () => {
     const bytes = "not a zip at all";
     const a = await waiting({ filename: "broken-1.0-py3-none-any.whl", filesize: bytes.length });
