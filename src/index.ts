@@ -23,6 +23,8 @@ export { ANONYMOUS, scopeOf, type LicenseContext, type Principal } from "./acces
 export { digestToken, generateToken, TOKEN_PREFIXES, type TokenKind } from "./auth/tokens.js";
 export type { BlobStorage, BlobRequest, BlobUploadRequest, PresignInput } from "./blobs/types.js";
 export { createSignedBlobStorage, type OpenedBlob, type SignedBlobStorageOptions } from "./blobs/signed.js";
+export { receiveUpload, type PendingUpload, type ReceiveInput, type UploadSink } from "./blobs/receive.js";
+export { readWheelMetadata, type ByteSource, type WheelMetadata } from "./engines/pypi/wheel.js";
 export type { EngineContext } from "./engines/context.js";
 export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
