@@ -3,8 +3,8 @@
  *
  * `authorize(p, action, r, now).allowed` is true exactly when the record is in `scopeOf(p, now)`
  * (for `download`, in `withYanked(scopeOf(p, now))`), so lists (filtered by scope in the store) and
- * single lookups (checked here) always agree. Denials carry
- * the reason Keygen's policies give, in Keygen's words.
+ * single lookups (checked here) always agree. Denials carry the reason Keygen's policies give, in
+ * Keygen's words.
  */
 import { ForbiddenError } from "../core/errors.js";
 import type { Artifact, Package, Product, Release } from "../model/records.js";

@@ -45,8 +45,9 @@ export interface Scope {
   /**
    * True when YANKED releases count as PUBLISHED (PEP 592, SPEC 19: a PyPI project page lists their
    * files and `GET /artifacts/{id}` downloads them for every caller who could see them were they
-   * published). Made by {@link withYanked}; never set on scopes that choose a release (upgrades,
-   * Tauri, raw `latest`), which ask for PUBLISHED releases themselves. False when absent.
+   * published). Made by {@link withYanked}. The queries that choose a release (upgrades, Tauri, raw
+   * `latest`) ask for PUBLISHED ones themselves, so the flag never makes them choose a YANKED one.
+   * False when absent.
    */
   yankedAsPublished?: boolean;
 }
