@@ -112,13 +112,22 @@ describe("redirect (79–81)", () => {
     expect((await res.json()).data.links.redirect).toBeUndefined();
   });
 
-  it("keeps yanked files downloadable for callers who see them (deliberate difference: pip installs pinned yanked versions)", async () => {
-    const json = await (await simple(h, "demo", "demo-pkg/", { authorization: AUTH.demoAdmin, accept: "application/vnd.pypi.simple.v1+json" })).json();
-    const yanked = json.files.find((f: { filename: string }) => f.filename === "demo_pkg-0.9.0-py3-none-any.whl");
-    expect(yanked.yanked).toBe('broken "build"');
-    expect((await get(yanked.url, { authorization: AUTH.demoAdmin })).status).toBe(303);
-    // Anonymous callers cannot see the yanked release at all.
-    expect((await get(yanked.url)).status).toBe(404);
+  it("keeps yanked files downloadable for whoever could see them were they published (SPEC 19: pip installs pinned yanked versions)", async () => {
+    for (const headers of [{ authorization: AUTH.demoAdmin }, {}] as Record<string, string>[]) {
+      const json = await (await simple(h, "demo", "demo-pkg/", { ...headers, accept: "application/vnd.pypi.simple.v1+json" })).json();
+      const yanked = json.files.find((f: { filename: string }) => f.filename === "demo_pkg-0.9.0-py3-none-any.whl");
+      expect(yanked.yanked).toBe('broken "build"');
+      const res = await get(yanked.url, headers);
+      expect(res.status).toBe(303);
+      // The redirect serves the bytes.
+      const blob = await get(res.headers.get("location") as string);
+      expect(blob.status).toBe(200);
+      expect(await blob.text()).toBe("wheel 0.9.0 bytes");
+    }
+    // A LICENSED product's yanked file: its license finds it (no blob here: the document), anonymous callers do not.
+    const licensed = `http://localhost/v1/accounts/${IDS.account}/artifacts/${IDS.artWhlYanked}`;
+    expect((await get(licensed, { authorization: AUTH.licenseToken })).status).toBe(200);
+    expect((await get(licensed)).status).toBe(404);
   });
 
   it("404s what the caller may not see and 403s a blocked license with the reason", async () => {

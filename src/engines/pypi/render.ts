@@ -11,7 +11,7 @@ import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
-import { isReleaseVisible } from "../../access/scope.js";
+import { isReleaseVisible, withYanked } from "../../access/scope.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
@@ -155,15 +155,18 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
   return {
     key: ["project", ctx.account.id, pkg.id, ...revisions],
     async render(format) {
-      const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, ctx.lookupScope);
+      // PEP 592 (SPEC 19): a YANKED release's files stay listed (marked yanked) for every caller who
+      // could see the release were it PUBLISHED, so `pip install pkg==X` still works after X is yanked.
+      const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, withYanked(ctx.lookupScope));
       // Releases found only through a blocked license (suspended, banned, revoked): Keygen's
       // release policy denies the listing with its reason.
+      const listed = withYanked(ctx.scope);
       const checked = new Set<string>();
       for (const { release } of rows) {
         if (checked.has(release.id)) continue;
         checked.add(release.id);
-        if (isReleaseVisible(ctx.scope, release, product)) continue;
-        const decision = authorize(ctx.principal, "read", { type: "release", release, product }, ctx.now);
+        if (isReleaseVisible(listed, release, product)) continue;
+        const decision = authorize(ctx.principal, "download", { type: "release", release, product }, ctx.now);
         if (!decision.allowed) throw accessDenied(decision);
       }
       const files = projectFiles(rows, urlOf);
