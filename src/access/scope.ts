@@ -117,3 +117,16 @@ export function isArtifactVisible(scope: Scope, artifact: Artifact, release: Rel
   if (seesAllOf(scope, release.productId)) return true;
   return artifact.status === "UPLOADED" && isReleaseVisible(scope, release, product);
 }
+
+/**
+ * Whether a scope could see any release of a product at all (a necessary condition of
+ * {@link isReleaseVisible}), so that a lookup for a product the caller cannot see stops where a
+ * missing product's does, before any release query.
+ */
+export function mayFindReleasesOf(scope: Scope, product: Product): boolean {
+  if (seesAllOf(scope, product.id)) return true;
+  if (scope.ownOnly === true) return false;
+  if (product.distributionStrategy === "CLOSED") return false;
+  if (product.distributionStrategy === "OPEN") return true;
+  return scope.grants.some((g) => g.productId === product.id);
+}

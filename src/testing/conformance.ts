@@ -283,6 +283,11 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         // A tagged `latest` wins over the newest release.
         expect((await raw("latest", "acme_tools-1.1.0-py3-none-any.whl", LICENSE_SCOPE, IDS.pkgPypi))?.artifact.id).toBe(IDS.artWhl110);
         expect(await raw("latest", "acme_tools-2.0.0-py3-none-any.whl", PRO_SCOPE, IDS.pkgPypi)).toBeNull();
+        // Whether a release is tagged `latest` is decided within the scope: a hidden DRAFT tag is no tag.
+        const sdk = (scope: Scope) => store.findRawArtifact({ accountId: A, productId: IDS.productOpen, packageId: IDS.pkgOpenPypi, release: "latest", artifact: "acme_sdk-0.1.0-py3-none-any.whl", scope });
+        expect((await sdk(ANONYMOUS_SCOPE))?.artifact.id).toBe(IDS.artOpen);
+        expect((await sdk(LICENSE_SCOPE))?.artifact.id).toBe(IDS.artOpen);
+        expect(await sdk(ADMIN_SCOPE)).toBeNull();
         // Package-less links never reach a package's releases.
         expect(await raw("1.1.0", "acme_tools-1.1.0-py3-none-any.whl", ADMIN_SCOPE)).toBeNull();
       });

@@ -32,6 +32,7 @@ export const IDS = {
   relCliPro: "00000000-0000-4000-8000-000000000123",
   relClosed: "00000000-0000-4000-8000-000000000131",
   relOpen: "00000000-0000-4000-8000-000000000141",
+  relOpenDraftLatest: "00000000-0000-4000-8000-000000000142",
   artWhl100: "00000000-0000-4000-8000-000000001001",
   artWhl110: "00000000-0000-4000-8000-000000001002",
   artWhl110Meta: "00000000-0000-4000-8000-000000001003",
@@ -119,6 +120,8 @@ export function conformanceDatasetFile(): DatasetFile {
           { id: I.relCliPro, product: "cli", version: "1.2.0", status: "PUBLISHED", created: t(7), entitlements: ["PRO", "EXTRA"] },
           { id: I.relClosed, product: "internal", package: "internal-tools", version: "1.0.0", status: "PUBLISHED", created: t(5) },
           { id: I.relOpen, product: "app", package: "acme-sdk", version: "0.1.0", status: "PUBLISHED", created: t(5) },
+          // A hidden DRAFT tagged `latest`: callers who cannot see it resolve `latest` as if there were no tag.
+          { id: I.relOpenDraftLatest, product: "app", package: "acme-sdk", version: "0.2.0", status: "DRAFT", created: t(6), tag: "latest" },
         ],
         artifacts: [
           art(I.artWhl100, I.relPypi100, "acme_tools-1.0.0-py3-none-any.whl", 5),

@@ -103,10 +103,12 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   const etag = etagOf(fingerprint);
   // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
   const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
+  // The page before any 304: its render authorizes every release it lists (a cached page was rendered
+  // under this same fingerprint, scopes included), so a refusal is never answered as "not modified".
+  const identity = await cache.getOrCreate(`${etag}|${format}`, () => page.render(format));
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
-  const identity = await cache.getOrCreate(`${etag}|${format}`, () => page.render(format));
   if (identity.lastModified !== null) headers["Last-Modified"] = identity.lastModified;
   const ims = input.headers.get("if-modified-since");
   if (ifNoneMatch === null && ims !== null && identity.lastModified !== null) {
