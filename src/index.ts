@@ -14,6 +14,7 @@ export { DatasetFileSchema, type DatasetFile } from "./dataset/schema.js";
 export type * from "./store/types.js";
 export { ANONYMOUS_SCOPE, ADMIN_SCOPE, isArtifactVisible, isPackageVisible, isReleaseVisible, type Grant, type Scope } from "./access/scope.js";
 export { createMemoryStore } from "./store/memory.js";
+export { createWritableMemoryStore } from "./store/memory-write.js";
 export { wrapStore, type WrapStoreOptions } from "./store/wrap.js";
 export { authenticate, challengeScheme, type AuthContext } from "./auth/authenticate.js";
 export { authorize, type Action, type Decision, type Resource } from "./access/authorize.js";

@@ -3,3 +3,4 @@
  */
 export { runStoreConformance, type StoreConformanceOptions } from "./testing/conformance.js";
 export { IDS, TOKENS, UUID_SHAPED_KEY, conformanceDataset, conformanceDatasetFile } from "./testing/fixture.js";
+export { runWriteConformance, type WriteConformanceOptions } from "./testing/write-conformance.js";

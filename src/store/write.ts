@@ -8,6 +8,11 @@
  * authorize and normalise before calling; the store checks only what needs its data: uniqueness,
  * that referenced records exist in the same account, and status transitions.
  *
+ * Conflicts carry Keygen's codes and pointers: `KEY_TAKEN`, `VERSION_TAKEN`, `TAG_TAKEN`,
+ * `FILENAME_TAKEN` (`/data/attributes/<field>`, "has already been taken"); `PRODUCT_NOT_FOUND`,
+ * `PACKAGE_NOT_FOUND`, `RELEASE_NOT_FOUND`, `ENTITLEMENT_NOT_FOUND` (`/data/relationships/<name>`,
+ * "must exist"); `PACKAGE_INVALID` (a package of another product); `ARTIFACT_NOT_WAITING`.
+ *
  * Not found is `null` (the caller answers 404). `runWriteConformance` from `release-engines/testing`
  * checks an implementation.
  */
