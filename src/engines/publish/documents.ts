@@ -153,9 +153,9 @@ function issueError(doc: unknown, issue: z.core.$ZodIssue): ValidationError {
   }
   const pointer = pointerTo(issue.path);
   const value = at(doc, issue.path);
+  if (value === undefined) return new ValidationError("is missing", { source: { pointer } });
+  if (value === null) return new ValidationError("cannot be null", { source: { pointer } });
   if (issue.code === "invalid_type") {
-    if (value === undefined) return new ValidationError("is missing", { source: { pointer } });
-    if (value === null) return new ValidationError("cannot be null", { source: { pointer } });
     return new ValidationError(`type mismatch (received ${typeName(value)} expected ${EXPECTED[issue.expected] ?? issue.expected})`, { source: { pointer } });
   }
   if (issue.code === "invalid_format" && (issue.format === "uuid" || issue.format === "guid")) {
