@@ -67,13 +67,10 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 export async function readJsonDocument(body: ReadableStream<Uint8Array> | null | undefined, headers: HeaderLookup): Promise<unknown> {
   if (body === null || body === undefined) return undefined;
   const contentType = headers.get("content-type");
-  if (contentType !== null && !isJsonContentType(contentType)) {
-    cancel(body);
-    throw mimeInvalid();
-  }
+  // An empty body is no document, whatever it is labelled (fetch labels an empty string text/plain).
   const bytes = await readCapped(body, headers);
   if (bytes.byteLength === 0) return undefined;
-  if (contentType === null) throw mimeInvalid();
+  if (!isJsonContentType(contentType)) throw mimeInvalid();
   let text: string;
   try {
     text = decoder.decode(bytes);
