@@ -75,3 +75,18 @@ describe("onEvent", () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(["sync boom", "async boom"]);
   });
 });
+
+describe("emitUploaded", () => {
+  it("sends artifact.uploaded with the artifact, and swallows a failing hook into onError", async () => {
+    const { emitUploaded } = await import("../../src/engines/publish/events.js");
+    const w = await makeWorld();
+    const art = (await w.store.getArtifact(IDS.account, IDS.artOpen))?.artifact;
+    if (art === undefined) throw new Error("fixture artifact missing");
+    const got: SdkEvent[] = [];
+    emitUploaded((e) => void got.push(e), art, NOW);
+    expect(got).toMatchObject([{ type: "artifact.uploaded", accountId: IDS.account, at: NOW.toISOString(), data: { id: IDS.artOpen, type: "artifacts" } }]);
+    const errors: unknown[] = [];
+    expect(() => emitUploaded(() => { throw new Error("x"); }, art, NOW, (e) => errors.push(e))).not.toThrow();
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -86,3 +86,11 @@ export function safeEmitter(hook: EventHook | undefined, onError?: (error: unkno
     }
   };
 }
+
+/**
+ * Send `artifact.uploaded` for an artifact whose bytes just became UPLOADED: the upload route calls it
+ * after `completeArtifact` commits (with the handler's `onEvent` and `onError`); it never throws.
+ */
+export function emitUploaded(hook: EventHook | undefined, artifact: Artifact, at: Date, onError?: (error: unknown) => void): void {
+  safeEmitter(hook, onError)(artifactEvent("artifact.uploaded", artifact, at));
+}
