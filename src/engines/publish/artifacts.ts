@@ -5,7 +5,7 @@
  */
 import { assertMayWrite, requireAuthenticated } from "../../access/permissions.js";
 import { isArtifactVisible } from "../../access/scope.js";
-import { ValidationError, notFound } from "../../core/errors.js";
+import { ValidationError, isSdkError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { jsonResult, noContentResult, type EngineResult } from "../../core/result.js";
 import { isUuid } from "../../core/uuid.js";
@@ -43,6 +43,16 @@ function prefersNoRedirect(headers: HeaderLookup, query: URLSearchParams): boole
 
 const ser = (ctx: PublishContext, artifact: Artifact) => serializeArtifact(artifact, { accountId: ctx.account.id });
 
+/** A release the caller can find by `?release=`, or null when it is not found (any other failure is thrown). */
+async function releaseNamed(ctx: PublishContext, release: string, query: URLSearchParams): Promise<Release | null> {
+  try {
+    return await findReleaseFor(ctx, { release, query });
+  } catch (error) {
+    if (isSdkError(error) && error.status === 404) return null;
+    throw error;
+  }
+}
+
 /** An artifact by UUID or filename (of `?release=` when given) that the caller can find. @throws {NotFoundError}. */
 async function findArtifactFor(ctx: PublishContext, ref: ArtifactRef): Promise<ArtifactWithRelease> {
   const missing = () => notFound("release artifact", ref.id);
@@ -57,7 +67,7 @@ async function findArtifactFor(ctx: PublishContext, ref: ArtifactRef): Promise<A
   }
   const releaseTerm = optionalParam(ref.query, "release");
   if (releaseTerm !== undefined) {
-    const release = await findReleaseFor(ctx, { release: releaseTerm, query: ref.query }).catch(() => null);
+    const release = await releaseNamed(ctx, releaseTerm, ref.query);
     if (release === null) throw missing();
     const artifact = (await ctx.store.listReleaseArtifacts(ctx.account.id, release.id, ctx.lookupScope)).find((a) => a.filename === ref.id);
     if (artifact === undefined) throw missing();
@@ -75,7 +85,7 @@ export async function listArtifacts(ctx: PublishContext, input: ListInput): Prom
   let none = false;
   const release = optionalParam(q, "release");
   if (release !== undefined) {
-    const found: Release | null = await findReleaseFor(ctx, { release, query: new URLSearchParams() }).catch(() => null);
+    const found = await releaseNamed(ctx, release, new URLSearchParams());
     if (found === null) none = true;
     else filter.releaseId = found.id;
   }
