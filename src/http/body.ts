@@ -10,8 +10,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Media types a request document may declare (Keygen takes both). */
 const JSON_TYPES = new Set(["application/vnd.api+json", "application/json"]);
 
+/** The rest of the body is never read, so the connection cannot carry another request: the client is told to close it. */
 function tooLarge(): SdkError {
-  return new SdkError(413, `The request body is too large (the limit is ${MAX_BODY_BYTES} bytes)`, { code: "BODY_TOO_LARGE" });
+  return new SdkError(413, `The request body is too large (the limit is ${MAX_BODY_BYTES} bytes)`, { code: "BODY_TOO_LARGE", headers: { Connection: "close" } });
 }
 
 function cancel(body: ReadableStream<Uint8Array>): void {

@@ -150,3 +150,30 @@ describe("a store that cannot write", () => {
     expect((await handler(new Request("http://localhost/v1/accounts/acme/packages/acme-app"))).status).toBe(200);
   });
 });
+
+describe("over node:http", () => {
+  it("an oversized body is answered 413 and the server goes on serving", async () => {
+    const { serveFetchHandler } = await import("../../src/node/http.js");
+    const w = await makeWorld();
+    const server = await serveFetchHandler(w.handler, { port: 0, host: "127.0.0.1" });
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const big = await fetch(`${origin}/v1/accounts/acme/releases`, {
+        method: "POST",
+        headers: { authorization: CALLERS.admin, "content-type": "application/vnd.api+json" },
+        body: JSON.stringify(releaseDoc({ version: "9.1.0", description: "x".repeat(2 * 1024 * 1024) })),
+      }).catch((e: unknown) => e as Error);
+      // Either the 413 arrives, or the server closed the upload early after answering; never a 2xx.
+      if (big instanceof Response) expect(big.status).toBe(413);
+      const ok = await fetch(`${origin}/v1/accounts/acme/releases`, {
+        method: "POST",
+        headers: { authorization: CALLERS.admin, "content-type": "application/vnd.api+json" },
+        body: JSON.stringify(releaseDoc({ version: "9.2.0" })),
+      });
+      expect(ok.status).toBe(201);
+      expect((await (await fetch(`${origin}/v1/accounts/acme/releases?version=9.1.0`, { headers: { authorization: CALLERS.admin } })).json()) as unknown).toEqual({ data: [] });
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+  });
+});

@@ -85,7 +85,7 @@ export function recordingBlobs(): BlobStorage & { removed: string[]; uploads: st
 /** A handler over a fresh writable store, with the events it emitted. */
 export interface World {
   store: WritableStore;
-  handler: (request: Request) => Promise<Response>;
+  handler: ReturnType<typeof createFetchHandler>;
   events: SdkEvent[];
   blobs: ReturnType<typeof recordingBlobs>;
   /** A request to `/v1/accounts/acme/<path>` as `caller`, with a JSON:API body when one is given. */
