@@ -3,7 +3,8 @@
  * method: each reads its body with a byte cap, then calls its write engine.
  */
 import type { BlobStorage } from "../blobs/types.js";
-import { NotFoundError } from "../core/errors.js";
+import { NotFoundError, ReadOnlyStoreError } from "../core/errors.js";
+import { isWritableStore } from "../store/write.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
 import { createArtifact, deleteArtifact, listArtifacts, updateArtifact } from "../engines/publish/artifacts.js";
@@ -38,6 +39,10 @@ export interface PublishRouteOptions {
 
 const noEmit: Emit = () => {};
 
+/** Why a list answers 405 on a read-only store: the read contract has no list of packages, releases or artifacts. */
+const LIST_NEEDS_WRITABLE =
+  "This server's store implements only the read contract, which cannot list packages, releases or artifacts: serve a SQLite or PostgreSQL store (serve --db FILE or --database-url URL)";
+
 function cancelBody(req: RouteRequest): void {
   const body = req.request.body;
   if (body !== null && body !== undefined && !body.locked) void body.cancel().catch(() => {});
@@ -69,7 +74,10 @@ export function publishHandlers(options: PublishRouteOptions): Partial<Record<Ro
   /** A list: it needs the write contract's list queries. */
   const list =
     (run: (ctx: PublishContext, input: { path: string; query: URLSearchParams }) => Promise<EngineResult>): RouteHandler =>
-    (ctx, req) => run(writable(req, ctx), { path: req.pathname, query: req.query });
+    (ctx, req) => {
+      if (!isWritableStore(ctx.store)) throw new ReadOnlyStoreError(LIST_NEEDS_WRITABLE);
+      return run(writable(req, ctx), { path: req.pathname, query: req.query });
+    };
   const release = (req: RouteRequest) => ({ release: req.match.params.release as string, query: req.query });
   return {
     "packages.collection": {

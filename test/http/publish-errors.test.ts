@@ -144,8 +144,13 @@ describe("a store that cannot write", () => {
     }
   });
 
-  it("still answers the single reads of packages and releases", async () => {
+  it("still answers the single reads of packages and releases; the lists say why they cannot", async () => {
     const handler = createFetchHandler({ store: createMemoryStore(await publishDataset()) });
+    for (const path of ["/packages", "/releases", "/artifacts"]) {
+      const res = await handler(new Request(`http://localhost/v1/accounts/acme${path}`));
+      expect(res.status).toBe(405);
+      expect((await firstError(res)).detail).toMatch(/only the read contract/);
+    }
     expect((await handler(new Request(`http://localhost/v1/accounts/acme/releases/${IDS.relTauri120}`))).status).toBe(200);
     expect((await handler(new Request("http://localhost/v1/accounts/acme/packages/acme-app"))).status).toBe(200);
   });
