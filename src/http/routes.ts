@@ -14,6 +14,7 @@ export type RouteName =
   | "releases.upgrade"
   | "blobs.download"
   | "blobs.upload"
+  | "pypi.legacy"
   | "packages.collection"
   | "packages.one"
   | "releases.collection"
@@ -65,6 +66,7 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
     const c = segments[6];
     if (a === undefined) return m("engines.list");
     if (b === undefined) return m("engines.show", { id: a });
+    if (a === "pypi" && b === "legacy" && c === undefined) return m("pypi.legacy");
     if (a === "pypi" && b === "simple") {
       if (c === undefined) return m("pypi.index");
       if (n === 7) return m("pypi.project", { project: c });
