@@ -1,7 +1,7 @@
 /**
  * @module dataset/account — one account of a dataset file loaded section by section into records.
  */
-import { uuidV5 } from "../core/uuid.js";
+import { isUuid, uuidV5 } from "../core/uuid.js";
 import type { Account } from "../model/records.js";
 import { loadPolicies, loadUsers, loadLicenses, loadTokens } from "./access.js";
 import { loadEngines, loadEntitlements, loadPackages, loadProducts } from "./catalog.js";
@@ -34,6 +34,8 @@ export async function loadAccount(
   ids: IdClaims,
   readFile: DatasetFileReader | undefined,
 ): Promise<void> {
+  // Routes take an account's id or slug in one segment: a UUID-shaped slug could be another account's id.
+  if (isUuid(acc.slug)) problems.push({ path: `${path}.slug`, message: "must not look like a UUID" });
   const accountId = acc.id ?? (uuidV5(`account:${acc.slug}`));
   ids.begin(path, false);
   ids.claim(accountId, problems);

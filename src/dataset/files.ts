@@ -5,7 +5,7 @@ import { checksumDigest } from "../core/checksum.js";
 import { sha256Hex } from "../core/crypto.js";
 import type { Problem } from "./problems.js";
 
-/** Reads a dataset's `file` (a path relative to the dataset folder); null when it does not exist. */
+/** Reads a dataset's `file` (a path relative to the dataset folder); null when it does not exist, throws when it cannot be used. */
 export type DatasetFileReader = (relativePath: string) => Promise<Uint8Array | null>;
 
 /** A relative path that stays inside its folder, or null. */
@@ -44,8 +44,16 @@ export async function readArtifactFile(
   if (rel === null) problems.push({ path: `${at}.file`, message: "must be a relative path inside the dataset folder" });
   else if (readFile === undefined) problems.push({ path: `${at}.file`, message: "files cannot be read here" });
   else {
-    const bytes = await readFile(rel);
-    if (bytes === null) problems.push({ path: `${at}.file`, message: `no such file: ${rel}` });
+    let bytes: Uint8Array | null;
+    let failure: string | null = null;
+    try {
+      bytes = await readFile(rel);
+    } catch (error) {
+      bytes = null;
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    if (failure !== null) problems.push({ path: `${at}.file`, message: `cannot read ${rel}: ${failure}` });
+    else if (bytes === null) problems.push({ path: `${at}.file`, message: `no such file: ${rel}` });
     else {
       blob = rel;
       const digest = await sha256Hex(bytes);
