@@ -8,6 +8,7 @@ import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
+import { connectionLimitsFromFlags, LIMIT_FLAGS, type ConnectionLimits } from "./node/limits.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
 import { dirname, resolve as resolvePath } from "node:path";
@@ -39,7 +40,17 @@ Options:
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+Connection limits (times in seconds; 0 turns a limit off, except --headers-timeout):
+  --max-connections N         open connections at most; more are closed as they arrive
+                              (default 4096, or 3/4 of the open-file limit when lower)
+  --headers-timeout S         a request's head must arrive within S (default 10; 408 after)
+  --request-timeout S         a whole request, body included, within S (default 0: none, so
+                              long uploads live; --idle-timeout bounds a stalled one)
+  --idle-timeout S            close a socket that moves no bytes for S (default 60)
+  --keep-alive-timeout S      an idle keep-alive connection waits S for its next request (default 5)
+  --max-requests-per-socket N requests per connection before 'Connection: close' (default 1000)`;
 
 const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL)
 
@@ -79,10 +90,17 @@ async function serve(args: string[]): Promise<void> {
     "trust-proxy": { type: "boolean" },
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
+    ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
   });
   if (values.help) {
     console.log(SERVE_USAGE);
     return;
+  }
+  let limits: ConnectionLimits;
+  try {
+    limits = connectionLimitsFromFlags(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
   const data = values.data as string | undefined;
   const source = storeSource(values, true);
@@ -131,7 +149,7 @@ async function serve(args: string[]): Promise<void> {
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => console.error("[release-engines]", error),
   }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
-  const server = await serveFetchHandler({ listener: toResultListener(handle) }, { port: Number(portText), host });
+  const server = await serveFetchHandler({ listener: toResultListener(handle) }, { port: Number(portText), host, limits });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : Number(portText);
   const shownHost = host.includes(":") ? `[${host}]` : host;

@@ -4,3 +4,4 @@
 export { loadDatasetFile, type LoadedDatasetFile } from "./node/dataset-file.js";
 export { createFileBlobStorage, type FileBlobStorageOptions } from "./node/file-blobs.js";
 export { serveFetchHandler, toNodeListener, toResultListener, toWebRequest, sendResult, sendWebResponse } from "./node/http.js";
+export { defaultConnectionLimits, type ConnectionLimits } from "./node/limits.js";

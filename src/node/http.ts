@@ -8,6 +8,7 @@ import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { boundedMemo } from "../core/memo.js";
 import type { RequestLike, RequestParts } from "../http/fetch.js";
 import { isAscii } from "../http/respond.js";
+import { applyConnectionLimits, connectionLimitsProblem, defaultConnectionLimits, limitServerOptions, type ConnectionLimits } from "./limits.js";
 
 /** A node:http request as a web `Request` (bodies are only read for methods that have one). */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -214,11 +215,20 @@ export function toResultListener(handle: (request: RequestLike) => Promise<Engin
   };
 }
 
-/** Start a node:http server for a fetch handler, or for a listener; resolves once it listens. */
-export function serveFetchHandler(handler: ((request: RequestLike) => Promise<Response>) | { listener: NodeListener }, options: { port: number; host: string }): Promise<Server> {
+/**
+ * Start a node:http server for a fetch handler, or for a listener; resolves once it listens. The
+ * connection limits default to {@link defaultConnectionLimits} (a cap, short head timeout, idle and keep-alive bounds).
+ */
+export function serveFetchHandler(
+  handler: ((request: RequestLike) => Promise<Response>) | { listener: NodeListener },
+  options: { port: number; host: string; limits?: Partial<ConnectionLimits> },
+): Promise<Server> {
   const listener = typeof handler === "function" ? toNodeListener(handler) : handler.listener;
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, listener);
-  server.keepAliveTimeout = 5_000;
+  const limits = { ...defaultConnectionLimits(), ...options.limits };
+  const problem = connectionLimitsProblem(limits);
+  if (problem !== null) return Promise.reject(new RangeError(problem));
+  const server = createServer({ maxHeaderSize: 16 * 1024, ...limitServerOptions(limits) }, listener);
+  applyConnectionLimits(server, limits);
   return new Promise((resolvePromise, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
