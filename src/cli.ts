@@ -8,6 +8,8 @@ import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
+import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "./node/access-log.js";
+import { createOperations } from "./node/operations.js";
 import { connectionLimitsFromFlags, LIMIT_FLAGS, type ConnectionLimits } from "./node/limits.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
@@ -50,7 +52,17 @@ Connection limits (times in seconds; 0 turns a limit off, except --headers-timeo
                               long uploads live; --idle-timeout bounds a stalled one)
   --idle-timeout S            close a socket that moves no bytes for S (default 60)
   --keep-alive-timeout S      an idle keep-alive connection waits S for its next request (default 5)
-  --max-requests-per-socket N requests per connection before 'Connection: close' (default 1000)`;
+  --max-requests-per-socket N requests per connection before 'Connection: close' (default 1000)
+  --shutdown-timeout S        on SIGTERM or SIGINT, requests in flight get S to finish (default 10)
+
+Logs:
+  --log-format F    json, text or none: one access line per request on stdout (method, route
+                    template, status, ms, bytes; never a key, token, signature or query), events
+                    (start, failures, shutdown) on stderr. Default: $RELEASE_ENGINES_LOG_FORMAT,
+                    else text on a terminal and json otherwise. 'none' drops the access lines only.
+
+Operations: GET /health answers 200 while the store answers (503 when not), GET /ready 200 until
+shutdown begins.`;
 
 const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL)
 
@@ -91,6 +103,8 @@ async function serve(args: string[]): Promise<void> {
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
     ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
+    "shutdown-timeout": { type: "string" },
+    "log-format": { type: "string" },
   });
   if (values.help) {
     console.log(SERVE_USAGE);
@@ -102,6 +116,10 @@ async function serve(args: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const drainText = (values["shutdown-timeout"] as string | undefined) ?? "10";
+  if (!/^\d{1,6}(?:\.\d{1,3})?$/.test(drainText)) throw new UsageError(`--shutdown-timeout must be a number of seconds (got '${drainText}')`);
+  const logFormat = (values["log-format"] as string | undefined) ?? defaultLogFormat(process.env, process.stdout.isTTY === true);
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")} (got '${logFormat}')`);
   const data = values.data as string | undefined;
   const source = storeSource(values, true);
   if (data !== undefined && source !== null) throw new UsageError("give only one of --data, --db and --database-url");
@@ -141,26 +159,22 @@ async function serve(args: string[]): Promise<void> {
     root = source?.kind === "sqlite" ? dirname(resolvePath(source.target)) : process.cwd();
   }
   if (typeof values.blobs === "string") root = resolvePath(values.blobs);
+  const ops = createOperations({ store, format: logFormat as LogFormat, drainMs: Math.round(Number(drainText) * 1000) });
   const handle = createRequestHandler({
     store,
     blobs: createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
-    onError: (error) => console.error("[release-engines]", error),
+    onError: (error) => ops.failures.record(error),
   }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
-  const server = await serveFetchHandler({ listener: toResultListener(handle) }, { port: Number(portText), host, limits });
+  const server = await serveFetchHandler({ listener: toResultListener(handle, ops.hooks) }, { port: Number(portText), host, limits });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : Number(portText);
   const shownHost = host.includes(":") ? `[${host}]` : host;
+  // Always this plain line on stdout, whatever the log format: scripts wait for it.
   console.log(`listening on http://${shownHost}:${port}`);
-  const stop = () => {
-    server.close(() => void close().finally(() => process.exit(0)));
-    server.closeAllConnections();
-    setTimeout(() => process.exit(0), 2000).unref();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  ops.start(server, close);
 }
 
 /** Where a SQL store lives, from --db or --database-url. */

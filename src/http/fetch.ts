@@ -65,6 +65,8 @@ export interface RequestParts {
   headers: HeaderLookup;
   /** At least the header bytes {@link RequestLike.headers} counts (names and values, 4 more per field); the exact count is taken only above the limit. */
   headerBytesBound: number;
+  /** Set by the handler once it has matched the path: the route's name, or null for none (adapters read it for access logs). */
+  route?: RouteName | null;
 }
 
 /** A request as route handlers see it. */
@@ -222,6 +224,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       const parts = split ?? partsOf(request);
       const trailing = parts.pathname.endsWith("/");
       match = matchRoute(decodeSegments(parts.pathname), trailing);
+      if (split !== undefined) split.route = match === null ? null : match.name;
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);

@@ -14,6 +14,19 @@ export type RouteName =
   | "releases.upgrade"
   | "blobs.download";
 
+/** Each route as a path template, for access logs: parameters (keys, filenames, ids) never appear, only their names. */
+export const ROUTE_TEMPLATES: Partial<Record<RouteName, string>> = {
+  "engines.list": "/v1/accounts/{account}/engines",
+  "engines.show": "/v1/accounts/{account}/engines/{id}",
+  "pypi.index": "/v1/accounts/{account}/engines/pypi/simple/",
+  "pypi.project": "/v1/accounts/{account}/engines/pypi/simple/{project}/",
+  "tauri.upgrade": "/v1/accounts/{account}/engines/tauri/{package}",
+  "raw.artifact": "/v1/accounts/{account}/engines/raw/{product}/{release}/{artifact}",
+  "artifacts.download": "/v1/accounts/{account}/artifacts/{id}",
+  "releases.upgrade": "/v1/accounts/{account}/releases/{release}/upgrade",
+  "blobs.download": "/v1/blobs/{path}",
+};
+
 /** A matched route. */
 export interface RouteMatch {
   name: RouteName;
