@@ -96,6 +96,8 @@ export interface RequestParts {
   headerBytesBound: number;
   /** `url.host` of a `Request`'s own URL, whose origin must match its `Host` header; absent when an adapter took the origin from `Host` itself. */
   urlHost?: string;
+  /** Set by the handler once it has matched the path: the route's name, or null for none (adapters read it for access logs). */
+  route?: RouteName | null;
 }
 
 /** A request as route handlers see it. */
@@ -272,6 +274,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       const trailing = parts.pathname.endsWith("/");
       const segments = decodeSegments(parts.pathname);
       match = matchRoute(segments, trailing) ?? (options.account !== undefined ? matchAccountless(segments, trailing, options.account) : null);
+      if (split !== undefined) split.route = match === null ? null : match.name;
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);

@@ -25,6 +25,30 @@ export type RouteName =
   | "releases.package"
   | "artifacts.collection";
 
+/** Each route as a path template, for access logs: parameters (keys, filenames, ids) never appear, only their names. */
+export const ROUTE_TEMPLATES: Record<RouteName, string> = {
+  "engines.list": "/v1/accounts/{account}/engines",
+  "engines.show": "/v1/accounts/{account}/engines/{id}",
+  "pypi.index": "/v1/accounts/{account}/engines/pypi/simple/",
+  "pypi.project": "/v1/accounts/{account}/engines/pypi/simple/{project}/",
+  "tauri.upgrade": "/v1/accounts/{account}/engines/tauri/{package}",
+  "raw.artifact": "/v1/accounts/{account}/engines/raw/{product}/{release}/{artifact}",
+  "artifacts.download": "/v1/accounts/{account}/artifacts/{id}",
+  "releases.upgrade": "/v1/accounts/{account}/releases/{release}/upgrade",
+  "blobs.download": "/v1/blobs/{path}",
+  "blobs.upload": "/v1/blobs/uploads/{account}/{artifact}",
+  "pypi.legacy": "/v1/accounts/{account}/engines/pypi/legacy/",
+  "packages.collection": "/v1/accounts/{account}/packages",
+  "packages.one": "/v1/accounts/{account}/packages/{id}",
+  "releases.collection": "/v1/accounts/{account}/releases",
+  "releases.one": "/v1/accounts/{account}/releases/{id}",
+  "releases.publish": "/v1/accounts/{account}/releases/{id}/actions/publish",
+  "releases.yank": "/v1/accounts/{account}/releases/{id}/actions/yank",
+  "releases.constraints": "/v1/accounts/{account}/releases/{id}/constraints",
+  "releases.package": "/v1/accounts/{account}/releases/{id}/package",
+  "artifacts.collection": "/v1/accounts/{account}/artifacts",
+};
+
 /** A matched route. */
 export interface RouteMatch {
   name: RouteName;
