@@ -9,7 +9,7 @@
  * every write made on one and every read made on the other at once).
  */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -195,6 +195,22 @@ function scenario(target: Target): void {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
 
+    /** Whether the reader's client route chooses the new artifact: listed on the PyPI page, offered to Tauri from 1.1.0, raw `latest`. */
+    async function offered(kind: keyof Published["releases"]): Promise<boolean> {
+      if (kind === "sdk") {
+        const res = await fetch(`${index()}demo-sdk/`, { headers: { accept: "application/vnd.pypi.simple.v1+json" } });
+        const page = JSON.parse(await expectStatus(res, 200, "PyPI project page", run)) as { files: Array<{ filename: string }> };
+        return page.files.some((f) => f.filename === WHEEL);
+      }
+      if (kind === "app") {
+        const res = await tauriCheck("1.1.0");
+        const body = await res.text();
+        return res.status === 200 && (JSON.parse(body) as { version: string }).version === VERSION;
+      }
+      const res = await rawLatest();
+      return res.status === 303 && (res.headers.get("location") ?? "").includes(`/artifacts/${made.artifacts.tool}/`);
+    }
+
     /** Create a DRAFT release, upload one artifact to it (POST 307, PUT), publish it; returns the ids. */
     async function publish(kind: keyof Published["releases"], product: string, pkg: string | null, artifact: Record<string, unknown>, bytes: Buffer) {
       const relationships: Record<string, unknown> = { product: { data: { type: "products", id: product } } };
@@ -219,9 +235,11 @@ function scenario(target: Target): void {
       const shown = await fetch(`${run.reader}/v1/accounts/demo/artifacts/${waiting.id}`, { headers: { authorization: ADMIN, accept: "application/vnd.api+json", prefer: "no-redirect" }, redirect: "manual" });
       const uploaded = JSON.parse(await expectStatus(shown, 200, `show ${kind} artifact on the reader`, run)).data;
       expect(uploaded.attributes).toMatchObject({ status: "UPLOADED", filesize: bytes.length });
+      expect(await offered(kind), `the uploaded ${kind} is not served while its release is a DRAFT`).toBe(false);
 
       const published = await write("POST", `/releases/${release.id}/actions/publish`);
       expect(JSON.parse(await expectStatus(published, 200, `publish ${kind} release`, run)).data.attributes.status).toBe("PUBLISHED");
+      expect(await offered(kind), `the reader serves the ${kind} release as soon as it is published`).toBe(true);
       done.add(`published ${kind}`);
     }
 
@@ -240,7 +258,9 @@ function scenario(target: Target): void {
     it("publishes a pypi, a Tauri and a raw release through the API (create, POST /artifacts 307, PUT, publish)", async () => {
       await publish("sdk", "sdk", "demo-sdk", { filename: WHEEL, filetype: "whl" }, files.wheel);
       await publish("app", "app", "demo-app", { filename: BUNDLE, filetype: "tar.gz", platform: "linux", arch: "x86_64", signature: files.bundleSignature }, files.bundle);
-      await publish("tool", "cli", null, { filename: TOOL, platform: "linux", arch: "amd64" }, files.tool);
+      // The raw binary declares its checksum as keygen-cli does (SHA-512, base64): the upload checks it.
+      const checksum = createHash("sha512").update(files.tool).digest("base64");
+      await publish("tool", "cli", null, { filename: TOOL, platform: "linux", arch: "amd64", checksum }, files.tool);
     });
 
     it("real pip installs the published wheel", async () => {
@@ -268,6 +288,10 @@ function scenario(target: Target): void {
       const verified = minisign(["-V", "-p", "k.pub", "-m", name, "-x", `${name}.minisig`]);
       expect(verified.output).toContain("Signature and comment signature verified");
       expect(verified.status).toBe(0);
+      // The check would catch a wrong bundle: one flipped byte fails verification.
+      bytes[1000] = (bytes[1000] as number) ^ 0xff;
+      writeFileSync(join(files.dir, name), bytes);
+      expect(minisign(["-V", "-p", "k.pub", "-m", name, "-x", `${name}.minisig`]).status).not.toBe(0);
     });
 
     it("a raw latest link answers 303 to the uploaded artifact, and the bytes download", async () => {
