@@ -195,11 +195,23 @@ function scenario(target: Target): void {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
 
+    /** The reader's PyPI JSON project page of demo-sdk, optionally revalidated with an ETag. */
+    async function projectPage(etag: string | null) {
+      const res = await fetch(`${index()}demo-sdk/`, { headers: { accept: "application/vnd.pypi.simple.v1+json", ...(etag !== null ? { "if-none-match": etag } : {}) } });
+      const body = await res.text();
+      if (res.status !== 200 && res.status !== 304) expect.fail(`PyPI project page: ${res.status} ${body}\n${tail(run.logs())}`);
+      const files = res.status === 200 ? (JSON.parse(body) as { files: Array<{ filename: string; yanked?: boolean | string }> }).files : [];
+      return { status: res.status, etag: res.headers.get("etag"), files };
+    }
+    let pageEtag: string | null = null;
+
     /** Whether the reader's client route chooses the new artifact: listed on the PyPI page, offered to Tauri from 1.1.0, raw `latest`. */
     async function offered(kind: keyof Published["releases"]): Promise<boolean> {
       if (kind === "sdk") {
-        const res = await fetch(`${index()}demo-sdk/`, { headers: { accept: "application/vnd.pypi.simple.v1+json" } });
-        const page = JSON.parse(await expectStatus(res, 200, "PyPI project page", run)) as { files: Array<{ filename: string }> };
+        // Revalidated with the ETag of the previous look: a change made since (on any server) is never a 304.
+        const page = await projectPage(pageEtag);
+        expect(page.status, "the project page after a change, revalidated with the ETag from before it").toBe(200);
+        pageEtag = page.etag;
         return page.files.some((f) => f.filename === WHEEL);
       }
       if (kind === "app") {
@@ -312,6 +324,11 @@ function scenario(target: Target): void {
         expect(body.data.attributes.status).toBe("YANKED");
         done.add(`yanked ${kind}`);
       }
+      // The reader's page shows the yank at once, and the ETag from before it no longer matches.
+      const page = await projectPage(pageEtag);
+      expect(page.status, "the project page revalidated with its pre-yank ETag").toBe(200);
+      expect(page.files.find((f) => f.filename === WHEEL)?.yanked).toBe(YANK_REASON);
+      expect((await projectPage(page.etag)).status, "the page's own ETag still answers 304 (so the 200s above mean something)").toBe(304);
     });
 
     it("after the yank pip still installs the exact pin, with the reason", async () => {
