@@ -16,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SdkEvent } from "../../src/engines/publish/events.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
 import { createFileBlobStorage } from "../../src/node/file-blobs.js";
@@ -39,6 +40,8 @@ const TOOL = "demo-tool_linux_amd64";
 interface Running {
   writer: string;
   reader: string;
+  /** The handler's `onEvent` calls, when the target runs in this process. */
+  events?: SdkEvent[];
   logs(): string;
   stop(): Promise<void>;
 }
@@ -46,6 +49,8 @@ interface Running {
 /** A store to run the scenario on. */
 interface Target {
   name: string;
+  /** True when {@link Running.events} is recorded. */
+  inProcess?: boolean;
   start(dir: string): Promise<Running>;
 }
 
@@ -99,16 +104,19 @@ const tail = (text: string) => text.split("\n").slice(-40).join("\n");
 const TARGETS: Target[] = [
   {
     name: "memory, in-process over node:http",
+    inProcess: true,
     async start(dir) {
       const { dataset } = await loadDatasetFile(copyDemo(dir));
       const store = createWritableMemoryStore(dataset);
-      const handler = createFetchHandler({ store, blobs: createFileBlobStorage({ root: dir }) });
+      const events: SdkEvent[] = [];
+      const handler = createFetchHandler({ store, blobs: createFileBlobStorage({ root: dir }), onEvent: (event) => void events.push(event) });
       const server: Server = createServer(toNodeListener(handler));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       return {
         writer: origin,
         reader: origin,
+        events,
         logs: () => "(in-process: no server log)",
         stop: () => new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -244,7 +252,7 @@ function scenario(target: Target): void {
       const put = await fetch(location, { method: "PUT", body: new Uint8Array(bytes), headers: { "content-type": "application/octet-stream" } });
       await expectStatus(put, 200, `PUT ${kind} bytes`, run);
 
-      const shown = await fetch(`${run.reader}/v1/accounts/demo/artifacts/${waiting.id}`, { headers: { authorization: ADMIN, accept: "application/vnd.api+json", prefer: "no-redirect" }, redirect: "manual" });
+      const shown = await fetch(`${run.reader}/v1/accounts/demo/artifacts/${waiting.id}`, { headers: { authorization: ADMIN, accept: "application/vnd.api+json", prefer: "no-download" }, redirect: "manual" });
       const uploaded = JSON.parse(await expectStatus(shown, 200, `show ${kind} artifact on the reader`, run)).data;
       expect(uploaded.attributes).toMatchObject({ status: "UPLOADED", filesize: bytes.length });
       expect(await offered(kind), `the uploaded ${kind} is not served while its release is a DRAFT`).toBe(false);
@@ -365,6 +373,22 @@ function scenario(target: Target): void {
       const dl = await fetch(res.headers.get("location") as string, { headers: { authorization: CLI_LICENSE }, redirect: "follow" });
       expect(Buffer.from(await dl.arrayBuffer()).equals(readFileSync(join(DEMO, "blobs", `${TOOL}-1.1.0`)))).toBe(true);
     });
+
+    if (target.inProcess === true) {
+      it("onEvent saw each change and each download of the new releases, in order", () => {
+        need("yanked sdk", "yanked app", "yanked tool");
+        const about = (kind: keyof Published["releases"]) =>
+          (run.events ?? []).filter((e) => e.data.id === made.releases[kind] || e.data.id === made.artifacts[kind]).map((e) => e.type);
+        // Each artifact: created WAITING, uploaded (shown on the reader with `Prefer: no-download`, not a download), published.
+        const publishing = ["release.created", "artifact.created", "artifact.uploaded", "release.published"];
+        // pip fetched the wheel twice: the install, then the pinned install after the yank.
+        expect(about("sdk")).toEqual([...publishing, "artifact.downloaded", "release.yanked", "artifact.downloaded"]);
+        // Two checks offered 1.2.0 (right after publish, then the updater's check), one download.
+        expect(about("app")).toEqual([...publishing, "release.upgraded", "release.upgraded", "artifact.downloaded", "release.yanked"]);
+        // Raw 303s are not downloads; the one followed to the bytes is.
+        expect(about("tool")).toEqual([...publishing, "artifact.downloaded", "release.yanked"]);
+      });
+    }
   });
 }
 
