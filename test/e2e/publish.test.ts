@@ -44,6 +44,8 @@ interface Running {
   events?: SdkEvent[];
   logs(): string;
   stop(): Promise<void>;
+  /** Restart the reading server on the same store and blob folder (its origin may change). */
+  restart?(): Promise<void>;
 }
 
 /** A store to run the scenario on. */
@@ -51,6 +53,8 @@ interface Target {
   name: string;
   /** True when {@link Running.events} is recorded. */
   inProcess?: boolean;
+  /** True when {@link Running.restart} exists (the store outlives the process). */
+  durable?: boolean;
   start(dir: string): Promise<Running>;
 }
 
@@ -127,22 +131,37 @@ const TARGETS: Target[] = [
   },
   {
     name: "SQLite, serve --db --seed",
+    durable: true,
     async start(dir) {
-      const started = await serve(["--db", join(dir, "x.sqlite"), "--seed", join(DEMO, "dataset.json")]);
-      return { writer: started.origin, reader: started.origin, logs: started.output, stop: async () => void (await started.stop()) };
+      const args = ["--db", join(dir, "x.sqlite"), "--seed", join(DEMO, "dataset.json")];
+      let server = await serve(args);
+      const running: Running = {
+        writer: server.origin,
+        reader: server.origin,
+        logs: () => server.output(),
+        stop: async () => void (await server.stop()),
+        async restart() {
+          await server.stop();
+          server = await serve(args);
+          running.writer = running.reader = server.origin;
+        },
+      };
+      return running;
     },
   },
   {
     name: "PostgreSQL, two serve processes on one database (write on A, read on B)",
+    durable: true,
     async start(dir) {
       const cluster: PgCluster = await startPgCluster();
       const servers: Started[] = [];
+      let url = "";
       const stop = async () => {
         for (const s of servers) await s.stop();
         cluster.destroy();
       };
       try {
-        const url = await cluster.createDatabase("e2epub");
+        url = await cluster.createDatabase("e2epub");
         const file = copyDemo(dir);
         const imported = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["src/cli.ts", "import", file, "--database-url", url], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
         if (imported.status !== 0) throw new Error(`import failed (${imported.status}): ${imported.stdout}${imported.stderr}`);
@@ -152,8 +171,19 @@ const TARGETS: Target[] = [
         await stop();
         throw error;
       }
-      const [a, b] = servers as [Started, Started];
-      return { writer: a.origin, reader: b.origin, logs: () => `--- server A (writer)\n${tail(a.output())}\n--- server B (reader)\n${tail(b.output())}`, stop };
+      const a = servers[0] as Started;
+      const running: Running = {
+        writer: a.origin,
+        reader: (servers[1] as Started).origin,
+        logs: () => `--- server A (writer)\n${tail(a.output())}\n--- server B (reader)\n${tail((servers[1] as Started).output())}`,
+        stop,
+        async restart() {
+          await (servers[1] as Started).stop();
+          servers[1] = await serve(["--database-url", url, "--blobs", dir]);
+          running.reader = servers[1].origin;
+        },
+      };
+      return running;
     },
   },
 ];
@@ -373,6 +403,21 @@ function scenario(target: Target): void {
       const dl = await fetch(res.headers.get("location") as string, { headers: { authorization: CLI_LICENSE }, redirect: "follow" });
       expect(Buffer.from(await dl.arrayBuffer()).equals(readFileSync(join(DEMO, "blobs", `${TOOL}-1.1.0`)))).toBe(true);
     });
+
+    if (target.durable === true) {
+      it("after the reader restarts, the upload and the yank are still there", async () => {
+        need("yanked sdk", "yanked app", "yanked tool");
+        await run.restart?.();
+        const page = await projectPage(null);
+        expect(page.files.find((f) => f.filename === WHEEL)?.yanked).toBe(YANK_REASON);
+        const wheel = await fetch(`${run.reader}/v1/accounts/demo/artifacts/${made.artifacts.sdk}/${WHEEL}`, { redirect: "follow" });
+        expect(wheel.status).toBe(200);
+        expect(Buffer.from(await wheel.arrayBuffer()).equals(files.wheel), "the uploaded wheel's bytes, served after the restart").toBe(true);
+        const check = JSON.parse(await expectStatus(await tauriCheck("1.0.0"), 200, "Tauri check from 1.0.0 after restart", run));
+        expect(check.version).toBe("1.1.0");
+        expect((await rawLatest()).headers.get("location")).not.toContain(made.artifacts.tool);
+      });
+    }
 
     if (target.inProcess === true) {
       it("onEvent saw each change and each download of the new releases, in order", () => {
