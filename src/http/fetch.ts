@@ -4,7 +4,7 @@
 import { authenticate } from "../auth/authenticate.js";
 import type { CredentialSource } from "../auth/credentials.js";
 import { ANONYMOUS, scopeOf, type Principal } from "../access/principal.js";
-import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
+import { NotFoundError, ReadOnlyStoreError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
@@ -14,16 +14,17 @@ import { resolveTauriUpdate } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
 import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
 import { pypiChallenge, renderPep503Index, type Pep503Input, type PypiOptions } from "../engines/pypi/render.js";
-import type { BlobStorage } from "../blobs/types.js";
+import type { BlobStorage, BlobUploadRequest } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
+import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
 import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 import { publishHandlers, type MethodHandlers } from "./publish.js";
-import { safeEmitter, type EventHook } from "../engines/publish/events.js";
+import { emitUploaded, safeEmitter, type EventHook } from "../engines/publish/events.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -267,6 +268,16 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);
+      }
+      if (match !== null && match.name === "blobs.upload" && options.blobs?.receive !== undefined && method === "PUT") {
+        if (!isWritableStore(store)) throw new ReadOnlyStoreError();
+        const body = (request as Partial<Request>).body ?? null;
+        const at = now();
+        const upload: BlobUploadRequest = { path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: at };
+        const onEvent = options.onEvent;
+        if (onEvent !== undefined) upload.uploaded = (artifact) => emitUploaded(onEvent, artifact, at, (error) => options.onError?.(error, request));
+        const received = await options.blobs.receive(upload);
+        return finalizeResult(received, method, encodeText, keepAscii);
       }
       const handler = match === null ? undefined : handlerFor(handlers, writes, match.name, method);
       if (match === null || handler === undefined) throw new NotFoundError();
