@@ -11,8 +11,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_TYPES = new Set(["application/vnd.api+json", "application/json"]);
 
 /** The rest of the body is never read, so the connection cannot carry another request: the client is told to close it. */
-function tooLarge(): SdkError {
-  return new SdkError(413, `The request body is too large (the limit is ${MAX_BODY_BYTES} bytes)`, { code: "BODY_TOO_LARGE", headers: { Connection: "close" } });
+function tooLarge(limit: number = MAX_BODY_BYTES): SdkError {
+  return new SdkError(413, `The request body is too large (the limit is ${limit} bytes)`, { code: "BODY_TOO_LARGE", headers: { Connection: "close" } });
 }
 
 function cancel(body: ReadableStream<Uint8Array>): void {
@@ -27,7 +27,7 @@ export async function readCapped(body: ReadableStream<Uint8Array>, headers: Head
   const declared = headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limit) {
     cancel(body);
-    throw tooLarge();
+    throw tooLarge(limit);
   }
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -38,7 +38,7 @@ export async function readCapped(body: ReadableStream<Uint8Array>, headers: Head
     total += value.byteLength;
     if (total > limit) {
       void reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }

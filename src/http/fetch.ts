@@ -24,7 +24,9 @@ import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
 import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 import { publishHandlers, type MethodHandlers } from "./publish.js";
-import { emitUploaded, safeEmitter, type EventHook } from "../engines/publish/events.js";
+import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
+import { LegacyUploadError, legacyUpload, legacyUploadErrorResult, type LegacyUploadInput } from "../engines/pypi/legacy-upload.js";
+import { readCapped } from "./body.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -50,7 +52,11 @@ export interface FetchHandlerOptions {
   /** Milliseconds after which a store call counts as failed (503); default 10 s, 0 for none. */
   storeTimeoutMs?: number;
   /** PyPI simple index: upstream for unknown projects (null: 404), HTML only, and its page cache (default: a new bounded LRU). */
-  pypi?: PypiOptions & { cache?: PageCache };
+  pypi?: PypiOptions & {
+    cache?: PageCache;
+    /** `twine upload`: the largest file accepted (default 100 MiB, PyPI's own default) and the status of releases it creates (default PUBLISHED). */
+    upload?: { maxBytes?: number; releaseStatus?: "PUBLISHED" | "DRAFT" };
+  };
   /**
    * Called after each committed change (`release.published`, `artifact.created`, …) and for downloads and
    * upgrades; it never blocks or fails the request (a throw or rejection goes to `onError`, a promise is not awaited).
@@ -90,6 +96,8 @@ export interface RequestParts {
   headerBytesBound: number;
   /** `url.host` of a `Request`'s own URL, whose origin must match its `Host` header; absent when an adapter took the origin from `Host` itself. */
   urlHost?: string;
+  /** Set by the handler once it has matched the path: the route's name, or null for none (adapters read it for access logs). */
+  route?: RouteName | null;
 }
 
 /** A request as route handlers see it. */
@@ -250,6 +258,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
   const writes = publishHandlers(options);
+  writes["pypi.legacy"] = { POST: (ctx, req) => twineUpload(ctx, req, options) };
   return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
@@ -265,6 +274,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       const trailing = parts.pathname.endsWith("/");
       const segments = decodeSegments(parts.pathname);
       match = matchRoute(segments, trailing) ?? (options.account !== undefined ? matchAccountless(segments, trailing, options.account) : null);
+      if (split !== undefined) split.route = match === null ? null : match.name;
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);
@@ -285,9 +295,9 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       return finalizeResult(result, method, encodeText, keepAscii);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
-      const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
+      const result = match?.name === "pypi.legacy" ? legacyUploadErrorResult(error) : match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
-      if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
+      if (result.status === 401 && match !== null && (isPypiRoute(match.name) || match.name === "pypi.legacy")) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
       return finalizeResult(result, method, encodeText, keepAscii);
     }
   };
@@ -329,4 +339,34 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
   };
   if (options.onEvent !== undefined) ctx.emit = safeEmitter(options.onEvent, (error) => options.onError?.(error, req.request));
   return handler(ctx, req);
+}
+
+/** Largest file `twine upload` may send by default (PyPI's own default limit). */
+const TWINE_MAX_BYTES = 100 * 1024 * 1024;
+
+/** `POST /engines/pypi/legacy/`: the multipart form read with a byte cap, then {@link legacyUpload}. */
+async function twineUpload(ctx: EngineContext, req: RouteRequest, options: FetchHandlerOptions): Promise<EngineResult> {
+  const type = req.headers.get("content-type") ?? "";
+  const body = (req.request as Partial<Request>).body ?? null;
+  if (!/^multipart\/form-data\s*;/i.test(type) || body === null) {
+    if (body !== null && !body.locked) void body.cancel().catch(() => {});
+    throw new LegacyUploadError(400, "The upload must be multipart/form-data, as twine sends it");
+  }
+  const bytes = await readCapped(body, req.headers, options.pypi?.upload?.maxBytes ?? TWINE_MAX_BYTES);
+  let form: FormData;
+  try {
+    form = await new Response(bytes as unknown as BodyInit, { headers: { "content-type": type } }).formData();
+  } catch {
+    throw new LegacyUploadError(400, "The multipart form could not be read");
+  }
+  const input: LegacyUploadInput = {
+    form,
+    blobs: options.blobs,
+    onUploaded: (artifact, release, created) => {
+      if (created.release) ctx.emit?.(releaseEvent(release.status === "PUBLISHED" ? "release.published" : "release.created", release, ctx.now));
+      ctx.emit?.(artifactEvent("artifact.uploaded", artifact, ctx.now));
+    },
+  };
+  if (options.pypi?.upload?.releaseStatus !== undefined) input.releaseStatus = options.pypi.upload.releaseStatus;
+  return legacyUpload(ctx, input);
 }

@@ -14,6 +14,7 @@ export type RouteName =
   | "releases.upgrade"
   | "blobs.download"
   | "blobs.upload"
+  | "pypi.legacy"
   | "packages.collection"
   | "packages.one"
   | "releases.collection"
@@ -23,6 +24,30 @@ export type RouteName =
   | "releases.constraints"
   | "releases.package"
   | "artifacts.collection";
+
+/** Each route as a path template, for access logs: parameters (keys, filenames, ids) never appear, only their names. */
+export const ROUTE_TEMPLATES: Record<RouteName, string> = {
+  "engines.list": "/v1/accounts/{account}/engines",
+  "engines.show": "/v1/accounts/{account}/engines/{id}",
+  "pypi.index": "/v1/accounts/{account}/engines/pypi/simple/",
+  "pypi.project": "/v1/accounts/{account}/engines/pypi/simple/{project}/",
+  "tauri.upgrade": "/v1/accounts/{account}/engines/tauri/{package}",
+  "raw.artifact": "/v1/accounts/{account}/engines/raw/{product}/{release}/{artifact}",
+  "artifacts.download": "/v1/accounts/{account}/artifacts/{id}",
+  "releases.upgrade": "/v1/accounts/{account}/releases/{release}/upgrade",
+  "blobs.download": "/v1/blobs/{path}",
+  "blobs.upload": "/v1/blobs/uploads/{account}/{artifact}",
+  "pypi.legacy": "/v1/accounts/{account}/engines/pypi/legacy/",
+  "packages.collection": "/v1/accounts/{account}/packages",
+  "packages.one": "/v1/accounts/{account}/packages/{id}",
+  "releases.collection": "/v1/accounts/{account}/releases",
+  "releases.one": "/v1/accounts/{account}/releases/{id}",
+  "releases.publish": "/v1/accounts/{account}/releases/{id}/actions/publish",
+  "releases.yank": "/v1/accounts/{account}/releases/{id}/actions/yank",
+  "releases.constraints": "/v1/accounts/{account}/releases/{id}/constraints",
+  "releases.package": "/v1/accounts/{account}/releases/{id}/package",
+  "artifacts.collection": "/v1/accounts/{account}/artifacts",
+};
 
 /** A matched route. */
 export interface RouteMatch {
@@ -65,6 +90,7 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
     const c = segments[6];
     if (a === undefined) return m("engines.list");
     if (b === undefined) return m("engines.show", { id: a });
+    if (a === "pypi" && b === "legacy" && c === undefined) return m("pypi.legacy");
     if (a === "pypi" && b === "simple") {
       if (c === undefined) return m("pypi.index");
       if (n === 7) return m("pypi.project", { project: c });

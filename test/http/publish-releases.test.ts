@@ -3,7 +3,8 @@
  * codes, validations and conflicts, on a writable store of the run's backend.
  */
 import { describe, expect, it } from "vitest";
-import { IDS, NOW, firstError, makeWorld, publishDataset, releaseDoc } from "./publish-world.js";
+import { IDS, NOW, firstError, makeWorld, releaseDoc } from "./publish-world.js";
+import { conformanceDataset } from "../../src/testing/fixture.js";
 
 type Doc = { data: { id: string; type: string; attributes: Record<string, unknown>; relationships: Record<string, { data?: unknown }>; links: Record<string, string> } };
 type ListDoc = { data: Array<{ id: string; attributes: Record<string, unknown> }>; links?: Record<string, unknown> };
@@ -96,9 +97,9 @@ describe("POST /releases", () => {
 describe("GET /releases", () => {
   it("lists with Keygen's pagination and the filters of SPEC §8, scoped to the caller", async () => {
     const w = await makeWorld();
-    const total = (await publishDataset()).releases.filter((r) => r.accountId === IDS.account).length;
     const all = (await (await w.call("GET", "/releases?limit=100", "admin")).json()) as ListDoc;
-    expect(all.data.length).toBe(total);
+    const inAccount = (await conformanceDataset()).releases.filter((r) => r.accountId === IDS.account).length;
+    expect(all.data.length).toBe(inAccount);
     expect(all.links).toBeUndefined();
     const byPkg = (await (await w.call("GET", `/releases?package=${IDS.pkgPypi}&status=PUBLISHED&limit=100`, "admin")).json()) as ListDoc;
     expect(byPkg.data.map((r) => r.attributes.version).sort()).toEqual(["1.0.0", "1.1.0", "2.0.0", "2.0.0+build.7", "2.0.0-beta.1", "2.0.0-beta.2"]);
@@ -111,7 +112,7 @@ describe("GET /releases", () => {
     const paged = await w.call("GET", "/releases?page[number]=2&page[size]=5", "admin");
     const pagedDoc = (await paged.json()) as ListDoc & { links: { meta: { count: number; pages: number }; next: string } };
     expect(pagedDoc.data.length).toBe(5);
-    expect(pagedDoc.links.meta).toEqual({ count: total, pages: Math.ceil(total / 5) });
+    expect(pagedDoc.links.meta).toEqual({ count: inAccount, pages: Math.ceil(inAccount / 5) });
     const anon = (await (await w.call("GET", "/releases?limit=100", "anonymous")).json()) as ListDoc;
     expect(anon.data.map((r) => r.id).sort()).toEqual([IDS.relTauri100, IDS.relTauri110, IDS.relTauri120, IDS.relTauri130b, IDS.relOpen].sort());
     const bad = await w.call("GET", "/releases?status=SHIPPED", "admin");
