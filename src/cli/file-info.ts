@@ -3,8 +3,7 @@
  * checksum (streamed, in keygen-cli's algorithms and encodings), its Content-Type, and a Tauri `.sig`.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 
 /** Checksum algorithms keygen-cli offers. */
 export const CHECKSUM_ALGORITHMS = { "sha-256": "sha256", "sha-512": "sha512", "sha-1": "sha1" } as const;
@@ -50,18 +49,28 @@ export function encodeDigest(digest: Buffer, encoding: ChecksumEncoding): string
   }
 }
 
-/** The digest of a file, read as a stream in 1 MiB chunks (never whole into memory); `onBytes` sees each chunk's size. */
-export function hashFile(path: string, algorithm: ChecksumAlgorithm, onBytes?: (n: number) => void): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash(CHECKSUM_ALGORITHMS[algorithm]);
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    stream.on("data", (chunk) => {
-      hash.update(chunk as Buffer);
-      onBytes?.((chunk as Buffer).length);
-    });
-    stream.once("error", reject);
-    stream.once("end", () => resolve(hash.digest()));
-  });
+/** Bytes read from disk at a time by {@link hashFile} and the upload PUT. */
+export const CHUNK_BYTES = 1 << 20;
+
+/**
+ * The digest of a file, read in 1 MiB chunks into one reused buffer (never whole into memory, and
+ * no garbage per chunk, so memory stays flat for any size); `onBytes` sees each chunk's size.
+ */
+export async function hashFile(path: string, algorithm: ChecksumAlgorithm, onBytes?: (n: number) => void): Promise<Buffer> {
+  const hash = createHash(CHECKSUM_ALGORITHMS[algorithm]);
+  const file = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      onBytes?.(bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+  return hash.digest();
 }
 
 const CONTENT_TYPES: Record<string, string> = {
