@@ -107,6 +107,9 @@ export interface Connection {
   environment: string | undefined;
 }
 
+/** Keygen's hosted API, where URLs always name the account. */
+export const KEYGEN_API = "https://api.keygen.sh";
+
 /** The default server origin. */
 export const DEFAULT_HOST = "http://127.0.0.1:8080";
 
@@ -125,9 +128,12 @@ export function connectionOf(parsed: Parsed, env: Record<string, string | undefi
   if (token === undefined) throw new CommandUsageError("--token is required (or set KEYGEN_TOKEN)", usage);
   if (/[\r\n]/.test(token)) throw new CommandUsageError("--token must be one line", usage);
   const host = normaliseHost(nonEmpty(s.host) ?? nonEmpty(env.KEYGEN_HOST) ?? DEFAULT_HOST, usage);
+  const account = nonEmpty(s.account) ?? nonEmpty(env.KEYGEN_ACCOUNT_ID);
+  // Keygen's own API has no single-account form (keygen-cli uses it for custom domains only).
+  if (account === undefined && host === KEYGEN_API) throw new CommandUsageError(`--account is required with ${KEYGEN_API} (or set KEYGEN_ACCOUNT_ID)`, usage);
   return {
     host,
-    account: nonEmpty(s.account) ?? nonEmpty(env.KEYGEN_ACCOUNT_ID),
+    account,
     product: nonEmpty(s.product) ?? nonEmpty(env.KEYGEN_PRODUCT_ID),
     token,
     environment: nonEmpty(s.environment) ?? nonEmpty(env.KEYGEN_ENVIRONMENT),

@@ -48,6 +48,7 @@ describe("flag parsing", () => {
     const flags = parseCommand(RELEASE_COMMANDS.publish!, ["--release", "1", "--token", "flag", "--host", "http://127.0.0.1:9/", "--account", "a", "--product", "p"]);
     expect(connectionOf(flags, env, "")).toMatchObject({ token: "flag", host: "http://127.0.0.1:9", account: "a", product: "p" });
     expect(() => connectionOf(parsed, {}, "")).toThrow("--token is required");
+    expect(() => connectionOf(parsed, { KEYGEN_TOKEN: "t", KEYGEN_HOST: "api.keygen.sh" }, "")).toThrow("--account is required with https://api.keygen.sh");
   });
 
   it("normalises hosts as keygen-cli does and refuses what is not an origin", () => {
