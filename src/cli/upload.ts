@@ -4,7 +4,8 @@
  * `.sig` read from beside the file, progress on stderr, and the artifact confirmed UPLOADED.
  */
 import { stat } from "node:fs/promises";
-import { basename } from "node:path";
+import { homedir } from "node:os";
+import { basename, join } from "node:path";
 import { findArtifactByFilename, waitForUpload } from "./artifacts.js";
 import {
   CHECKSUM_ALGORITHMS, CHECKSUM_ENCODINGS, contentTypeOf, encodeDigest, hashFile, inferFiletype, MAX_SIGNATURE_BYTES, readTauriSignature,
@@ -63,7 +64,9 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
     return;
   }
   const s = parsed.strings;
-  const path = parsed.positionals[0] as string;
+  const given = parsed.positionals[0] as string;
+  // keygen-cli expands a leading ~ itself (a quoted path in CI reaches it unexpanded).
+  const path = given === "~" || given.startsWith("~/") ? join(homedir(), given.slice(1)) : given;
   if (s.release === undefined || s.release === "") throw new CommandUsageError("--release is required", usage);
   const algorithm = (s["checksum-algorithm"] ?? "sha-256") as ChecksumAlgorithm;
   if (!(algorithm in CHECKSUM_ALGORITHMS)) throw new CommandUsageError(`--checksum-algorithm must be one of ${Object.keys(CHECKSUM_ALGORITHMS).join(", ")} (got '${algorithm}')`, usage);
@@ -79,7 +82,7 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
   if (info === null) throw new CommandUsageError(`${path}: no such file`, usage);
   if (!info.isFile()) throw new CommandUsageError(`${path} is not a file`, usage);
   const filename = s.filename !== undefined && s.filename !== "" ? s.filename : basename(path);
-  const filetype = s.filetype !== undefined ? (s.filetype === "" ? null : s.filetype.replace(/^\./, "").toLowerCase()) : inferFiletype(filename);
+  const filetype = s.filetype !== undefined && s.filetype !== "<auto>" ? (s.filetype === "" ? null : s.filetype.replace(/^\./, "").toLowerCase()) : inferFiletype(filename);
   let signature: string | null = s.signature ?? null;
   if (signature === null && !parsed.booleans["no-signature"]) {
     try {

@@ -253,7 +253,7 @@ describe("upload", () => {
       filename: "renamed.bin", filesize: bytes.length, filetype: "bin", signature: "given", checksum: createHash("sha512").update(bytes).digest("base64").replace(/=+$/, ""), metadata: { a: 1 },
     });
     seen = [];
-    await run(["upload", file, "--account", "acme", "--release", "1.2.0", "--checksum", "abc", "--no-signature"]);
+    await run(["upload", file, "--account", "acme", "--release", "1.2.0", "--checksum", "abc", "--no-signature", "--filetype", "<auto>"]);
     expect((json(seen[1] as Seen) as { data: { attributes: Record<string, unknown> } }).data.attributes).toEqual({ filename: "app.AppImage.tar.gz", filesize: bytes.length, filetype: "tar.gz", checksum: "abc" });
   });
 
