@@ -3,6 +3,7 @@
  * @module cli — the `release-engines` command: serve, validate (and import, with the SQL stores).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { PUBLISHING_USAGE, isPublishingCommand, runPublishingCommand } from "./cli/run.js";
 import { DatasetError } from "./core/errors.js";
 import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
@@ -22,6 +23,7 @@ Commands:
   serve      serve a dataset over HTTP (from memory, SQLite or PostgreSQL)
   import     load a dataset file into a SQLite or PostgreSQL store
   validate   report every problem in a dataset file
+${PUBLISHING_USAGE}
 
 Run 'release-engines <command> --help' for a command's options.`;
 
@@ -300,6 +302,10 @@ async function validate(args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (isPublishingCommand(command)) {
+    process.exitCode = await runPublishingCommand(command as string, rest);
+    return;
+  }
   switch (command) {
     case "serve":
       return serve(rest);
