@@ -1,0 +1,110 @@
+/**
+ * @module blobs/s3/confirm — completing an upload to object storage without polling: when the client
+ * confirms, HEAD the object, check its size and checksum, and mark the artifact UPLOADED or FAILED.
+ *
+ * The SHA-256 is always known afterwards: the service's own (`x-amz-checksum-sha256`, which it checked
+ * against the bytes) when it keeps one, otherwise computed by streaming the object once.
+ */
+import { ConflictError, NotFoundError, SdkError } from "../../core/errors.js";
+import { Sha256 } from "../../core/sha256.js";
+import type { Account, Artifact } from "../../model/records.js";
+import type { WritableStore } from "../../store/write.js";
+import type { BlobStorage } from "../types.js";
+import { declaredSha256, type S3BlobStorage } from "./storage.js";
+
+/** Why a confirmation failed: the client's error, and the reason kept on the FAILED artifact. */
+class Refused extends Error {
+  constructor(readonly error: SdkError, readonly reason: string) {
+    super(reason);
+  }
+}
+
+const FILESIZE = "/data/attributes/filesize";
+const CHECKSUM = "/data/attributes/checksum";
+const FILENAME = "/data/attributes/filename";
+
+function refuse(code: string, pointer: string | undefined, detail: string): Refused {
+  return new Refused(new ConflictError(detail, { code, ...(pointer !== undefined ? { pointer } : {}) }), detail);
+}
+
+/** True for a storage whose uploads are confirmed by {@link confirmUpload} (an S3 one). */
+export function isConfirmableStorage(blobs: BlobStorage | undefined): blobs is S3BlobStorage {
+  const s = blobs as Partial<S3BlobStorage> | undefined;
+  return s !== undefined && typeof s.head === "function" && typeof s.open === "function" && typeof s.uploadKey === "function";
+}
+
+/** Size and SHA-256 of an object's bytes, streamed once. */
+async function hashObject(blobs: S3BlobStorage, key: string): Promise<{ size: number; sha256: string } | null> {
+  const body = await blobs.open(key);
+  if (body === null) return null;
+  const hash = new Sha256();
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      size += next.value.byteLength;
+      hash.update(next.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return { size, sha256: hash.hex() };
+}
+
+/** What the object proved: its size and SHA-256, checked against the artifact's declaration. */
+async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): Promise<{ filesize: number; sha256: string }> {
+  const info = await blobs.head(key);
+  if (info === null) throw refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
+  const sizeOk = (size: number) => artifact.filesize === null || size === artifact.filesize;
+  if (!sizeOk(info.size)) throw refuse("FILESIZE_MISMATCH", FILESIZE, `The upload has ${info.size} bytes but the declared filesize is ${artifact.filesize}`);
+  const declared = declaredSha256(artifact.checksum);
+  let sha256 = info.sha256;
+  if (sha256 === null) {
+    const hashed = await hashObject(blobs, key);
+    if (hashed === null) throw refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
+    if (!sizeOk(hashed.size)) throw refuse("FILESIZE_MISMATCH", FILESIZE, `The upload has ${hashed.size} bytes but the declared filesize is ${artifact.filesize}`);
+    sha256 = hashed.sha256;
+  }
+  if (declared !== null && declared !== sha256) throw refuse("CHECKSUM_MISMATCH", CHECKSUM, "The upload's bytes do not match the artifact's declared checksum");
+  return { filesize: info.size, sha256 };
+}
+
+/**
+ * Confirm an upload to object storage: HEAD the artifact's object, check its size and (SHA-256)
+ * checksum, and mark the artifact UPLOADED; on a mismatch or a missing object mark it FAILED with
+ * the reason, delete the wrong bytes, and throw a 422 {@link ConflictError} (`UPLOAD_MISSING`,
+ * `FILESIZE_MISMATCH`, `CHECKSUM_MISMATCH`). An UPLOADED artifact is returned as it is, so a retried
+ * confirmation is harmless. @throws {NotFoundError} when the account has no such artifact.
+ */
+export async function confirmUpload(store: WritableStore, blobs: BlobStorage, account: Account, artifactId: string, now: Date = new Date()): Promise<Artifact> {
+  const found = await store.getArtifact(account.id, artifactId);
+  if (found === null) throw new NotFoundError();
+  const { artifact } = found;
+  if (artifact.status === "UPLOADED") return artifact;
+  if (!isConfirmableStorage(blobs)) {
+    throw new ConflictError("This server's blob storage takes uploads itself: PUT the bytes to the upload URL", { code: "CONFIRM_UNSUPPORTED" });
+  }
+  const key = blobs.uploadKey(account, artifact);
+  try {
+    if (key === null) throw refuse("FILENAME_INVALID", FILENAME, "The artifact's filename cannot be stored: it must be one plain file name (no '..', NUL, slash, backslash or colon)");
+    const proved = await inspect(blobs, artifact, key);
+    let done: Artifact | null;
+    try {
+      done = await store.completeArtifact(account.id, artifact.id, { ...proved, blob: key }, now);
+    } catch (error) {
+      // A racing confirmation won: the artifact is UPLOADED with these same bytes.
+      const again = error instanceof ConflictError ? await store.getArtifact(account.id, artifact.id) : null;
+      if (again !== null && again.artifact.status === "UPLOADED") return again.artifact;
+      throw error;
+    }
+    if (done === null) throw new NotFoundError("The artifact was deleted during the confirmation");
+    return done;
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    if (key !== null && error.error.code !== "UPLOAD_MISSING") await blobs.delete(key).catch(() => {});
+    await store.failArtifact(account.id, artifact.id, error.reason, now).catch(() => {});
+    throw error.error;
+  }
+}
