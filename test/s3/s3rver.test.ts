@@ -127,6 +127,27 @@ describe("upload, confirm and download through S3", () => {
     expect(await blobs.head(blobs.uploadKey(account, artifact) as string)).toBeNull();
   });
 
+  it("checks a declared SHA-512 (which S3 cannot bind) by streaming the object: the right bytes complete, others fail", async () => {
+    const bytes = randomBytes(5000);
+    const good = await waiting(bytes, { checksum: createHash("sha512").update(bytes).digest("base64") });
+    expect(new URL(await blobs.presignUpload({ account, artifact: good, ttl: 0, now: new Date(), origin: "" })).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host");
+    expect((await put(good, bytes)).status).toBe(200);
+    const done = await confirmUpload(store, blobs, account, good.id);
+    expect(done.status).toBe("UPLOADED");
+    const bad = await waiting(bytes, { checksum: createHash("sha512").update(bytes).digest("hex") });
+    expect((await put(bad, randomBytes(5000))).status).toBe(200);
+    expect((await confirmError(bad.id)).code).toBe("CHECKSUM_MISMATCH");
+    expect((await statusOf(bad.id)).status).toBe("FAILED");
+  });
+
+  it("marks it FAILED when the declared checksum is no SHA-256 or SHA-512 (nothing could check it)", async () => {
+    const bytes = randomBytes(10);
+    const artifact = await waiting(bytes, { checksum: createHash("md5").update(bytes).digest("hex") });
+    expect((await put(artifact, bytes)).status).toBe(200);
+    expect(await confirmError(artifact.id)).toEqual({ status: 422, code: "CHECKSUM_INVALID", pointer: "/data/attributes/checksum" });
+    expect((await statusOf(artifact.id)).status).toBe("FAILED");
+  });
+
   it("marks it FAILED when nothing was uploaded, and a later upload and confirmation still complete it", async () => {
     const bytes = randomBytes(10);
     const artifact = await waiting(bytes);

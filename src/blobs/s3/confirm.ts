@@ -6,11 +6,13 @@
  * against the bytes) when it keeps one, otherwise computed by streaming the object once.
  */
 import { ConflictError, NotFoundError, SdkError } from "../../core/errors.js";
+import { checksumDigest } from "../../core/checksum.js";
 import { Sha256 } from "../../core/sha256.js";
+import { Sha512 } from "../../core/sha512.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { WritableStore } from "../../store/write.js";
 import type { BlobStorage } from "../types.js";
-import { declaredSha256, type S3BlobStorage } from "./storage.js";
+import type { S3BlobStorage } from "./storage.js";
 
 /** Why a confirmation failed: the client's error, and the reason kept on the FAILED artifact. */
 class Refused extends Error {
@@ -33,11 +35,12 @@ export function isConfirmableStorage(blobs: BlobStorage | undefined): blobs is S
   return s !== undefined && typeof s.head === "function" && typeof s.open === "function" && typeof s.uploadKey === "function";
 }
 
-/** Size and SHA-256 of an object's bytes, streamed once. */
-async function hashObject(blobs: S3BlobStorage, key: string): Promise<{ size: number; sha256: string } | null> {
+/** Size, SHA-256 and (when asked) SHA-512 of an object's bytes, streamed once; null when there is no object. */
+async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean): Promise<{ size: number; sha256: string; sha512: string | null } | null> {
   const body = await blobs.open(key);
   if (body === null) return null;
-  const hash = new Sha256();
+  const h256 = new Sha256();
+  const h512 = sha512 ? new Sha512() : null;
   let size = 0;
   const reader = body.getReader();
   try {
@@ -45,29 +48,40 @@ async function hashObject(blobs: S3BlobStorage, key: string): Promise<{ size: nu
       const next = await reader.read();
       if (next.done) break;
       size += next.value.byteLength;
-      hash.update(next.value);
+      h256.update(next.value);
+      h512?.update(next.value);
     }
   } finally {
     reader.releaseLock();
   }
-  return { size, sha256: hash.hex() };
+  return { size, sha256: h256.hex(), sha512: h512?.hex() ?? null };
 }
 
-/** What the object proved: its size and SHA-256, checked against the artifact's declaration. */
+const missing = () => refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
+
+/** What the object proved: its size and SHA-256, checked against the artifact's declared size and checksum. */
 async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): Promise<{ filesize: number; sha256: string }> {
-  const info = await blobs.head(key);
-  if (info === null) throw refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
-  const sizeOk = (size: number) => artifact.filesize === null || size === artifact.filesize;
-  if (!sizeOk(info.size)) throw refuse("FILESIZE_MISMATCH", FILESIZE, `The upload has ${info.size} bytes but the declared filesize is ${artifact.filesize}`);
-  const declared = declaredSha256(artifact.checksum);
-  let sha256 = info.sha256;
-  if (sha256 === null) {
-    const hashed = await hashObject(blobs, key);
-    if (hashed === null) throw refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
-    if (!sizeOk(hashed.size)) throw refuse("FILESIZE_MISMATCH", FILESIZE, `The upload has ${hashed.size} bytes but the declared filesize is ${artifact.filesize}`);
-    sha256 = hashed.sha256;
+  const digest = checksumDigest(artifact.checksum);
+  if (artifact.checksum !== null && (digest === null || (digest.name !== "sha256" && digest.name !== "sha512"))) {
+    throw refuse("CHECKSUM_INVALID", CHECKSUM, "The artifact's checksum is not a SHA-256 or SHA-512 digest in hex or base64");
   }
-  if (declared !== null && declared !== sha256) throw refuse("CHECKSUM_MISMATCH", CHECKSUM, "The upload's bytes do not match the artifact's declared checksum");
+  const info = await blobs.head(key);
+  if (info === null) throw missing();
+  const sizeWrong = (size: number) => artifact.filesize !== null && size !== artifact.filesize;
+  const sizeMismatch = (size: number) => refuse("FILESIZE_MISMATCH", FILESIZE, `The upload has ${size} bytes but the declared filesize is ${artifact.filesize}`);
+  if (sizeWrong(info.size)) throw sizeMismatch(info.size);
+  let sha256 = info.sha256;
+  let sha512: string | null = null;
+  // The service's own SHA-256 (it checked the bytes against it) spares a download unless a SHA-512 must be checked.
+  if (sha256 === null || digest?.name === "sha512") {
+    const hashed = await hashObject(blobs, key, digest?.name === "sha512");
+    if (hashed === null) throw missing();
+    if (sizeWrong(hashed.size)) throw sizeMismatch(hashed.size);
+    sha256 = hashed.sha256;
+    sha512 = hashed.sha512;
+  }
+  const actual = digest?.name === "sha512" ? sha512 : sha256;
+  if (digest !== null && digest.hex !== actual) throw refuse("CHECKSUM_MISMATCH", CHECKSUM, "The upload's bytes do not match the artifact's declared checksum");
   return { filesize: info.size, sha256 };
 }
 
@@ -75,7 +89,7 @@ async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): P
  * Confirm an upload to object storage: HEAD the artifact's object, check its size and (SHA-256)
  * checksum, and mark the artifact UPLOADED; on a mismatch or a missing object mark it FAILED with
  * the reason, delete the wrong bytes, and throw a 422 {@link ConflictError} (`UPLOAD_MISSING`,
- * `FILESIZE_MISMATCH`, `CHECKSUM_MISMATCH`). An UPLOADED artifact is returned as it is, so a retried
+ * `FILESIZE_MISMATCH`, `CHECKSUM_MISMATCH`, `CHECKSUM_INVALID`, `FILENAME_INVALID`). An UPLOADED artifact is returned as it is, so a retried
  * confirmation is harmless. @throws {NotFoundError} when the account has no such artifact.
  */
 export async function confirmUpload(store: WritableStore, blobs: BlobStorage, account: Account, artifactId: string, now: Date = new Date()): Promise<Artifact> {
