@@ -44,14 +44,16 @@ Options:
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
   -h, --help        show this help`;
 
-const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL)
-
+const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run]
 Validates FILE.json, then loads it into a SQLite file (created when missing) or a PostgreSQL
-database in one transaction. The file is the truth for the accounts it holds: their records are
-inserted, updated or deleted to match it; other accounts are untouched. Importing the same file
-twice changes nothing, and a bad file changes nothing. Artifact 'file' paths are stored as
-relative blob keys: serve with --blobs pointing at the dataset's folder (for --db the default is
-the db file's folder).`;
+database in one transaction. By default it merges: the file's records are added or changed, and
+nothing the file lacks is deleted (releases published through the API, other products, stay).
+  --prune     the file is the truth for the accounts it holds: their records it lacks are deleted
+              (on a terminal, the plan is shown and must be confirmed first)
+  --dry-run   print the plan (per table: add, change, delete) and change nothing
+Importing the same file twice changes nothing, and a bad file changes nothing. Artifact 'file'
+paths are stored as relative blob keys: serve with --blobs pointing at the dataset's folder (for
+--db the default is the db file's folder).`;
 
 const VALIDATE_USAGE = `Usage: release-engines validate FILE.json
 
@@ -186,21 +188,58 @@ async function openSqlStore(source: StoreSource) {
 }
 
 async function importCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" } }, true);
+  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" }, prune: { type: "boolean" }, "dry-run": { type: "boolean" } }, true);
   if (values.help) {
     console.log(IMPORT_USAGE);
     return;
   }
+  const prune = values.prune === true;
+  const dryRun = values["dry-run"] === true;
   if (positionals.length !== 1) throw new UsageError("import needs exactly one FILE.json");
   const source = storeSource(values, false) as StoreSource;
   const { dataset } = await loadDatasetFile(positionals[0] as string);
   const store = await openSqlStore(source);
   try {
     const { importDataset } = await import("./sql/import.js");
-    const summary = await importDataset(store, dataset);
-    console.log(`imported ${summary.accounts} account(s): ${summary.written} row(s) written, ${summary.deleted} deleted`);
+    if (prune && !dryRun && process.stdin.isTTY && process.stdout.isTTY) {
+      const plan = await importDataset(store, dataset, { prune, dryRun: true });
+      console.log(formatPlan(plan.plan));
+      if (plan.deleted > 0 && !(await confirm(`delete ${plan.deleted} row(s) the file lacks? [y/N] `))) {
+        console.log("nothing changed");
+        return;
+      }
+    }
+    const summary = await importDataset(store, dataset, { prune, dryRun });
+    if (dryRun) {
+      console.log(`dry run, nothing changed: ${summary.accounts} account(s), ${summary.written} row(s) to write, ${summary.deleted} to delete`);
+      console.log(formatPlan(summary.plan));
+    } else if (summary.written === 0 && summary.deleted === 0) {
+      console.log(`imported ${summary.accounts} account(s): nothing to change, the store already matches the file`);
+    } else {
+      console.log(`imported ${summary.accounts} account(s): ${summary.written} row(s) written, ${summary.deleted} deleted`);
+      console.log(formatPlan(summary.plan, true));
+    }
   } finally {
     await store.close();
+  }
+}
+
+/** An import plan, one line per table: `  releases: +1 ~0 -2`. */
+function formatPlan(plan: Record<string, { add: number; change: number; delete: number }>, done = false): string {
+  const rows = Object.entries(plan);
+  if (rows.length === 0) return "  (no changes)";
+  const [a, c, d] = done ? ["added", "changed", "deleted"] : ["to add", "to change", "to delete"];
+  return rows.map(([table, p]) => `  ${table}: ${p.add} ${a}, ${p.change} ${c}, ${p.delete} ${d}`).join("\n");
+}
+
+/** Ask a yes/no question on the terminal; true only for y/yes. */
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
   }
 }
 

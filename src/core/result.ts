@@ -8,6 +8,8 @@ export type ResultBody = string | Uint8Array | ReadableStream<Uint8Array> | null
 /** What every engine returns: a status, headers and a body, never a `Response`. */
 export interface EngineResult {
   status: number;
+  /** A reason phrase for the status line, for clients that show it (twine); printable ASCII only. */
+  statusText?: string;
   headers: Record<string, string>;
   body: ResultBody;
 }

@@ -23,7 +23,15 @@ import { wrapStore } from "../store/wrap.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
 import { isPypiRoute, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 
-/** Options of {@link createFetchHandler}. */
+/**
+ * Options of {@link createFetchHandler}.
+ *
+ * Without `baseUrl` (or a trusted `X-Forwarded-Host`), absolute URLs use the request's own origin:
+ * for a web `Request` the origin of its `url`, which must agree with its `Host` header when it has
+ * one (else 400 `HOST_MISMATCH`: an adapter that built the URL from an absolute-form target); the
+ * path never moves it (`http://h//evil/…` stays on `h`). The node:http adapters take the origin from
+ * the validated `Host` and answer 400 to a target that is not a path.
+ */
 export interface FetchHandlerOptions {
   store: Store;
   /** Absolute URLs use this origin (e.g. `https://dl.example.com`) instead of the request's. */
@@ -65,6 +73,8 @@ export interface RequestParts {
   headers: HeaderLookup;
   /** At least the header bytes {@link RequestLike.headers} counts (names and values, 4 more per field); the exact count is taken only above the limit. */
   headerBytesBound: number;
+  /** `url.host` of a `Request`'s own URL, whose origin must match its `Host` header; absent when an adapter took the origin from `Host` itself. */
+  urlHost?: string;
 }
 
 /** A request as route handlers see it. */
@@ -97,7 +107,17 @@ function headerBytes(headers: Headers): number {
 /** The parts of a request no adapter split: its URL parsed once, its `Headers` counted. */
 function partsOf(request: RequestLike): RequestParts {
   const url = new URL(request.url);
-  return { protocol: url.protocol, origin: url.origin, pathname: url.pathname, search: url.search, headers: request.headers, headerBytesBound: headerBytes(request.headers) };
+  return { protocol: url.protocol, origin: url.origin, pathname: url.pathname, search: url.search, headers: request.headers, headerBytesBound: headerBytes(request.headers), urlHost: url.host };
+}
+
+/** A Host value as `URL.host` writes it for a protocol, or null when it is not a plain host. */
+function hostAs(protocol: string, host: string): string | null {
+  if (!isPlainHost(host)) return null;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return null;
+  }
 }
 
 /** {@link RouteRequest} with its query parameters parsed only when a route reads them. */
@@ -137,6 +157,12 @@ function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
     const proto = parts.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
     const host = parts.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
     if (host && isPlainHost(host)) return `${proto === "https" ? "https" : proto === "http" ? "http" : parts.protocol.slice(0, -1)}://${host}`;
+  }
+  if (parts.urlHost !== undefined) {
+    const host = parts.headers.get("host");
+    if (host !== null && hostAs(parts.protocol, host) !== parts.urlHost) {
+      throw new ValidationError("The request URL's host is not its Host header", { code: "HOST_MISMATCH", source: { header: "Host" } });
+    }
   }
   return parts.origin;
 }

@@ -29,12 +29,13 @@ export function finalizeResult(result: EngineResult, method: string, encode: (te
     else body = encode(body);
   }
   if (body instanceof Uint8Array) headers["Content-Length"] = String(body.byteLength);
+  if (result.statusText !== undefined) return { status: result.status, statusText: result.statusText.replace(/[^\x20-\x7e]/g, " "), headers, body };
   return { status: result.status, headers, body };
 }
 
 /** Turn a finalized engine result into a `Response`. */
 export function toResponse(result: EngineResult): Response {
-  return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers });
+  return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers, ...(result.statusText !== undefined ? { statusText: result.statusText } : {}) });
 }
 
 /** A JSON:API error document for any thrown value; unexpected errors become a generic 500. */

@@ -4,13 +4,31 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { EngineResult } from "../core/result.js";
+import { isSdkError, ValidationError } from "../core/errors.js";
 import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { boundedMemo } from "../core/memo.js";
+import { isOriginForm, requestTargetError } from "../core/target.js";
 import type { RequestLike, RequestParts } from "../http/fetch.js";
-import { isAscii } from "../http/respond.js";
+import { errorResult, finalizeResult, isAscii } from "../http/respond.js";
 
-/** A node:http request as a web `Request` (bodies are only read for methods that have one). */
+/**
+ * The URL of a request target against the origin its Host gives; only an origin-form target (a path)
+ * is accepted, so the target can never choose the origin of the URLs built from it.
+ * @throws {ValidationError} 400 `REQUEST_TARGET_INVALID` for `//host/…`, `/\host/…`, absolute-form and the like.
+ */
+function targetUrl(target: string, origin: string): URL {
+  if (!isOriginForm(target)) throw requestTargetError();
+  const url = new URL(target, origin);
+  if (url.origin !== origin) throw requestTargetError();
+  return url;
+}
+
+/**
+ * A node:http request as a web `Request` (bodies are only read for methods that have one).
+ * @throws {ValidationError} 400 when the request target is not a path (origin-form).
+ */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
+  const url = targetUrl(req.url ?? "/", new URL(origin).origin);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -19,7 +37,7 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
+  return new Request(url, {
     method,
     headers,
     body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
@@ -82,7 +100,7 @@ class NodeRequest implements RequestLike {
       pathname = q < 0 ? target : target.slice(0, q);
       search = q < 0 ? "" : target.slice(q);
     } else {
-      const url = new URL(target, origin);
+      const url = targetUrl(target, origin);
       ({ pathname, search, protocol, origin } = url);
       this.href = url.href;
     }
@@ -126,7 +144,8 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, headers);
+  if (response.statusText !== "") res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
   if (response.body === null) {
     res.end();
     return;
@@ -160,24 +179,25 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 /**
  * A node:http request as the handler's request: for GET and HEAD a light one (URL parts and header
  * lookups straight from the request line and `rawHeaders`), else a web `Request` with its body.
- * @throws {TypeError} when the request has no valid URL (its Host is not one).
+ * @throws {ValidationError} 400 when the request has no valid URL: its Host is not one, or its target is not a path.
  */
 export function toRequestLike(req: Pick<IncomingMessage, "method" | "url" | "rawHeaders">): RequestLike {
   const method = req.method ?? "GET";
   const raw = req.rawHeaders;
   const host = firstRaw(raw, "host");
   const origin = host !== undefined && isPlainHost(host) ? originFor(host) : "http://localhost";
-  if (origin === null) throw new TypeError("Invalid URL");
+  if (origin === null) throw new ValidationError("The Host header is not a valid host", { code: "HOST_INVALID", source: { header: "Host" } });
   if (method === "GET" || method === "HEAD") return new NodeRequest(method, raw, origin, req.url ?? "/");
   return toWebRequest(req as IncomingMessage, origin);
 }
 
-/** The request a node:http request stands for, or null after answering 400 for one that has none. */
+/** The request a node:http request stands for, or null after answering a JSON:API 400 for one that has none. */
 function requestOf(req: IncomingMessage, res: ServerResponse): RequestLike | null {
   try {
     return toRequestLike(req);
-  } catch {
-    res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request");
+  } catch (error) {
+    const bad = isSdkError(error) ? error : new ValidationError("The request URI is invalid", { code: "URI_INVALID" });
+    void sendResult(finalizeResult(errorResult(bad, crypto.randomUUID()), req.method ?? "GET"), res).catch(() => failed(res));
     return null;
   }
 }
@@ -197,7 +217,8 @@ export function toNodeListener(handler: (request: RequestLike) => Promise<Respon
 
 /** Write a finalized engine result to a node:http response: known bodies in one write, streams piece by piece. */
 export async function sendResult(result: EngineResult, res: ServerResponse): Promise<void> {
-  res.writeHead(result.status, result.headers);
+  if (result.statusText !== undefined) res.writeHead(result.status, result.statusText, result.headers);
+  else res.writeHead(result.status, result.headers);
   const body = result.body;
   if (body === null) res.end();
   // An ASCII string goes out with the header in one plain write (latin1 leaves header bytes as they are).

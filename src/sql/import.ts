@@ -1,9 +1,11 @@
 /**
  * @module sql/import — load a dataset into a SQL store: one transaction, idempotent.
  *
- * The file is the truth for the accounts it holds: their records are inserted or updated
- * (a row that already matches is not written, so no trigger fires and no revision moves), and
- * their records the file no longer has are deleted. Accounts not in the file are untouched.
+ * The file's records are inserted or updated (a row that already matches is not written, so no
+ * trigger fires and no revision moves). By default that is all: records the store has and the file
+ * lacks (a release published through the API, other products) stay. With `prune`, the file is the
+ * truth for the accounts it holds and their other records are deleted. Accounts not in the file
+ * are always untouched. With `dryRun`, the same work runs and is rolled back: the plan, no change.
  * Validation happens before (`loadDataset` / `loadDatasetFile`), so a bad file never gets here.
  */
 import { parseStrict } from "../core/version.js";
@@ -12,14 +14,48 @@ import type { SqlClient } from "./client.js";
 import { join, list, raw, sql, type Fragment } from "./fragment.js";
 import type { SqlStore } from "./store.js";
 
-/** What an import wrote. */
+/** What an import wrote (or, in a dry run, would write). */
 export interface ImportSummary {
   /** Accounts in the file. */
   accounts: number;
   /** Rows inserted or changed. */
   written: number;
-  /** Rows deleted because the file no longer has them. */
+  /** Rows deleted because the file no longer has them (only with `prune`). */
   deleted: number;
+  /** Per table: rows added, changed and deleted. Tables with nothing to do are left out. */
+  plan: Record<string, { add: number; change: number; delete: number }>;
+  /** True when nothing was changed because `dryRun` was asked. */
+  dryRun: boolean;
+}
+
+/** Options of {@link importDataset}. */
+export interface ImportOptions {
+  /** Also delete the records of the file's accounts that the file lacks (default: keep them). */
+  prune?: boolean;
+  /** Work out the plan and roll it back: nothing changes. */
+  dryRun?: boolean;
+}
+
+/** Thrown inside the transaction to roll a dry run back. */
+class DryRun extends Error {
+  constructor(readonly summary: ImportSummary) {
+    super("dry run");
+  }
+}
+
+function tally(summary: ImportSummary, table: string, kind: "add" | "change" | "delete", n: number): void {
+  if (n <= 0) return;
+  const row = (summary.plan[table] ??= { add: 0, change: 0, delete: 0 });
+  row[kind] += n;
+}
+
+/** How many of `ids` the table does not hold yet (rows an upsert will add). */
+async function countNew(tx: SqlClient, table: string, accountId: string, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const existing = new Set((await tx.all(sql`SELECT id FROM ${raw(table)} WHERE account_id = ${accountId}`)).map((r) => String(r.id)));
+  let n = 0;
+  for (const id of ids) if (!existing.has(id)) n += 1;
+  return n;
 }
 
 const attached = new WeakMap<object, { client: SqlClient; ensure: () => Promise<void> }>();
@@ -157,42 +193,70 @@ async function deleteIds(tx: SqlClient, table: string, ids: readonly string[]): 
   return deleted;
 }
 
-async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string, summary: ImportSummary): Promise<void> {
+async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string, summary: ImportSummary, prune: boolean): Promise<void> {
   const account = dataset.accounts.find((a) => a.id === accountId);
   if (account === undefined) return;
-  summary.written += await upsertMany(tx, "accounts", [{ id: account.id, slug: account.slug, name: account.name, secret_key: account.secretKey, created: account.created }], ["id"]);
+  const isNew = (await tx.all(sql`SELECT id FROM accounts WHERE id = ${accountId}`)).length === 0;
+  const wroteAccount = await upsertMany(tx, "accounts", [{ id: account.id, slug: account.slug, name: account.name, secret_key: account.secretKey, created: account.created }], ["id"]);
+  summary.written += wroteAccount;
+  tally(summary, "accounts", isNew ? "add" : "change", wroteAccount);
   const tables = tableRows(dataset, accountId);
 
   // License users: drop pairs the file no longer has.
   const pairs = dataset.licenses.filter((l) => l.accountId === accountId).flatMap((l) => l.userIds.map((u, position) => ({ license_id: l.id, user_id: u, position })));
   const wanted = new Set(pairs.map((p) => `${p.license_id}|${p.user_id}`));
   const existingPairs = await tx.all(sql`SELECT lu.license_id, lu.user_id FROM license_users lu JOIN licenses l ON l.id = lu.license_id WHERE l.account_id = ${accountId}`);
-  for (const p of existingPairs) {
-    if (wanted.has(`${String(p.license_id)}|${String(p.user_id)}`)) continue;
-    summary.deleted += (await tx.all(sql`DELETE FROM license_users WHERE license_id = ${p.license_id} AND user_id = ${p.user_id} RETURNING 1 AS gone`)).length;
+  const havePairs = new Set(existingPairs.map((p) => `${String(p.license_id)}|${String(p.user_id)}`));
+  if (prune) {
+    for (const p of existingPairs) {
+      if (wanted.has(`${String(p.license_id)}|${String(p.user_id)}`)) continue;
+      const gone = (await tx.all(sql`DELETE FROM license_users WHERE license_id = ${p.license_id} AND user_id = ${p.user_id} RETURNING 1 AS gone`)).length;
+      summary.deleted += gone;
+      tally(summary, "license_users", "delete", gone);
+    }
+    // Then rows the file no longer has, children first.
+    for (const [table, rows] of [...tables].reverse()) {
+      const gone = await deleteOthers(tx, table, accountId, rows.map((r) => r.id as string));
+      summary.deleted += gone;
+      tally(summary, table, "delete", gone);
+    }
   }
-  // Then rows the file no longer has, children first.
-  for (const [table, rows] of [...tables].reverse()) {
-    summary.deleted += await deleteOthers(tx, table, accountId, rows.map((r) => r.id as string));
+  for (const [table, rows] of tables) {
+    const added = await countNew(tx, table, accountId, rows.map((r) => r.id as string));
+    const wrote = await upsertMany(tx, table, rows, ["id"]);
+    summary.written += wrote;
+    tally(summary, table, "add", added);
+    tally(summary, table, "change", wrote - added);
   }
-  for (const [table, rows] of tables) summary.written += await upsertMany(tx, table, rows, ["id"]);
-  summary.written += await upsertMany(tx, "license_users", pairs, ["license_id", "user_id"]);
+  const newPairs = pairs.filter((p) => !havePairs.has(`${p.license_id}|${p.user_id}`)).length;
+  const wrotePairs = await upsertMany(tx, "license_users", pairs, ["license_id", "user_id"]);
+  summary.written += wrotePairs;
+  tally(summary, "license_users", "add", newPairs);
+  tally(summary, "license_users", "change", wrotePairs - newPairs);
 }
 
 /**
- * Import a loaded dataset into a SQL store in one transaction. Importing the same dataset twice
- * writes nothing the second time; any failure rolls everything back.
+ * Import a loaded dataset into a SQL store in one transaction, merging by default (see the module
+ * doc for `prune` and `dryRun`). Importing the same dataset twice writes nothing the second time;
+ * any failure rolls everything back.
  */
-export async function importDataset(store: SqlStore, dataset: Dataset): Promise<ImportSummary> {
+export async function importDataset(store: SqlStore, dataset: Dataset, options: ImportOptions = {}): Promise<ImportSummary> {
   const entry = attached.get(store);
   if (entry === undefined) throw new TypeError("importDataset needs a store made by createSqliteStore or createPostgresStore");
   await entry.ensure();
-  return entry.client.transaction(async (tx) => {
+  const prune = options.prune === true;
+  try {
+    return await entry.client.transaction(async (tx) => {
     // PostgreSQL: no statement timeout inside an import (it guards serving; checking 100,000s of
     // deferred foreign keys at COMMIT alone can take longer than one).
     await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED; SET LOCAL statement_timeout = 0" : "PRAGMA defer_foreign_keys = ON");
-    const summary: ImportSummary = { accounts: dataset.accounts.length, written: 0, deleted: 0 };
-    for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary);
+    const summary: ImportSummary = { accounts: dataset.accounts.length, written: 0, deleted: 0, plan: {}, dryRun: options.dryRun === true };
+    for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary, prune);
+    if (summary.dryRun) throw new DryRun(summary);
     return summary;
-  });
+    });
+  } catch (error) {
+    if (error instanceof DryRun) return error.summary;
+    throw error;
+  }
 }

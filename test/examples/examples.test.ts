@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, TSX, startListening, type Started } from "../helpers/process.js";
+import { rawRequest } from "../helpers/raw-http.js";
 
 const running: Started[] = [];
 afterAll(async () => {
@@ -28,6 +29,24 @@ describe.each(["examples/node-http.ts", "examples/express.ts", "examples/hono.ts
     const bytes = new Uint8Array(await (await fetch(location)).arrayBuffer());
     expect(bytes.length).toBe(967);
     expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]);
+
+    // A request target that names another host never becomes the origin of a redirect (issue 19 item 1).
+    const routes: Array<[string, Record<string, string>]> = [
+      ["/v1/accounts/demo/engines/pypi/simple", {}],
+      ["/v1/accounts/demo/artifacts/demo_pro-2.0.0-py3-none-any.whl", { Authorization: "License DEMO-PRO-KEY" }],
+      ["/v1/accounts/demo/engines/raw/cli/1.1.0/demo-tool_linux_amd64?auth=license:DEMO-CLI-KEY", {}],
+    ];
+    for (const [path, headers] of routes) {
+      for (const target of [`//evil.example${path}`, `/\\evil.example${path}`, `http://evil.example${path}`]) {
+        const res = await rawRequest(server.origin, "GET", target, headers);
+        const what = `${target} → ${res.text.slice(0, 300)}`;
+        expect(res.headers.location, what).toBeUndefined();
+        expect([400, 404], what).toContain(res.status);
+        // (Express's own 404 page echoes the target back to the client that sent it; that goes nowhere else.)
+        expect(res.text, what).not.toMatch(/Error:|\n\s+at /);
+        expect(res.text, what).not.toMatch(/https?:\/\/evil\.example|\/v1\/blobs\/|signature=/i);
+      }
+    }
   });
 });
 

@@ -9,12 +9,17 @@ import { toRequestLike } from "../../src/node/http.js";
 
 const HOST_RULE = /^[A-Za-z0-9.\-:[\]]+$/;
 
-/** What serve used to build: a URL against the request's Host (or localhost), and every raw header appended to a Headers. */
+/** A path (origin-form): one leading `/`, no `\\` before the query; anything else could name an authority. */
+const ORIGIN_FORM = /^\/(?!\/)[^?\\]*(?:\?.*)?$/s;
+
+/** What serve builds: a URL against the request's Host (or localhost) for a path target only, and every raw header appended to a Headers. */
 function reference(target: string, raw: string[]) {
+  if (!ORIGIN_FORM.test(target)) throw new Error("not origin-form");
   let hostValue: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === "host") { hostValue = raw[i + 1]; break; }
   const host = hostValue && HOST_RULE.test(hostValue) ? hostValue : "localhost";
   const url = new URL(target, `http://${host}`);
+  if (url.origin !== new URL(`http://${host}`).origin) throw new Error("target moved the origin");
   const headers = new Headers();
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
   let bytes = 0;
@@ -22,7 +27,7 @@ function reference(target: string, raw: string[]) {
   return { url, headers, bytes };
 }
 
-const targetChars = fc.constantFrom(..."/./..%2e%2E%41?#a=b&c+ \\'\"|^[]{}`:@~!$*,;é中".split(""), "/", "/", "a", "v1", "%", "..", "%2e", "?x=1");
+const targetChars = fc.constantFrom("//evil.example", "/\\evil.example", "http://evil.example", ..."/./..%2e%2E%41?#a=b&c+ \\'\"|^[]{}`:@~!$*,;é中".split(""), "/", "/", "a", "v1", "%", "..", "%2e", "?x=1");
 const target = fc.array(targetChars, { maxLength: 14 }).map((parts) => parts.join(""));
 const hosts = fc.constantFrom(undefined, "127.0.0.1:8080", "LOCALHOST", "example.com:80", "example.com:0080", "a:b", "1.2.3", "[::1]:8080", "[::1", "0x7f.1", "", "x y", "a..b", "Dl.Example.COM:443");
 const names = fc.constantFrom("Authorization", "authorization", "Accept", "accept-encoding", "If-None-Match", "X-Forwarded-Host", "x-custom");

@@ -84,13 +84,35 @@ for (const backend of backends) {
       await importDataset(store, dataset);
       const rev = await store.getPackageRevision(IDS.account, IDS.pkgPypi);
       const account = await store.getAccountRevision(IDS.account);
-      expect(await importDataset(store, dataset)).toEqual({ accounts: 2, written: 0, deleted: 0 });
+      expect(await importDataset(store, dataset)).toMatchObject({ accounts: 2, written: 0, deleted: 0, plan: {}, dryRun: false });
       expect(await store.getPackageRevision(IDS.account, IDS.pkgPypi)).toBe(rev);
       expect(await store.getAccountRevision(IDS.account)).toBe(account);
       await store.close();
     });
 
-    it("mirrors the file: records it no longer has are deleted, only in its accounts, and revisions move", async () => {
+    it("merges by default: records the file lacks stay; a dry run plans and changes nothing", async () => {
+      const { store } = await backend.open();
+      await importDataset(store, await conformanceDataset());
+      const file = conformanceDatasetFile();
+      const acme = file.accounts[0] as (typeof file.accounts)[number];
+      acme.releases = (acme.releases ?? []).filter((r) => r.id !== IDS.relPypiDraft);
+      acme.artifacts = (acme.artifacts ?? []).filter((a) => a.id !== IDS.artWhlDraft);
+      acme.releases.push({ product: "cli", version: "60.0.0", status: "PUBLISHED" });
+      const smaller = await loadDataset(file);
+      const before = await store.getPackageRevision(IDS.account, IDS.pkgPypi);
+      const planned = await importDataset(store, smaller, { prune: true, dryRun: true });
+      expect(planned).toMatchObject({ dryRun: true, deleted: 2, written: 1, plan: { releases: { add: 1, change: 0, delete: 1 }, artifacts: { add: 0, change: 0, delete: 1 } } });
+      expect(await store.getRelease(IDS.account, IDS.relPypiDraft)).not.toBeNull();
+      expect(await store.getReleaseByVersion(IDS.account, IDS.productLicensed, null, "60.0.0", ADMIN_SCOPE)).toBeNull();
+      expect(await store.getPackageRevision(IDS.account, IDS.pkgPypi)).toBe(before);
+      const merged = await importDataset(store, smaller);
+      expect(merged).toMatchObject({ dryRun: false, deleted: 0, written: 1, plan: { releases: { add: 1, change: 0, delete: 0 } } });
+      expect(await store.getRelease(IDS.account, IDS.relPypiDraft)).not.toBeNull();
+      expect((await store.getReleaseByVersion(IDS.account, IDS.productLicensed, null, "60.0.0", ADMIN_SCOPE))?.status).toBe("PUBLISHED");
+      await store.close();
+    });
+
+    it("with prune, mirrors the file: records it no longer has are deleted, only in its accounts, and revisions move", async () => {
       const { store } = await backend.open();
       await importDataset(store, await conformanceDataset());
       const before = await store.getPackageRevision(IDS.account, IDS.pkgPypi);
@@ -99,8 +121,8 @@ for (const backend of backends) {
       const acme = file.accounts[0] as (typeof file.accounts)[number];
       acme.releases = (acme.releases ?? []).filter((r) => r.id !== IDS.relPypiDraft);
       acme.artifacts = (acme.artifacts ?? []).filter((a) => a.id !== IDS.artWhlDraft);
-      const summary = await importDataset(store, await loadDataset(file));
-      expect(summary).toEqual({ accounts: 2, written: 0, deleted: 2 });
+      const summary = await importDataset(store, await loadDataset(file), { prune: true });
+      expect(summary).toMatchObject({ accounts: 2, written: 0, deleted: 2, plan: { releases: { add: 0, change: 0, delete: 1 }, artifacts: { add: 0, change: 0, delete: 1 } } });
       expect(await store.getRelease(IDS.account, IDS.relPypiDraft)).toBeNull();
       expect(await store.getRelease(IDS.account, IDS.relPypi110)).not.toBeNull();
       expect(await store.getPackageRevision(IDS.account, IDS.pkgPypi)).not.toBe(before);
@@ -108,7 +130,7 @@ for (const backend of backends) {
       // The other account's file omitted: its records stay.
       const second = conformanceDatasetFile();
       second.accounts = [second.accounts[1]] as typeof second.accounts;
-      expect((await importDataset(store, await loadDataset(second))).deleted).toBe(0);
+      expect((await importDataset(store, await loadDataset(second), { prune: true })).deleted).toBe(0);
       expect(await store.getRelease(IDS.account, IDS.relPypi110)).not.toBeNull();
       await store.close();
     });
@@ -123,9 +145,9 @@ for (const backend of backends) {
       const first = await importDataset(store, dataset);
       expect(first.written).toBeGreaterThan(extra);
       expect((await store.getReleaseByVersion(IDS.account, IDS.productLicensed, null, "50.100.49", ADMIN_SCOPE))?.status).toBe("PUBLISHED");
-      expect(await importDataset(store, dataset)).toEqual({ accounts: 2, written: 0, deleted: 0 });
+      expect(await importDataset(store, dataset)).toMatchObject({ accounts: 2, written: 0, deleted: 0, plan: {}, dryRun: false });
       acme.releases = (acme.releases ?? []).filter((r) => !r.version.startsWith("50."));
-      expect(await importDataset(store, await loadDataset(file))).toEqual({ accounts: 2, written: 0, deleted: extra });
+      expect(await importDataset(store, await loadDataset(file), { prune: true })).toMatchObject({ accounts: 2, written: 0, deleted: extra });
       await store.close();
     }, 60_000);
 
