@@ -4,6 +4,7 @@
  */
 import { AwsClient } from "aws4fetch";
 import { checksumDigest } from "../../core/checksum.js";
+import { ConflictError } from "../../core/errors.js";
 import { fromBase64, fromHex, toBase64, toHex } from "../../core/encoding.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { BlobStorage, PresignInput } from "../types.js";
@@ -142,7 +143,9 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
 
     async presignUpload({ account, artifact, now }: PresignInput) {
       const key = artifactBlobKey(account, artifact);
-      if (key === null) throw new TypeError("the artifact's filename cannot be an object key");
+      if (key === null) {
+        throw new ConflictError("The artifact's filename cannot be stored: it must be one plain file name (no '..', NUL, slash, backslash or colon)", { code: "FILENAME_INVALID", pointer: "/data/attributes/filename" });
+      }
       const headers: Record<string, string> = {};
       if (artifact.filesize !== null) headers["content-length"] = String(artifact.filesize);
       if (bindChecksum) Object.assign(headers, s3UploadHeaders(artifact));
