@@ -6,7 +6,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DatasetError } from "./core/errors.js";
 import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
+import { createS3BlobStorage, type S3BlobStorage } from "./blobs/s3/storage.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
+import { S3_FLAGS, S3_FLAGS_USAGE, s3OptionsFromFlags } from "./node/s3-flags.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
 import { seedSqliteFile } from "./node/seed.js";
 import { createMemoryStore } from "./store/memory.js";
@@ -23,7 +25,7 @@ Commands:
 Run 'release-engines <command> --help' for a command's options.`;
 
 const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
-                            [--blobs DIR] [--port 8080] [--host 127.0.0.1] [--base-url URL]
+                            [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL]
 
 Options:
   --data FILE       dataset file to serve from memory (read-only: writes answer 405)
@@ -35,6 +37,7 @@ Options:
                     keys, so point this at the folder the dataset's files are relative to.
                     Default: the dataset's folder (--data), the db file's folder (--db), or
                     the current folder (--database-url)
+${S3_FLAGS_USAGE}
   --port N          port to listen on (0 picks a free one; default 8080)
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
@@ -44,7 +47,7 @@ Options:
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
   -h, --help        show this help`;
 
-const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run]
+const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run] [--s3-bucket NAME …]
 Validates FILE.json, then loads it into a SQLite file (created when missing) or a PostgreSQL
 database in one transaction. By default it merges: the file's records are added or changed, and
 nothing the file lacks is deleted (releases published through the API, other products, stay).
@@ -53,7 +56,9 @@ nothing the file lacks is deleted (releases published through the API, other pro
   --dry-run   print the plan (per table: add, change, delete) and change nothing
 Importing the same file twice changes nothing, and a bad file changes nothing. Artifact 'file'
 paths are stored as relative blob keys: serve with --blobs pointing at the dataset's folder (for
---db the default is the db file's folder).`;
+--db the default is the db file's folder), or import with --s3-bucket: the files are uploaded to
+the bucket first (skipping those it already holds with the same bytes), then the records imported.
+${S3_FLAGS_USAGE}`;
 
 const VALIDATE_USAGE = `Usage: release-engines validate FILE.json
 
@@ -62,6 +67,16 @@ valid, 2 when not.`;
 
 /** A usage error: message to stderr, exit status 2. */
 class UsageError extends Error {}
+
+/** The S3 blob storage the `--s3-*` flags ask for (credentials from AWS_* variables); null without them. */
+function s3Storage(values: Record<string, string | boolean | undefined>): S3BlobStorage | null {
+  try {
+    const options = s3OptionsFromFlags(values, process.env);
+    return options === null ? null : createS3BlobStorage(options);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 function parse(args: string[], options: ParseArgsConfig["options"], allowPositionals = false): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
@@ -85,6 +100,7 @@ async function serve(args: string[]): Promise<void> {
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
     seed: { type: "string" },
+    ...S3_FLAGS,
   });
   if (values.help) {
     console.log(SERVE_USAGE);
@@ -115,6 +131,9 @@ async function serve(args: string[]): Promise<void> {
     else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
     else throw new UsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`);
   }
+  const s3 = s3Storage(values);
+  if (s3 !== null && values.blobs !== undefined) throw new UsageError("give either --blobs DIR or --s3-bucket NAME, not both");
+  if (s3 !== null && values.seed !== undefined) throw new UsageError("--seed copies files into --blobs; to fill a bucket, run 'release-engines import FILE.json --db … --s3-bucket …'");
   let store: Store;
   let root: string;
   let close = async () => {};
@@ -139,7 +158,7 @@ async function serve(args: string[]): Promise<void> {
   if (typeof values.blobs === "string") root = resolvePath(values.blobs);
   const handle = createRequestHandler({
     store,
-    blobs: createFileBlobStorage({ root }),
+    blobs: s3 ?? createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
@@ -188,7 +207,7 @@ async function openSqlStore(source: StoreSource) {
 }
 
 async function importCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" }, prune: { type: "boolean" }, "dry-run": { type: "boolean" } }, true);
+  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" }, prune: { type: "boolean" }, "dry-run": { type: "boolean" }, ...S3_FLAGS }, true);
   if (values.help) {
     console.log(IMPORT_USAGE);
     return;
@@ -197,7 +216,14 @@ async function importCommand(args: string[]): Promise<void> {
   const dryRun = values["dry-run"] === true;
   if (positionals.length !== 1) throw new UsageError("import needs exactly one FILE.json");
   const source = storeSource(values, false) as StoreSource;
-  const { dataset } = await loadDatasetFile(positionals[0] as string);
+  const s3 = s3Storage(values);
+  const { dataset, root } = await loadDatasetFile(positionals[0] as string);
+  if (s3 !== null && !dryRun) {
+    // Bytes first: a failed upload leaves the store as it was, never naming objects that are not there.
+    const { uploadDatasetFiles } = await import("./node/s3-import.js");
+    const up = await uploadDatasetFiles(s3, dataset.artifacts, root);
+    console.log(`bucket: ${up.uploaded} file(s) uploaded, ${up.skipped} already there with the same bytes`);
+  }
   const store = await openSqlStore(source);
   try {
     const { importDataset } = await import("./sql/import.js");

@@ -59,6 +59,8 @@ export interface S3BlobStorage extends BlobStorage {
   open(blobKey: string): Promise<ReadableStream<Uint8Array> | null>;
   /** DELETE an object by blob key; a missing one is not an error. */
   delete(blobKey: string): Promise<void>;
+  /** A presigned PUT of exact bytes to a blob key (size and SHA-256 bound), and the headers the request must carry. */
+  presignPut(blobKey: string, bytes: { size: number; sha256: string }, now?: Date): Promise<{ url: string; headers: Record<string, string> }>;
 }
 
 /** A safe `filename="…"` value for Content-Disposition (as the embedded storage writes it). */
@@ -187,5 +189,14 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     },
 
     delete: del,
+
+    async presignPut(blobKey: string, bytes: { size: number; sha256: string }, now: Date = new Date()) {
+      if (!isSafeBlobKey(blobKey)) throw new TypeError("unsafe blob key");
+      const raw = fromHex(bytes.sha256);
+      if (raw === null || raw.length !== 32) throw new TypeError("sha256 must be 64 hex digits");
+      const headers = { "content-length": String(bytes.size), "x-amz-checksum-sha256": toBase64(raw) };
+      const url = await presignObject(where, credentials, { method: "PUT", objectKey: objectKey(blobKey), headers, ttl: uploadTtl, now, bucketSeconds });
+      return { url, headers };
+    },
   };
 }
