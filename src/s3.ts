@@ -6,3 +6,4 @@ export { createS3BlobStorage, s3UploadHeaders, declaredSha256, type S3BlobStorag
 export { confirmUpload, isConfirmableStorage } from "./blobs/s3/confirm.js";
 export { artifactBlobKey } from "./blobs/s3/keys.js";
 export { bucketedWindow, MAX_PRESIGN_SECONDS } from "./blobs/s3/presign.js";
+export { partSizes, MAX_PARTS, MIN_PART_BYTES, type UploadedPart } from "./blobs/s3/multipart.js";

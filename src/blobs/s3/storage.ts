@@ -8,7 +8,8 @@ import { ConflictError } from "../../core/errors.js";
 import { fromBase64, fromHex, toBase64, toHex } from "../../core/encoding.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { BlobStorage, PresignInput } from "../types.js";
-import { artifactBlobKey, isSafeBlobKey, objectUrl, type S3Location } from "./keys.js";
+import { artifactBlobKey, canonicalQuery, isSafeBlobKey, objectUrl, type S3Location } from "./keys.js";
+import { abortMultipart, completeMultipart, presignPart, startMultipart, type MultipartTransport, type UploadedPart } from "./multipart.js";
 import { MAX_PRESIGN_SECONDS, presignObject, type S3Credentials } from "./presign.js";
 
 /** Options of {@link createS3BlobStorage}. */
@@ -59,6 +60,14 @@ export interface S3BlobStorage extends BlobStorage {
   open(blobKey: string): Promise<ReadableStream<Uint8Array> | null>;
   /** DELETE an object by blob key; a missing one is not an error. */
   delete(blobKey: string): Promise<void>;
+  /** Start a multipart upload (for files over S3's 5 GiB single-PUT limit) of a blob key; its upload id. */
+  startMultipart(blobKey: string): Promise<string>;
+  /** A presigned PUT of one part (1–10000) of a multipart upload, its size bound when given. */
+  presignPart(blobKey: string, uploadId: string, partNumber: number, size: number | null, now?: Date): Promise<string>;
+  /** Assemble a multipart upload's parts (numbered 1…n, with the ETags S3 answered) into the object. */
+  completeMultipart(blobKey: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void>;
+  /** Abandon a multipart upload and its parts. */
+  abortMultipart(blobKey: string, uploadId: string): Promise<void>;
   /** A presigned PUT of exact bytes to a blob key (size and SHA-256 bound), and the headers the request must carry. */
   presignPut(blobKey: string, bytes: { size: number; sha256: string }, now?: Date): Promise<{ url: string; headers: Record<string, string> }>;
 }
@@ -118,11 +127,21 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
   const objectKey = (blobKey: string) => `${where.prefix}${blobKey}`;
 
   /** A signed request on an object, sent with the configured fetch. */
-  async function send(method: "HEAD" | "GET" | "DELETE", blobKey: string, headers: Record<string, string> = {}): Promise<Response> {
+  async function send(method: "HEAD" | "GET" | "DELETE" | "POST", blobKey: string, headers: Record<string, string> = {}, query: Record<string, string> = {}, body?: string): Promise<Response> {
     if (!isSafeBlobKey(blobKey)) throw new TypeError("unsafe blob key");
-    const signed = await client.sign(objectUrl(where, objectKey(blobKey)).toString(), { method, headers });
+    const url = objectUrl(where, objectKey(blobKey));
+    const search = canonicalQuery(new URLSearchParams(query));
+    const signed = await client.sign(`${url.toString()}${search === "" ? "" : `?${search}`}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     return doFetch(signed);
   }
+
+  const transport: MultipartTransport = {
+    send: (method, blobKey, init) => send(method, blobKey, init.headers, init.query, init.body),
+    presignPut: (blobKey, query, headers, now) => {
+      if (!isSafeBlobKey(blobKey)) throw new TypeError("unsafe blob key");
+      return presignObject(where, credentials, { method: "PUT", objectKey: objectKey(blobKey), query, headers, ttl: uploadTtl, now, bucketSeconds });
+    },
+  };
 
   async function del(blobKey: string): Promise<void> {
     const res = await send("DELETE", blobKey);
@@ -189,6 +208,10 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     },
 
     delete: del,
+    startMultipart: (blobKey) => startMultipart(transport, blobKey),
+    presignPart: (blobKey, uploadId, partNumber, size, now = new Date()) => presignPart(transport, blobKey, uploadId, partNumber, size, now),
+    completeMultipart: (blobKey, uploadId, parts) => completeMultipart(transport, blobKey, uploadId, parts),
+    abortMultipart: (blobKey, uploadId) => abortMultipart(transport, blobKey, uploadId),
 
     async presignPut(blobKey: string, bytes: { size: number; sha256: string }, now: Date = new Date()) {
       if (!isSafeBlobKey(blobKey)) throw new TypeError("unsafe blob key");
