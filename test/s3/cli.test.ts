@@ -1,9 +1,10 @@
 /**
  * `import --s3-bucket` and `serve --s3-bucket` (issue 16 item 4) against s3rver: the demo dataset's
  * files go to the bucket once (a second import skips them), and real pip installs a wheel that the
- * server answers with a 303 to a presigned URL on the S3 server.
+ * server answers with a 303 to a presigned URL on the S3 server; a Tauri update from there verifies
+ * with minisign, and a raw link lands there.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -71,6 +72,36 @@ describe("import and serve with --s3-bucket", () => {
     expect(run.code, run.out).toBe(0);
     expect(fs.readdirSync(target).some((f) => f.startsWith("demo_sdk-1.0.0.dist-info"))).toBe(true);
     expect(execFileSync("python3", ["-c", "import demo_sdk, sys; sys.stdout.write('ok')"], { env: { PATH: process.env.PATH ?? "", PYTHONPATH: target }, encoding: "utf8" })).toBe("ok");
+  });
+
+  it("a Tauri update downloads from the S3 server and verifies with minisign; a raw link lands there too", async () => {
+    const origin = (server as Started).origin;
+    const update = await fetch(`${origin}/v1/accounts/demo/engines/tauri/demo-app?platform=linux&arch=x86_64&version=1.0.0`);
+    expect(update.status).toBe(200);
+    const body = (await update.json()) as { url: string; signature: string };
+    const download = await fetch(body.url, { redirect: "manual" });
+    expect(download.status).toBe(303);
+    const location = download.headers.get("location") as string;
+    expect(location.startsWith(`${s3.endpoint}/${s3.bucket}/demo/`)).toBe(true);
+    const bytes = Buffer.from(await (await fetch(location)).arrayBuffer());
+    const file = path.join(dir, "update.tar.gz");
+    fs.writeFileSync(file, bytes);
+    fs.writeFileSync(`${file}.minisig`, Buffer.from(body.signature, "base64"));
+    const verify = spawnSync("minisign", ["-V", "-p", path.join(ROOT, "examples/demo/tauri-updater.pub"), "-m", file, "-x", `${file}.minisig`], { encoding: "utf8" });
+    expect(verify.status, verify.stderr).toBe(0);
+
+    // The raw link redirects to the artifact, which redirects to the bucket.
+    const hops: string[] = [];
+    let next = `${origin}/v1/accounts/demo/engines/raw/cli/latest/demo-tool_linux_amd64?auth=license:DEMO-CLI-KEY`;
+    for (let i = 0; i < 3 && !next.startsWith(s3.endpoint); i++) {
+      const hop = await fetch(next, { redirect: "manual", headers: { authorization: "License DEMO-CLI-KEY" } });
+      expect([301, 302, 303, 307], `${next} ${hop.status}`).toContain(hop.status);
+      next = new URL(hop.headers.get("location") as string, next).toString();
+      hops.push(next);
+    }
+    expect(next.startsWith(`${s3.endpoint}/${s3.bucket}/demo/blobs/demo-tool_linux_amd64-1.1.0?`), hops.join("\n")).toBe(true);
+    const tool = Buffer.from(await (await fetch(next)).arrayBuffer());
+    expect(tool.equals(fs.readFileSync(path.join(ROOT, "examples/demo/blobs/demo-tool_linux_amd64-1.1.0")))).toBe(true);
   });
 
   it("refuses --s3-* without a bucket or without credentials, and --blobs with --s3-bucket, with exit status 2", async () => {
