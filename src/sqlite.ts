@@ -29,7 +29,33 @@ function bindable(value: unknown): unknown {
   return value === undefined ? null : value;
 }
 
-function sqliteClient(db: Db): SqlClient {
+/**
+ * Take the write lock without blocking the event loop: `BEGIN IMMEDIATE` with no busy wait, retried
+ * after a short sleep until `waitMs` have passed. SQLite's own busy wait is synchronous, so a second
+ * connection in the same process (or a request of this server while another process writes) would
+ * stall everything, including the transaction it waits for.
+ */
+async function beginImmediate(db: Db, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let pause = 1;
+  db.pragma("busy_timeout = 0");
+  try {
+    for (;;) {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (error) {
+        if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 25);
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${waitMs}`);
+  }
+}
+
+function sqliteClient(db: Db, busyTimeoutMs: number): SqlClient {
   const cache = new Map<string, Statement>();
   const prepare = (text: string) => {
     let stmt = cache.get(text);
@@ -72,7 +98,7 @@ function sqliteClient(db: Db): SqlClient {
         close: async () => {},
       };
       try {
-        db.exec("BEGIN IMMEDIATE");
+        await beginImmediate(db, busyTimeoutMs);
         try {
           const out = await fn(tx);
           db.exec("COMMIT");
@@ -99,10 +125,11 @@ function sqliteClient(db: Db): SqlClient {
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
   const db = new Database(options.filename);
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   if (options.filename !== ":memory:" && options.filename !== "") db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
-  const client = sqliteClient(db);
+  const client = sqliteClient(db, busyTimeoutMs);
   const ensure = migrateOnce(client, SQLITE_MIGRATIONS);
   const store = createSqlStore(client, ensure);
   attachClient(store, client, ensure);

@@ -4,7 +4,7 @@
 import { authenticate } from "../auth/authenticate.js";
 import type { CredentialSource } from "../auth/credentials.js";
 import { ANONYMOUS, scopeOf, type Principal } from "../access/principal.js";
-import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
+import { NotFoundError, ReadOnlyStoreError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
@@ -20,6 +20,7 @@ import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
+import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
 import { isPypiRoute, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 
@@ -251,6 +252,12 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);
+      }
+      if (match !== null && match.name === "blobs.upload" && options.blobs?.receive !== undefined && method === "PUT") {
+        if (!isWritableStore(store)) throw new ReadOnlyStoreError();
+        const body = (request as Partial<Request>).body ?? null;
+        const received = await options.blobs.receive({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: now() });
+        return finalizeResult(received, method, encodeText, keepAscii);
       }
       const handler = match ? handlers[match.name] : undefined;
       if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();

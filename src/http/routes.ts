@@ -12,7 +12,8 @@ export type RouteName =
   | "raw.artifact"
   | "artifacts.download"
   | "releases.upgrade"
-  | "blobs.download";
+  | "blobs.download"
+  | "blobs.upload";
 
 /** A matched route. */
 export interface RouteMatch {
@@ -37,6 +38,10 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
   const n = segments.length;
   if (segments[0] !== "v1") return null;
   const accounts = segments[1];
+  // `PUT /v1/blobs/uploads/{account}/{artifact}`: an upload URL (`uploads` is never an account id, so never a download).
+  if (accounts === "blobs" && segments[2] === "uploads") {
+    return n === 5 ? { name: "blobs.upload", params: { path: segments.slice(2).join("/") }, trailingSlash } : null;
+  }
   if (accounts === "blobs" && n >= 4) {
     return { name: "blobs.download", params: { path: segments.slice(2).join("/") }, trailingSlash };
   }

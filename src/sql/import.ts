@@ -221,6 +221,7 @@ async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string,
       tally(summary, table, "delete", gone);
     }
   }
+  await vacateMovedValues(tx, accountId, tables);
   for (const [table, rows] of tables) {
     const added = await countNew(tx, table, accountId, rows.map((r) => r.id as string));
     const wrote = await upsertMany(tx, table, rows, ["id"]);
@@ -233,6 +234,34 @@ async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string,
   summary.written += wrotePairs;
   tally(summary, "license_users", "add", newPairs);
   tally(summary, "license_users", "change", wrotePairs - newPairs);
+}
+
+/**
+ * Free the tags and filenames the file gives to other rows than the database does (the `latest`
+ * tag moving to a newer release, two files of a release swapping names): the unique indexes are
+ * checked row by row, so the upsert would otherwise trip over a value it is about to move. Only
+ * rows whose value changes are touched, and the upsert writes those rows anyway.
+ */
+async function vacateMovedValues(tx: SqlClient, accountId: string, tables: ReadonlyArray<[string, Values[]]>): Promise<void> {
+  const rowsOf = (table: string) => tables.find(([t]) => t === table)?.[1] ?? [];
+  // Tags are few: compare them here.
+  const tags = new Map(rowsOf("releases").map((r) => [r.id as string, r.tag as string | null]));
+  const held = await tx.all(sql`SELECT id, tag FROM releases WHERE account_id = ${accountId} AND tag IS NOT NULL`);
+  const retag = held.filter((r) => tags.has(String(r.id)) && tags.get(String(r.id)) !== String(r.tag)).map((r) => String(r.id));
+  for (let i = 0; i < retag.length; i += 500) await tx.all(sql`UPDATE releases SET tag = NULL WHERE id IN ${list(retag.slice(i, i + 500))}`);
+  // Filenames are many: PostgreSQL joins against the file's; SQLite (which reads every id anyway) compares here.
+  // The stand-in `/<id>` is no file name the dataset loader accepts, and unique by its id.
+  const files = rowsOf("artifacts");
+  if (files.length === 0) return;
+  if (tx.dialect.name === "postgres") {
+    await tx.all(sql`UPDATE artifacts t SET filename = '/' || t.id FROM unnest(${files.map((a) => a.id)}::text[], ${files.map((a) => a.filename)}::text[]) AS f(id, filename)
+      WHERE t.id = f.id AND t.account_id = ${accountId} AND t.filename <> f.filename`);
+    return;
+  }
+  const names = new Map(files.map((a) => [a.id as string, a.filename as string]));
+  const existing = await tx.all(sql`SELECT id, filename FROM artifacts WHERE account_id = ${accountId}`);
+  const renamed = existing.filter((r) => names.has(String(r.id)) && names.get(String(r.id)) !== String(r.filename)).map((r) => String(r.id));
+  for (let i = 0; i < renamed.length; i += 500) await tx.all(sql`UPDATE artifacts SET filename = '/' || id WHERE id IN ${list(renamed.slice(i, i + 500))}`);
 }
 
 /**

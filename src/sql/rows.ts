@@ -2,7 +2,7 @@
  * @module sql/rows — column lists of each record and the mapping from driver rows to records.
  */
 import type {
-  Account, Artifact, Engine, License, Package, Policy, Product, Release, Token, User,
+  Account, Artifact, Engine, Entitlement, License, Package, Policy, Product, Release, Token, User,
 } from "../model/records.js";
 import { raw, type Fragment } from "./fragment.js";
 import type { Row } from "./client.js";
@@ -21,6 +21,7 @@ export const COLUMNS = {
     "id", "account_id", "release_id", "filename", "filetype", "platform", "arch", "filesize", "checksum", "signature",
     "status", "metadata", "created", "updated", "blob",
   ],
+  entitlements: ["id", "account_id", "code", "name"],
   policies: ["id", "account_id", "product_id", "name", "expiration_strategy", "authentication_strategy", "entitlements"],
   users: ["id", "account_id", "email", "role", "banned"],
   licenses: ["id", "account_id", "policy_id", "product_id", "key", "expiry", "suspended", "owner_id", "entitlements"],
@@ -102,6 +103,11 @@ export function toArtifact(r: Row, p = ""): Artifact {
     status: str(col(r, p, "status")) as Artifact["status"], metadata: json(col(r, p, "metadata"), {}),
     created: iso(col(r, p, "created")), updated: iso(col(r, p, "updated")), blob: strOrNull(col(r, p, "blob")),
   };
+}
+
+/** Row to Entitlement. */
+export function toEntitlement(r: Row): Entitlement {
+  return { id: str(r.id), accountId: str(r.account_id), code: str(r.code), name: str(r.name) };
 }
 
 /** Row to Policy. */

@@ -2,7 +2,7 @@
  * @module sql/schema-postgres — PostgreSQL migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
-import { buildColumnsV2, POSTGRES_TYPES, REVISION_BUMPS, tablesV1 } from "./schema.js";
+import { buildColumnsV2, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, writeIndexes } from "./schema.js";
 
 function triggers(): string {
   const out: string[] = [
@@ -107,4 +107,5 @@ INSERT INTO store_meta (key, value) VALUES ('instance', substr(md5(random()::tex
 ${triggers()}`,
   buildColumnsV2(POSTGRES_TYPES),
   statementTriggers(),
+  writeIndexes(),
 ];

@@ -2,7 +2,7 @@
  * @module sql/schema-sqlite — SQLite migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
-import { buildColumnsV2, REVISION_BUMPS, SQLITE_TYPES, tablesV1 } from "./schema.js";
+import { buildColumnsV2, REVISION_BUMPS, SQLITE_TYPES, tablesV1, writeIndexes } from "./schema.js";
 
 function bumpPackage(expr: string): string {
   return `INSERT INTO package_revisions (package_id, revision) SELECT ${expr}, 1 WHERE ${expr} IS NOT NULL
@@ -39,4 +39,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
 INSERT INTO store_meta (key, value) VALUES ('instance', lower(hex(randomblob(8))));
 ${triggers()}`,
   buildColumnsV2(SQLITE_TYPES),
+  writeIndexes(),
 ];

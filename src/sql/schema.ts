@@ -147,6 +147,54 @@ ALTER TABLE releases ADD COLUMN build_num ${t.bigint};`);
   };
 }
 
+/** A unique index the write path relies on, and the rows that must not share its key. */
+interface UniqueIndex {
+  name: string;
+  table: string;
+  columns: readonly string[];
+  where?: string;
+  /** What the duplicates are, for the error message. */
+  what: string;
+}
+
+/** Unique indexes of version 3 (SQLite) / 4 (PostgreSQL): the uniqueness the write contract leaves to the database. */
+const WRITE_UNIQUE: readonly UniqueIndex[] = [
+  { name: "releases_tag", table: "releases", columns: ["product_id", "package_slot", "tag"], where: "tag IS NOT NULL", what: "releases of one product and package share a tag" },
+  { name: "artifacts_release_filename", table: "artifacts", columns: ["release_id", "filename"], what: "artifacts of one release share a filename" },
+  { name: "engines_account_key", table: "engines", columns: ["account_id", "key"], what: "engines of one account share a key" },
+];
+
+/**
+ * The write path's schema: unique indexes for tags per product and package, filenames per release
+ * and engine keys per account (versions and package keys were unique from version 1), and the
+ * `(account, created, id)` indexes its lists page on. Existing rows that would break a new unique
+ * index stop the migration with a message naming them; the transaction then changes nothing.
+ * (The dataset loader refuses such duplicates, so only rows written by hand can.)
+ */
+export function writeIndexes(): Migration {
+  return async (tx) => {
+    const problems: string[] = [];
+    for (const index of WRITE_UNIQUE) {
+      const cols = index.columns.join(", ");
+      const rows = await tx.all(raw(`SELECT ${cols}, count(*) AS n FROM ${index.table} ${index.where ? `WHERE ${index.where}` : ""}
+        GROUP BY ${cols} HAVING count(*) > 1 ORDER BY ${cols} LIMIT 5`));
+      for (const row of rows) {
+        problems.push(`${index.what}: ${index.columns.map((c) => `${c}=${JSON.stringify(row[c])}`).join(" ")} (${String(row.n)} rows)`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`cannot add the write path's unique indexes: ${problems.join("; ")}. Remove or rename the duplicates, then start again (the database was not changed)`);
+    }
+    const ddl = WRITE_UNIQUE.map((i) => `CREATE UNIQUE INDEX IF NOT EXISTS ${i.name} ON ${i.table} (${i.columns.join(", ")})${i.where ? ` WHERE ${i.where}` : ""};`);
+    // Written to run again over its own result (a database rewound by hand to an older version).
+    await tx.exec(`DROP INDEX IF EXISTS engines_key;
+${ddl.join("\n")}
+CREATE INDEX IF NOT EXISTS releases_created ON releases (account_id, created, id);
+CREATE INDEX IF NOT EXISTS artifacts_created ON artifacts (account_id, created, id);
+CREATE INDEX IF NOT EXISTS packages_created ON packages (account_id, created, id);`);
+  };
+}
+
 /** Foreign keys checked at statement end, deferrable to commit (an import replaces rows in any order). */
 function withDeferrableKeys(ddl: string): string {
   return ddl.replace(/REFERENCES (\w+) \(id\)( ON DELETE CASCADE)?/g, "REFERENCES $1 (id)$2 DEFERRABLE INITIALLY IMMEDIATE");

@@ -3,7 +3,8 @@
  * database on an index; JavaScript only maps the rows it gets back.
  */
 import { isUuid } from "../core/uuid.js";
-import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "../store/types.js";
+import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, UpgradeQuery } from "../store/types.js";
+import type { WritableStore } from "../store/write.js";
 import type { EngineKey } from "../model/records.js";
 import type { Row, SqlClient } from "./client.js";
 import { join, list, raw, sql, type Fragment } from "./fragment.js";
@@ -11,9 +12,11 @@ import {
   select, toAccount, toArtifact, toEngine, toLicense, toPackage, toPolicy, toProduct, toRelease, toToken, toUser,
 } from "./rows.js";
 import { artifactVisible, engineVisible, packageVisible, releaseVisible } from "./visibility.js";
+import { createSqlWrites } from "./write.js";
+import { createSqlWriteLists } from "./write-lists.js";
 
-/** A store backed by a SQL database. */
-export interface SqlStore extends Store {
+/** A store backed by a SQL database; it can publish (the write contract). */
+export interface SqlStore extends WritableStore {
   /** Apply pending schema migrations now (they also run before the first query). */
   migrate(): Promise<void>;
   /** Close the database connection or pool. */
@@ -49,6 +52,9 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
     sql`SELECT ${select("licenses", "l")}, ${d.licenseUserIds("l")} AS user_ids FROM licenses l WHERE ${where}`;
 
   const store: SqlStore = {
+    writable: true,
+    ...createSqlWriteLists(client, ensure),
+    ...createSqlWrites(client, ensure),
     async migrate() {
       await ensure();
     },
@@ -211,8 +217,8 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       const file = sql`(a.filename = ${q.artifact} OR a.id = ${idTerm(q.artifact)})`;
       let releases: Fragment = sql`r.id IN ${releaseTerm(q.accountId, q.release)}`;
       if (q.release === "latest") {
-        const tagged = await one(sql`SELECT 1 AS hit FROM releases r WHERE r.account_id = ${q.accountId} AND r.tag = 'latest'
-          AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""} LIMIT 1`);
+        const tagged = await one(sql`SELECT 1 AS hit FROM releases r JOIN products p ON p.id = r.product_id WHERE r.account_id = ${q.accountId} AND r.tag = 'latest'
+          AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""} AND ${releaseVisible(d, q.scope)} LIMIT 1`);
         if (tagged === null) releases = sql`r.channel = 'stable' AND r.status = 'PUBLISHED' AND ${releaseVisible(d, q.scope)}`;
       }
       const row = await one(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM releases r JOIN products p ON p.id = r.product_id

@@ -9,6 +9,7 @@ import { matchRoute, type RouteMatch, type RouteName } from "../../src/http/rout
 function reference(segments: readonly string[], trailingSlash: boolean): RouteMatch | null {
   const [v1, accounts, account, section, ...rest] = segments;
   if (v1 !== "v1") return null;
+  if (accounts === "blobs" && account === "uploads") return segments.length === 5 ? { name: "blobs.upload", params: { path: segments.slice(2).join("/") }, trailingSlash } : null;
   if (accounts === "blobs" && segments.length >= 4) return { name: "blobs.download", params: { path: segments.slice(2).join("/") }, trailingSlash };
   if (accounts !== "accounts" || account === undefined || section === undefined) return null;
   const m = (name: RouteName, params: Record<string, string> = {}): RouteMatch => ({ name, account, params, trailingSlash });
@@ -43,12 +44,12 @@ function reference(segments: readonly string[], trailingSlash: boolean): RouteMa
   return null;
 }
 
-const WORDS = ["v1", "accounts", "blobs", "acme", "engines", "pypi", "simple", "tauri", "raw", "artifacts", "releases", "upgrade", "@pkg", "@", "latest", "x", "a/b", ""];
+const WORDS = ["v1", "accounts", "blobs", "uploads", "acme", "engines", "pypi", "simple", "tauri", "raw", "artifacts", "releases", "upgrade", "@pkg", "@", "latest", "x", "a/b", ""];
 
 describe("matchRoute", () => {
   it("matches as the reference does", () => {
     const segments = fc.array(fc.constantFrom(...WORDS), { maxLength: 10 });
-    const routed = fc.tuple(fc.constantFrom(["v1", "accounts", "acme", "engines"], ["v1", "accounts", "acme"], ["v1", "blobs"], ["v1", "accounts", "acme", "engines", "raw", "cli"]), segments)
+    const routed = fc.tuple(fc.constantFrom(["v1", "accounts", "acme", "engines"], ["v1", "accounts", "acme"], ["v1", "blobs"], ["v1", "blobs", "uploads"], ["v1", "accounts", "acme", "engines", "raw", "cli"]), segments)
       .map(([head, tail]) => [...head, ...tail]);
     fc.assert(fc.property(fc.oneof(segments, routed), fc.boolean(), (s, slash) => {
       expect(matchRoute(s, slash)).toEqual(reference(s, slash));
@@ -60,6 +61,9 @@ describe("matchRoute", () => {
       name: "raw.artifact", account: "acme", params: { product: "cli", package: "tools", release: "1.0.0", artifact: "bin/tool" }, trailingSlash: false,
     });
     expect(matchRoute(["v1", "accounts", "acme", "engines", "tauri", "app"], false)?.name).toBe("tauri.upgrade");
+    expect(matchRoute(["v1", "blobs", "uploads", "acc", "art"], false)).toEqual({ name: "blobs.upload", params: { path: "uploads/acc/art" }, trailingSlash: false });
+    expect(matchRoute(["v1", "blobs", "uploads", "acc", "art", "x"], false)).toBeNull();
+    expect(matchRoute(["v1", "blobs", "acc", "art", "f.whl"], false)?.name).toBe("blobs.download");
     expect(matchRoute(["v1", "accounts", "acme", "engines", "pypi", "simple", "demo"], true)).toEqual({ name: "pypi.project", account: "acme", params: { project: "demo" }, trailingSlash: true });
   });
 });

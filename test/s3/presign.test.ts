@@ -138,6 +138,9 @@ describe("presignUpload", () => {
     const b64 = Buffer.from(SHA, "hex").toString("base64");
     expect(new URL(await upload(artifact({ checksum: b64, filename: "a.whl" }))).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host;x-amz-checksum-sha256");
     expect(s3UploadHeaders(artifact({ checksum: b64 }))).toEqual({ "x-amz-checksum-sha256": b64 });
+    // Every encoding the upload path accepts (SPEC §3 item 22): unpadded base64url and 0x-hex too; S3 gets padded base64.
+    expect(s3UploadHeaders(artifact({ checksum: Buffer.from(SHA, "hex").toString("base64url") }))).toEqual({ "x-amz-checksum-sha256": b64 });
+    expect(s3UploadHeaders(artifact({ checksum: `0x${SHA.toUpperCase()}` }))).toEqual({ "x-amz-checksum-sha256": b64 });
     const sha512 = createHash("sha512").update("bytes").digest("hex");
     for (const a of [artifact({ checksum: sha512, filename: "a.whl" }), artifact({ checksum: null, filename: "a.whl" })]) {
       expect(new URL(await upload(a)).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host");

@@ -6,7 +6,7 @@
  * against the bytes) when it keeps one, otherwise computed by streaming the object once.
  */
 import { ConflictError, NotFoundError, SdkError } from "../../core/errors.js";
-import { checksumDigest } from "../../core/checksum.js";
+import { declaredDigest } from "../../core/checksum.js";
 import { Sha256 } from "../../core/sha256.js";
 import { Sha512 } from "../../core/sha512.js";
 import type { Account, Artifact } from "../../model/records.js";
@@ -61,9 +61,9 @@ const missing = () => refuse("UPLOAD_MISSING", undefined, "No bytes were uploade
 
 /** What the object proved: its size and SHA-256, checked against the artifact's declared size and checksum. */
 async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): Promise<{ filesize: number; sha256: string }> {
-  const digest = checksumDigest(artifact.checksum);
-  if (artifact.checksum !== null && (digest === null || (digest.name !== "sha256" && digest.name !== "sha512"))) {
-    throw refuse("CHECKSUM_INVALID", CHECKSUM, "The artifact's checksum is not a SHA-256 or SHA-512 digest in hex or base64");
+  const digest = artifact.checksum === null ? null : declaredDigest(artifact.checksum);
+  if (artifact.checksum !== null && digest === null) {
+    throw refuse("CHECKSUM_INVALID", CHECKSUM, "The artifact's checksum is not a SHA-256 or SHA-512 digest in hex, base64 or base64url");
   }
   const info = await blobs.head(key);
   if (info === null) throw missing();

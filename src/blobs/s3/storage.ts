@@ -3,7 +3,7 @@
  * downloads and uploads, and signed HEAD/GET/DELETE requests from the server (aws4fetch, Web APIs only).
  */
 import { AwsClient } from "aws4fetch";
-import { checksumDigest } from "../../core/checksum.js";
+import { declaredDigest } from "../../core/checksum.js";
 import { ConflictError } from "../../core/errors.js";
 import { fromBase64, fromHex, toBase64, toHex } from "../../core/encoding.js";
 import type { Account, Artifact } from "../../model/records.js";
@@ -80,7 +80,7 @@ function dispositionName(filename: string): string {
 
 /** The lower-case hex SHA-256 a declared checksum names, or null when it names another digest (or none). */
 export function declaredSha256(checksum: string | null): string | null {
-  const digest = checksumDigest(checksum);
+  const digest = checksum === null ? null : declaredDigest(checksum);
   return digest !== null && digest.name === "sha256" ? digest.hex : null;
 }
 
