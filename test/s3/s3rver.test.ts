@@ -165,6 +165,18 @@ describe("upload, confirm and download through S3", () => {
     expect((await statusOf(artifact.id)).status).toBe("WAITING");
   });
 
+  it("answers 503 BLOB_STORAGE_UNAVAILABLE (the artifact left WAITING) when the bucket refuses the key or cannot be reached", async () => {
+    const artifact = await waiting(randomBytes(5));
+    const wrongKey = createS3BlobStorage({ endpoint: s3.endpoint, region: "us-east-1", bucket: s3.bucket, accessKeyId: "NOT-A-KEY", secretAccessKey: "x", forcePathStyle: true });
+    const unreachable = createS3BlobStorage({ endpoint: "http://127.0.0.1:1", region: "us-east-1", bucket: s3.bucket, accessKeyId: "k", secretAccessKey: "s", forcePathStyle: true });
+    for (const storage of [wrongKey, unreachable]) {
+      const error = await confirmUpload(store, storage, account, artifact.id).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ status: 503, code: "BLOB_STORAGE_UNAVAILABLE" });
+      expect(String((error as Error).message)).not.toContain("NOT-A-KEY");
+      expect((await statusOf(artifact.id)).status).toBe("WAITING");
+    }
+  });
+
   it("remove deletes the object (and a missing one is not an error)", async () => {
     const bytes = randomBytes(10);
     const artifact = await waiting(bytes);

@@ -5,6 +5,8 @@
  * same upload id (the uploader keeps the ETags of the parts it finished).
  */
 
+import { blobStorageUnavailable as unavailable } from "./errors.js";
+
 /** A part an uploader finished: its number (1–10000) and the ETag S3 answered. */
 export interface UploadedPart {
   partNumber: number;
@@ -38,7 +40,7 @@ export async function startMultipart(t: MultipartTransport, blobKey: string): Pr
   const res = await t.send("POST", blobKey, { query: { uploads: "" } });
   const text = await res.text();
   const id = /<UploadId>([^<]+)<\/UploadId>/.exec(text)?.[1];
-  if (!res.ok || id === undefined) throw new Error(`S3 CreateMultipartUpload answered ${res.status}`);
+  if (!res.ok || id === undefined) throw unavailable(`S3 CreateMultipartUpload answered ${res.status}`);
   return id;
 }
 
@@ -55,12 +57,12 @@ export async function completeMultipart(t: MultipartTransport, blobKey: string, 
   const body = `<CompleteMultipartUpload>${sorted.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${xmlEscape(p.etag)}</ETag></Part>`).join("")}</CompleteMultipartUpload>`;
   const res = await t.send("POST", blobKey, { query: { uploadId }, body, headers: { "content-type": "application/xml" } });
   const text = await res.text();
-  if (!res.ok || /<Error>/.test(text)) throw new Error(`S3 CompleteMultipartUpload answered ${res.status}: ${/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? "no code"}`);
+  if (!res.ok || /<Error>/.test(text)) throw unavailable(`S3 CompleteMultipartUpload answered ${res.status}: ${/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? "no code"}`);
 }
 
 /** Abandon a multipart upload (its parts are deleted); an unknown one is not an error. */
 export async function abortMultipart(t: MultipartTransport, blobKey: string, uploadId: string): Promise<void> {
   const res = await t.send("DELETE", blobKey, { query: { uploadId } });
   await res.body?.cancel().catch(() => {});
-  if (!res.ok && res.status !== 404) throw new Error(`S3 AbortMultipartUpload answered ${res.status}`);
+  if (!res.ok && res.status !== 404) throw unavailable(`S3 AbortMultipartUpload answered ${res.status}`);
 }

@@ -5,6 +5,7 @@
 import { AwsClient } from "aws4fetch";
 import { declaredDigest } from "../../core/checksum.js";
 import { ConflictError } from "../../core/errors.js";
+import { blobStorageUnavailable as unavailable } from "./errors.js";
 import { fromBase64, fromHex, toBase64, toHex } from "../../core/encoding.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { BlobStorage, PresignInput } from "../types.js";
@@ -132,7 +133,11 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     const url = objectUrl(where, objectKey(blobKey));
     const search = canonicalQuery(new URLSearchParams(query));
     const signed = await client.sign(`${url.toString()}${search === "" ? "" : `?${search}`}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    return doFetch(signed);
+    try {
+      return await doFetch(signed);
+    } catch (error) {
+      throw unavailable(`S3 ${method} failed: ${(error as Error).message}`, error);
+    }
   }
 
   const transport: MultipartTransport = {
@@ -146,7 +151,7 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
   async function del(blobKey: string): Promise<void> {
     const res = await send("DELETE", blobKey);
     await res.body?.cancel().catch(() => {});
-    if (!res.ok && res.status !== 404) throw new Error(`S3 DELETE answered ${res.status}`);
+    if (!res.ok && res.status !== 404) throw unavailable(`S3 DELETE answered ${res.status}`);
   }
 
   return {
@@ -186,9 +191,9 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     async head(blobKey: string) {
       const res = await send("HEAD", blobKey, { "x-amz-checksum-mode": "ENABLED" });
       if (res.status === 404) return null;
-      if (!res.ok) throw new Error(`S3 HEAD answered ${res.status}`);
+      if (!res.ok) throw unavailable(`S3 HEAD answered ${res.status}`);
       const size = Number(res.headers.get("content-length") ?? "NaN");
-      if (!Number.isSafeInteger(size) || size < 0) throw new Error("S3 HEAD answered no Content-Length");
+      if (!Number.isSafeInteger(size) || size < 0) throw unavailable("S3 HEAD answered no Content-Length");
       const checksum = res.headers.get("x-amz-checksum-sha256");
       const bytes = checksum === null ? null : fromBase64(checksum);
       return { size, sha256: bytes !== null && bytes.length === 32 ? toHex(bytes) : null, etag: res.headers.get("etag") };
@@ -202,7 +207,7 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
       }
       if (!res.ok || res.body === null) {
         await res.body?.cancel().catch(() => {});
-        throw new Error(`S3 GET answered ${res.status}`);
+        throw unavailable(`S3 GET answered ${res.status}`);
       }
       return res.body;
     },
