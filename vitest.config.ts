@@ -25,6 +25,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, ...(perStore ? MEMORY_ONLY : [])],
     testTimeout: 30_000,
+    // Servers the tests start write no access log unless a test asks for one (--log-format).
+    env: { RELEASE_ENGINES_LOG_FORMAT: "none" },
     hookTimeout: 90_000,
     // RE_TEST_STORE=postgres: one throwaway PostgreSQL cluster for the run (test/helpers/store.ts).
     globalSetup: process.env.RE_TEST_STORE === "postgres" ? ["test/helpers/pg-global.ts"] : [],

@@ -136,14 +136,15 @@ function startServer(cliArgs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000);
     child.stdout.on("data", (c) => {
-      out += c;
+      // Only the tail is kept: serve writes an access line per request.
+      out = (out + c).slice(-65536);
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({ child, origin: m[1], output: () => out });
       }
     });
-    child.stderr.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out = (out + c).slice(-65536)));
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited with ${code}:\n${out}`));

@@ -11,6 +11,9 @@ import { createFileBlobStorage } from "./node/file-blobs.js";
 import { S3_FLAGS, S3_FLAGS_USAGE, s3OptionsFromFlags } from "./node/s3-flags.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
 import { seedSqliteFile } from "./node/seed.js";
+import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "./node/access-log.js";
+import { createOperations } from "./node/operations.js";
+import { connectionLimitsFromFlags, LIMIT_FLAGS, type ConnectionLimits } from "./node/limits.js";
 import { createMemoryStore } from "./store/memory.js";
 import type { Store } from "./store/types.js";
 import { dirname, resolve as resolvePath } from "node:path";
@@ -25,7 +28,7 @@ Commands:
 Run 'release-engines <command> --help' for a command's options.`;
 
 const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
-                            [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL]
+                            [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
 
 Options:
   --data FILE       dataset file to serve from memory (read-only: writes answer 405)
@@ -42,10 +45,32 @@ ${S3_FLAGS_USAGE}
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
   --trust-proxy     honour X-Forwarded-Proto and X-Forwarded-Host
+  --account SLUG    single-account host: every route also answers at /v1/<path> without
+                    /accounts/{account} (Keygen's custom-domain form; keygen-cli --host calls it)
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+Connection limits (times in seconds; 0 turns a limit off, except --headers-timeout):
+  --max-connections N         open connections at most; more are closed as they arrive
+                              (default 4096, or 3/4 of the open-file limit when lower)
+  --headers-timeout S         a request's head must arrive within S (default 10; 408 after)
+  --request-timeout S         a whole request, body included, within S (default 0: none, so
+                              long uploads live; --idle-timeout bounds a stalled one)
+  --idle-timeout S            close a socket that moves no bytes for S (default 60)
+  --keep-alive-timeout S      an idle keep-alive connection waits S for its next request (default 5)
+  --max-requests-per-socket N requests per connection before 'Connection: close' (default 1000)
+  --shutdown-timeout S        on SIGTERM or SIGINT, requests in flight get S to finish (default 10)
+
+Logs:
+  --log-format F    json, text or none: one access line per request on stdout (method, route
+                    template, status, ms, bytes; never a key, token, signature or query), events
+                    (start, failures, shutdown) on stderr. Default: $RELEASE_ENGINES_LOG_FORMAT,
+                    else text on a terminal and json otherwise. 'none' drops the access lines only.
+
+Operations: GET /health answers 200 while the store answers (503 when not), GET /ready 200 until
+shutdown begins.`;
 
 const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run] [--s3-bucket NAME …]
 Validates FILE.json, then loads it into a SQLite file (created when missing) or a PostgreSQL
@@ -100,12 +125,26 @@ async function serve(args: string[]): Promise<void> {
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
     seed: { type: "string" },
+    account: { type: "string" },
+    ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
+    "shutdown-timeout": { type: "string" },
+    "log-format": { type: "string" },
     ...S3_FLAGS,
   });
   if (values.help) {
     console.log(SERVE_USAGE);
     return;
   }
+  let limits: ConnectionLimits;
+  try {
+    limits = connectionLimitsFromFlags(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const drainText = (values["shutdown-timeout"] as string | undefined) ?? "10";
+  if (!/^\d{1,6}(?:\.\d{1,3})?$/.test(drainText)) throw new UsageError(`--shutdown-timeout must be a number of seconds (got '${drainText}')`);
+  const logFormat = (values["log-format"] as string | undefined) ?? defaultLogFormat(process.env, process.stdout.isTTY === true);
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")} (got '${logFormat}')`);
   const data = values.data as string | undefined;
   const source = storeSource(values, true);
   if (data !== undefined && source !== null) throw new UsageError("give only one of --data, --db and --database-url");
@@ -156,26 +195,28 @@ async function serve(args: string[]): Promise<void> {
     root = source?.kind === "sqlite" ? dirname(resolvePath(source.target)) : process.cwd();
   }
   if (typeof values.blobs === "string") root = resolvePath(values.blobs);
+  const account = values.account as string | undefined;
+  if (account !== undefined && (await store.getAccount(account)) === null) {
+    await close();
+    throw new UsageError(`--account names no account of the store (got '${account}')`);
+  }
+  const ops = createOperations({ store, format: logFormat as LogFormat, drainMs: Math.round(Number(drainText) * 1000) });
   const handle = createRequestHandler({
     store,
     blobs: s3 ?? createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(account !== undefined ? { account } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
-    onError: (error) => console.error("[release-engines]", error),
+    onError: (error) => ops.failures.record(error),
   }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
-  const server = await serveFetchHandler({ listener: toResultListener(handle) }, { port: Number(portText), host });
+  const server = await serveFetchHandler({ listener: toResultListener(handle, ops.hooks) }, { port: Number(portText), host, limits });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : Number(portText);
   const shownHost = host.includes(":") ? `[${host}]` : host;
+  // Always this plain line on stdout, whatever the log format: scripts wait for it.
   console.log(`listening on http://${shownHost}:${port}`);
-  const stop = () => {
-    server.close(() => void close().finally(() => process.exit(0)));
-    server.closeAllConnections();
-    setTimeout(() => process.exit(0), 2000).unref();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  ops.start(server, close);
 }
 
 /** Where a SQL store lives, from --db or --database-url. */

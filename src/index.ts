@@ -45,3 +45,14 @@ export { createPageCache, type PageCache, type PageCacheOptions, type PageCacheS
 export { negotiatePypiFormat, negotiateEncoding, type PypiFormat, type ContentCoding } from "./engines/pypi/negotiate.js";
 export { pep503Hash, type FileHash, type PypiFile } from "./engines/pypi/files.js";
 export * from "./store/write.js";
+export { mayWrite, assertMayWrite, isWriter, requireAuthenticated, WRITER_ROLES } from "./access/permissions.js";
+export { artifactEvent, emitUploaded, packageEvent, releaseEvent, safeEmitter, type Emit, type EventHook, type EventType, type SdkEvent } from "./engines/publish/events.js";
+export { serializePackage, serializeConstraint, constraintId, type PackageResource } from "./engines/publish/serialize.js";
+export { publishContext, type PublishContext, type ListInput } from "./engines/publish/context.js";
+export { createPackage, listPackages, retrievePackage, updatePackage, deletePackage } from "./engines/publish/packages.js";
+export {
+  createRelease, listReleases, retrieveRelease, updateRelease, deleteRelease, publishRelease, yankRelease,
+  attachConstraints, detachConstraints, changeReleasePackage, type ReleaseRef,
+} from "./engines/publish/releases.js";
+export { createArtifact, listArtifacts, updateArtifact, deleteArtifact, UPLOAD_TTL, type CreateArtifactInput, type ArtifactRef } from "./engines/publish/artifacts.js";
+export { MAX_BODY_BYTES, readJsonDocument } from "./http/body.js";

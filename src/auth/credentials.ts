@@ -20,10 +20,13 @@ export const RECOGNISED_SCHEMES: readonly string[] = ["bearer", "token", "basic"
 
 const NONE: Credential = Object.freeze({ kind: "none" });
 
-/** Keygen's `user:pass` convention (Basic and query): `license:<key>`, `token:<token>`, else the user part is the token. */
+/**
+ * Keygen's `user:pass` convention (Basic and query): `license:<key>`, `token:<token>` (or PyPI's
+ * `__token__:<token>`, what twine sends), else the user part is the token.
+ */
 function fromUserPass(user: string, pass: string | undefined, scheme: string): Credential {
   if (user === "license") return pass ? { kind: "license", key: pass, scheme } : NONE;
-  if (user === "token") return pass ? { kind: "token", token: pass, scheme } : NONE;
+  if (user === "token" || user === "__token__") return pass ? { kind: "token", token: pass, scheme } : NONE;
   // Backwards compatibility (Keygen): any other user part is itself the token; the password is ignored.
   return user === "" ? NONE : { kind: "token", token: user, scheme };
 }

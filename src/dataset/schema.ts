@@ -3,6 +3,7 @@
  */
 import * as z from "zod";
 import { CHANNELS } from "../core/version.js";
+import { metadataProblem } from "./metadata.js";
 import {
   ARTIFACT_STATUSES,
   AUTHENTICATION_STRATEGIES,
@@ -16,7 +17,11 @@ import {
 
 const uuid = z.string().uuid();
 const date = z.string().datetime({ offset: true });
-const meta = z.record(z.string(), z.unknown());
+/** A `metadata` record within Keygen's bounds (16 KB of JSON, 4 levels, 64 keys): a deeper one would break every JSON writer. */
+const meta = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const problem = metadataProblem(value);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+});
 /** The zod string formats the dataset uses; the fast shape check takes its patterns from them. */
 export const FORMAT_SCHEMAS = { uuid, date } as const;
 /** An account slug: lower-case letters, digits, '-' or '_'. */

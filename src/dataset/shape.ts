@@ -19,6 +19,7 @@ import {
   RELEASE_STATUSES,
   USER_ROLES,
 } from "../model/records.js";
+import { metadataProblem } from "./metadata.js";
 import { DatasetFileSchema, FORMAT_SCHEMAS, SLUG_PATTERN, type DatasetFile } from "./schema.js";
 
 type Check = (value: unknown) => boolean;
@@ -55,11 +56,11 @@ const arrayOf = (check: Check, max = Infinity): Check => (v) => {
   for (let i = 0; i < v.length; i++) if (!check(v[i])) return false;
   return true;
 };
-/** A `z.record(z.string(), z.unknown())` whose zod copy equals a plain key-by-key copy. */
+/** A `z.record(z.string(), z.unknown())` whose zod copy equals a plain key-by-key copy, within the metadata bounds. */
 const record: Check = (v) => {
   if (!isPlain(v) || Object.getOwnPropertySymbols(v).length > 0) return false;
   for (const key in v) if (key === "__proto__") return false;
-  return true;
+  return metadataProblem(v) === null;
 };
 
 /** A strict object check as zod runs it: each shape key read and checked, then no key outside the shape. */

@@ -110,6 +110,7 @@ export async function downloadArtifact(ctx: EngineContext, input: DownloadInput)
   if (elevated && ttlText !== null && /^\d{1,7}$/.test(ttlText)) ttl = Math.min(Math.max(Number(ttlText), 60), 604_800);
   const url = await input.blobs.presign({ account: ctx.account, artifact, ttl, now: ctx.now, origin: ctx.origin });
   if (url === null) return jsonResult(200, doc());
+  ctx.emit?.({ type: "artifact.downloaded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeArtifact(artifact, { accountId: ctx.account.id }) });
   if (prefer.has("no-redirect")) return jsonResult(200, doc(url), { Location: url });
   return jsonResult(303, doc(url), { Location: url });
 }

@@ -22,7 +22,11 @@ import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
 import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
-import { isPypiRoute, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
+import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
+import { publishHandlers, type MethodHandlers } from "./publish.js";
+import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
+import { LegacyUploadError, legacyUpload, legacyUploadErrorResult, type LegacyUploadInput } from "../engines/pypi/legacy-upload.js";
+import { readCapped } from "./body.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -48,7 +52,21 @@ export interface FetchHandlerOptions {
   /** Milliseconds after which a store call counts as failed (503); default 10 s, 0 for none. */
   storeTimeoutMs?: number;
   /** PyPI simple index: upstream for unknown projects (null: 404), HTML only, and its page cache (default: a new bounded LRU). */
-  pypi?: PypiOptions & { cache?: PageCache };
+  pypi?: PypiOptions & {
+    cache?: PageCache;
+    /** `twine upload`: the largest file accepted (default 100 MiB, PyPI's own default) and the status of releases it creates (default PUBLISHED). */
+    upload?: { maxBytes?: number; releaseStatus?: "PUBLISHED" | "DRAFT" };
+  };
+  /**
+   * Called after each committed change (`release.published`, `artifact.created`, …) and for downloads and
+   * upgrades; it never blocks or fails the request (a throw or rejection goes to `onError`, a promise is not awaited).
+   */
+  onEvent?: EventHook;
+  /**
+   * The default account (UUID or slug) of a single-account host: every route also answers in the
+   * account-less form `/v1/<path>` (Keygen's custom-domain form, which keygen-cli calls with `--host`).
+   */
+  account?: string;
 }
 
 /** The parts of a `Request` the handler reads: any `Request` is one, and adapters may pass a lighter object. */
@@ -58,6 +76,8 @@ export interface RequestLike {
   headers: Headers;
   /** The URL and headers already split by an adapter (node:http), so that the handler parses nothing twice. */
   parts?: RequestParts;
+  /** The request body (a `Request` has one; write routes read it with a byte cap). */
+  body?: ReadableStream<Uint8Array> | null;
 }
 
 /** A request's URL and headers as an adapter split them: what `new URL(request.url)` and `request.headers` would give. */
@@ -76,6 +96,8 @@ export interface RequestParts {
   headerBytesBound: number;
   /** `url.host` of a `Request`'s own URL, whose origin must match its `Host` header; absent when an adapter took the origin from `Host` itself. */
   urlHost?: string;
+  /** Set by the handler once it has matched the path: the route's name, or null for none (adapters read it for access logs). */
+  route?: RouteName | null;
 }
 
 /** A request as route handlers see it. */
@@ -235,6 +257,8 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
+  const writes = publishHandlers(options);
+  writes["pypi.legacy"] = { POST: (ctx, req) => twineUpload(ctx, req, options) };
   return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
@@ -248,7 +272,9 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       }
       const parts = split ?? partsOf(request);
       const trailing = parts.pathname.endsWith("/");
-      match = matchRoute(decodeSegments(parts.pathname), trailing);
+      const segments = decodeSegments(parts.pathname);
+      match = matchRoute(segments, trailing) ?? (options.account !== undefined ? matchAccountless(segments, trailing, options.account) : null);
+      if (split !== undefined) split.route = match === null ? null : match.name;
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);
@@ -256,18 +282,24 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       if (match !== null && match.name === "blobs.upload" && options.blobs?.receive !== undefined && method === "PUT") {
         if (!isWritableStore(store)) throw new ReadOnlyStoreError();
         const body = (request as Partial<Request>).body ?? null;
-        const received = await options.blobs.receive({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: now() });
+        const at = now();
+        const received = await options.blobs.receive({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: at });
+        if (options.onEvent !== undefined && received.status < 300) {
+          const [, accountId, artifactId] = (match.params.path as string).split("/");
+          const done = accountId !== undefined && artifactId !== undefined ? await store.getArtifact(accountId, artifactId) : null;
+          if (done?.artifact.status === "UPLOADED") emitUploaded(options.onEvent, done.artifact, at, (error) => options.onError?.(error, request));
+        }
         return finalizeResult(received, method, encodeText, keepAscii);
       }
-      const handler = match ? handlers[match.name] : undefined;
-      if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
+      const handler = match === null ? undefined : handlerFor(handlers, writes, match.name, method);
+      if (match === null || handler === undefined) throw new NotFoundError();
       const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts);
       return finalizeResult(result, method, encodeText, keepAscii);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
-      const result = match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
+      const result = match?.name === "pypi.legacy" ? legacyUploadErrorResult(error) : match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
-      if (result.status === 401 && match !== null && isPypiRoute(match.name)) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
+      if (result.status === 401 && match !== null && (isPypiRoute(match.name) || match.name === "pypi.legacy")) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
       return finalizeResult(result, method, encodeText, keepAscii);
     }
   };
@@ -280,6 +312,13 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
 export function createFetchHandler(options: FetchHandlerOptions): (request: RequestLike) => Promise<Response> {
   const handle = createRequestHandler(options);
   return async (request) => toResponse(await handle(request));
+}
+
+/** The handler of a route for a method: reads (GET, and HEAD as GET) first, then the write routes'. */
+function handlerFor(reads: Partial<Record<RouteName, RouteHandler>>, writes: Partial<Record<RouteName, MethodHandlers>>, name: RouteName, method: string): RouteHandler | undefined {
+  if (method === "GET" || method === "HEAD") return reads[name] ?? writes[name]?.GET;
+  if (method === "POST" || method === "PATCH" || method === "PUT" || method === "DELETE") return writes[name]?.[method];
+  return undefined;
 }
 
 async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account }, parts: RequestParts): Promise<EngineResult> {
@@ -300,5 +339,36 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     lookupScope: scopeOf(principal, at, true),
     origin: originOf(parts, options),
   };
+  if (options.onEvent !== undefined) ctx.emit = safeEmitter(options.onEvent, (error) => options.onError?.(error, req.request));
   return handler(ctx, req);
+}
+
+/** Largest file `twine upload` may send by default (PyPI's own default limit). */
+const TWINE_MAX_BYTES = 100 * 1024 * 1024;
+
+/** `POST /engines/pypi/legacy/`: the multipart form read with a byte cap, then {@link legacyUpload}. */
+async function twineUpload(ctx: EngineContext, req: RouteRequest, options: FetchHandlerOptions): Promise<EngineResult> {
+  const type = req.headers.get("content-type") ?? "";
+  const body = (req.request as Partial<Request>).body ?? null;
+  if (!/^multipart\/form-data\s*;/i.test(type) || body === null) {
+    if (body !== null && !body.locked) void body.cancel().catch(() => {});
+    throw new LegacyUploadError(400, "The upload must be multipart/form-data, as twine sends it");
+  }
+  const bytes = await readCapped(body, req.headers, options.pypi?.upload?.maxBytes ?? TWINE_MAX_BYTES);
+  let form: FormData;
+  try {
+    form = await new Response(bytes as unknown as BodyInit, { headers: { "content-type": type } }).formData();
+  } catch {
+    throw new LegacyUploadError(400, "The multipart form could not be read");
+  }
+  const input: LegacyUploadInput = {
+    form,
+    blobs: options.blobs,
+    onUploaded: (artifact, release, created) => {
+      if (created.release) ctx.emit?.(releaseEvent(release.status === "PUBLISHED" ? "release.published" : "release.created", release, ctx.now));
+      ctx.emit?.(artifactEvent("artifact.uploaded", artifact, ctx.now));
+    },
+  };
+  if (options.pypi?.upload?.releaseStatus !== undefined) input.releaseStatus = options.pypi.upload.releaseStatus;
+  return legacyUpload(ctx, input);
 }

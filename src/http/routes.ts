@@ -13,7 +13,41 @@ export type RouteName =
   | "artifacts.download"
   | "releases.upgrade"
   | "blobs.download"
-  | "blobs.upload";
+  | "blobs.upload"
+  | "pypi.legacy"
+  | "packages.collection"
+  | "packages.one"
+  | "releases.collection"
+  | "releases.one"
+  | "releases.publish"
+  | "releases.yank"
+  | "releases.constraints"
+  | "releases.package"
+  | "artifacts.collection";
+
+/** Each route as a path template, for access logs: parameters (keys, filenames, ids) never appear, only their names. */
+export const ROUTE_TEMPLATES: Record<RouteName, string> = {
+  "engines.list": "/v1/accounts/{account}/engines",
+  "engines.show": "/v1/accounts/{account}/engines/{id}",
+  "pypi.index": "/v1/accounts/{account}/engines/pypi/simple/",
+  "pypi.project": "/v1/accounts/{account}/engines/pypi/simple/{project}/",
+  "tauri.upgrade": "/v1/accounts/{account}/engines/tauri/{package}",
+  "raw.artifact": "/v1/accounts/{account}/engines/raw/{product}/{release}/{artifact}",
+  "artifacts.download": "/v1/accounts/{account}/artifacts/{id}",
+  "releases.upgrade": "/v1/accounts/{account}/releases/{release}/upgrade",
+  "blobs.download": "/v1/blobs/{path}",
+  "blobs.upload": "/v1/blobs/uploads/{account}/{artifact}",
+  "pypi.legacy": "/v1/accounts/{account}/engines/pypi/legacy/",
+  "packages.collection": "/v1/accounts/{account}/packages",
+  "packages.one": "/v1/accounts/{account}/packages/{id}",
+  "releases.collection": "/v1/accounts/{account}/releases",
+  "releases.one": "/v1/accounts/{account}/releases/{id}",
+  "releases.publish": "/v1/accounts/{account}/releases/{id}/actions/publish",
+  "releases.yank": "/v1/accounts/{account}/releases/{id}/actions/yank",
+  "releases.constraints": "/v1/accounts/{account}/releases/{id}/constraints",
+  "releases.package": "/v1/accounts/{account}/releases/{id}/package",
+  "artifacts.collection": "/v1/accounts/{account}/artifacts",
+};
 
 /** A matched route. */
 export interface RouteMatch {
@@ -56,6 +90,7 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
     const c = segments[6];
     if (a === undefined) return m("engines.list");
     if (b === undefined) return m("engines.show", { id: a });
+    if (a === "pypi" && b === "legacy" && c === undefined) return m("pypi.legacy");
     if (a === "pypi" && b === "simple") {
       if (c === undefined) return m("pypi.index");
       if (n === 7) return m("pypi.project", { project: c });
@@ -80,11 +115,37 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
   }
   if (section === "artifacts") {
     const id = segments[4];
-    if (id === undefined) return null;
+    if (id === undefined) return m("artifacts.collection");
     return m("artifacts.download", n > 5 ? { id, filename: segments.slice(5).join("/") } : { id });
   }
-  if (section === "releases" && n === 6 && segments[5] === "upgrade") {
-    return m("releases.upgrade", { release: segments[4] as string });
+  if (section === "releases") {
+    const release = segments[4];
+    if (release === undefined) return m("releases.collection");
+    if (n === 5) return m("releases.one", { release });
+    const rel = segments[5];
+    if (n === 6 && rel === "upgrade") return m("releases.upgrade", { release });
+    if (n === 6 && rel === "constraints") return m("releases.constraints", { release });
+    if (n === 6 && rel === "package") return m("releases.package", { release });
+    if (n === 7 && rel === "actions" && segments[6] === "publish") return m("releases.publish", { release });
+    if (n === 7 && rel === "actions" && segments[6] === "yank") return m("releases.yank", { release });
+    return null;
+  }
+  if (section === "packages") {
+    if (n === 4) return m("packages.collection");
+    if (n === 5) return m("packages.one", { id: segments[4] as string });
+    return null;
   }
   return null;
+}
+
+/** Top-level sections that are never an account-less route's first segment (`/v1/blobs/...` is the blob storage's own). */
+const NOT_ACCOUNTLESS = new Set(["accounts", "blobs", "uploads"]);
+
+/**
+ * Match the single-account form `/v1/<path>` (Keygen's custom-domain form, which keygen-cli calls with
+ * `--host`) as `/v1/accounts/{account}/<path>`; null when the path is not of that form or matches nothing.
+ */
+export function matchAccountless(segments: readonly string[], trailingSlash: boolean, account: string): RouteMatch | null {
+  if (segments[0] !== "v1" || segments.length < 2 || NOT_ACCOUNTLESS.has(segments[1] as string)) return null;
+  return matchRoute(["v1", "accounts", account, ...segments.slice(1)], trailingSlash);
 }

@@ -1,7 +1,8 @@
 /**
  * @module node/dataset-file — read a dataset file from disk, with its artifact files.
  */
-import { readFile, realpath } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readFile, realpath } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import { DatasetError } from "../core/errors.js";
 import { loadDataset, type Dataset } from "../dataset/load.js";
@@ -39,11 +40,42 @@ export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> 
       try {
         const full = await realpath(resolve(root, rel));
         if (!full.startsWith(root + sep)) return null;
-        return new Uint8Array(await readFile(full));
-      } catch {
+        return await readRegularFile(full, ARTIFACT_READ_TIMEOUT_MS);
+      } catch (error) {
+        if (error instanceof ArtifactReadError) throw error;
         return null;
       }
     },
   });
   return { dataset, root };
+}
+
+/** How long one artifact file may take to open and read before the load gives up on it. */
+const ARTIFACT_READ_TIMEOUT_MS = 60_000;
+
+/** An artifact file that exists but cannot be used (not a regular file, or too slow to read). */
+class ArtifactReadError extends Error {}
+
+/**
+ * The bytes of a regular file. It is opened without blocking (a FIFO or device would otherwise hang
+ * the open until a writer comes), checked to be a regular file, and read within `timeoutMs`.
+ * @throws {ArtifactReadError} when it is not a regular file or the read takes too long.
+ */
+async function readRegularFile(path: string, timeoutMs: number): Promise<Uint8Array> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ArtifactReadError(`not read within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  const opening = open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  let handle: Awaited<typeof opening> | undefined;
+  try {
+    handle = await Promise.race([opening, expired]);
+    if (!(await handle.stat()).isFile()) throw new ArtifactReadError("not a regular file");
+    return new Uint8Array(await Promise.race([handle.readFile(), expired]));
+  } finally {
+    clearTimeout(timer);
+    // An open that only finishes after the timeout still gets its handle closed.
+    if (handle !== undefined) await handle.close();
+    else opening.then((late) => late.close()).catch(() => {});
+  }
 }

@@ -10,6 +10,7 @@ import { boundedMemo } from "../core/memo.js";
 import { isOriginForm, requestTargetError } from "../core/target.js";
 import type { RequestLike, RequestParts } from "../http/fetch.js";
 import { errorResult, finalizeResult, isAscii } from "../http/respond.js";
+import { applyConnectionLimits, connectionLimitsProblem, defaultConnectionLimits, limitServerOptions, type ConnectionLimits } from "./limits.js";
 
 /**
  * The URL of a request target against the origin its Host gives; only an origin-form target (a path)
@@ -106,7 +107,7 @@ class NodeRequest implements RequestLike {
     }
     let bound = 0;
     for (let i = 0; i < raw.length; i++) bound += (raw[i] as string).length + 2;
-    this.parts = { protocol, origin, pathname, search, headers: new RawHeaderLookup(raw), headerBytesBound: bound };
+    this.parts = { protocol, origin, pathname, search, headers: new RawHeaderLookup(raw), headerBytesBound: bound, route: null };
   }
 
   get url(): string {
@@ -158,20 +159,23 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   await pipeStream(response.body, res);
 }
 
-/** Stream a body to a node:http response, honouring back-pressure; the stream is cancelled if the client goes away. */
-async function pipeStream(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+/** Stream a body to a node:http response, honouring back-pressure; the stream is cancelled if the client goes away. Resolves with the bytes written. */
+async function pipeStream(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<number> {
   const reader = body.getReader();
   res.on("close", () => void reader.cancel().catch(() => {}));
+  let bytes = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      bytes += value.byteLength;
       if (!res.write(value)) await new Promise<void>((r) => res.once("drain", () => r()));
     }
     res.end();
   } catch {
     res.destroy();
   }
+  return bytes;
 }
 
 type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -202,6 +206,8 @@ function requestOf(req: IncomingMessage, res: ServerResponse): RequestLike | nul
   }
 }
 
+const BAD_REQUEST = "Bad Request";
+
 function failed(res: ServerResponse): void {
   if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
   res.end();
@@ -215,31 +221,94 @@ export function toNodeListener(handler: (request: RequestLike) => Promise<Respon
   };
 }
 
-/** Write a finalized engine result to a node:http response: known bodies in one write, streams piece by piece. */
-export async function sendResult(result: EngineResult, res: ServerResponse): Promise<void> {
+/** Write a finalized engine result to a node:http response: known bodies in one write, streams piece by piece. Resolves with the body bytes written. */
+export async function sendResult(result: EngineResult, res: ServerResponse): Promise<number> {
   if (result.statusText !== undefined) res.writeHead(result.status, result.statusText, result.headers);
   else res.writeHead(result.status, result.headers);
   const body = result.body;
-  if (body === null) res.end();
-  // An ASCII string goes out with the header in one plain write (latin1 leaves header bytes as they are).
-  else if (typeof body === "string") res.end(body, isAscii(body) ? "latin1" : "utf8");
-  else if (body instanceof Uint8Array) res.end(body);
-  else await pipeStream(body, res);
+  if (body === null) {
+    res.end();
+    return 0;
+  }
+  if (typeof body === "string") {
+    // An ASCII string goes out with the header in one plain write (latin1 leaves header bytes as they are).
+    const ascii = isAscii(body);
+    res.end(body, ascii ? "latin1" : "utf8");
+    return ascii ? body.length : Buffer.byteLength(body);
+  }
+  if (body instanceof Uint8Array) {
+    res.end(body);
+    return body.byteLength;
+  }
+  return pipeStream(body, res);
+}
+
+/**
+ * Called once per answered request: its method, route (a route name, another label the adapter
+ * gave, or null when none matched), status, milliseconds from arrival to the last byte handed to
+ * the socket, and body bytes. Positional, so that no object is made per request.
+ */
+export type AnsweredHook = (method: string, route: string | null, status: number, ms: number, bytes: number) => void;
+
+/** Hooks of {@link toResultListener}. */
+export interface ResultListenerHooks {
+  /** Observes every answer (an access log). */
+  answered?: AnsweredHook;
+  /** Answers a request before the handler does (health checks): a result and its route label, or null to pass it on. */
+  before?: (req: IncomingMessage) => { route: string; result: Promise<EngineResult> } | null;
 }
 
 /** A node:http listener over a request handler that answers plain results (no `Response` per request). */
-export function toResultListener(handle: (request: RequestLike) => Promise<EngineResult>): NodeListener {
+export function toResultListener(handle: (request: RequestLike) => Promise<EngineResult>, hooks: ResultListenerHooks = {}): NodeListener {
+  const { answered, before } = hooks;
+  if (answered === undefined && before === undefined) {
+    return (req, res) => {
+      const request = requestOf(req, res);
+      if (request !== null) handle(request).then((result) => sendResult(result, res)).catch(() => failed(res));
+    };
+  }
   return (req, res) => {
+    const started = performance.now();
+    const method = req.method ?? "GET";
+    const early = before?.(req) ?? null;
+    if (early !== null) {
+      early.result.then((result) => sendResult(result, res)).then(
+        (bytes) => answered?.(method, early.route, res.statusCode, performance.now() - started, bytes),
+        () => failed(res),
+      );
+      return;
+    }
     const request = requestOf(req, res);
-    if (request !== null) handle(request).then((result) => sendResult(result, res)).catch(() => failed(res));
+    if (request === null) {
+      answered?.(method, null, 400, performance.now() - started, BAD_REQUEST.length);
+      return;
+    }
+    handle(request)
+      .then((result) => sendResult(result, res))
+      .then(
+        (bytes) => answered?.(method, request.parts?.route ?? null, res.statusCode, performance.now() - started, bytes),
+        () => {
+          failed(res);
+          answered?.(method, request.parts?.route ?? null, 500, performance.now() - started, 0);
+        },
+      );
   };
 }
 
-/** Start a node:http server for a fetch handler, or for a listener; resolves once it listens. */
-export function serveFetchHandler(handler: ((request: RequestLike) => Promise<Response>) | { listener: NodeListener }, options: { port: number; host: string }): Promise<Server> {
+/**
+ * Start a node:http server for a fetch handler, or for a listener; resolves once it listens. The
+ * connection limits default to {@link defaultConnectionLimits} (a cap, short head timeout, idle and keep-alive bounds).
+ */
+export function serveFetchHandler(
+  handler: ((request: RequestLike) => Promise<Response>) | { listener: NodeListener },
+  options: { port: number; host: string; limits?: Partial<ConnectionLimits> },
+): Promise<Server> {
   const listener = typeof handler === "function" ? toNodeListener(handler) : handler.listener;
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, listener);
-  server.keepAliveTimeout = 5_000;
+  const limits = { ...defaultConnectionLimits(), ...options.limits };
+  const problem = connectionLimitsProblem(limits);
+  if (problem !== null) return Promise.reject(new RangeError(problem));
+  const server = createServer({ maxHeaderSize: 16 * 1024, ...limitServerOptions(limits) }, listener);
+  applyConnectionLimits(server, limits);
   return new Promise((resolvePromise, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

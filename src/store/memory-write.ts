@@ -18,6 +18,7 @@ import type { Store } from "./types.js";
 import type { WritableStore } from "./write.js";
 
 const taken = (field: string) => new ConflictError("has already been taken", { code: `${field.toUpperCase()}_TAKEN`, pointer: `/data/attributes/${field}` });
+const idTaken = () => new ConflictError("has already been taken", { code: "ID_TAKEN", pointer: "/data/id" });
 const missing = (relationship: string) => new ConflictError("must exist", { code: `${relationship.toUpperCase()}_NOT_FOUND`, pointer: `/data/relationships/${relationship}` });
 
 /** A dataset with lookups by id, made once per snapshot. */
@@ -171,7 +172,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
         id: input.id ?? crypto.randomUUID(), accountId, productId: input.productId, key: input.key, name: input.name,
         engine: input.engine, metadata: { ...input.metadata }, created: now, updated: now,
       };
-      if (snap.packageById.has(pkg.id)) throw taken("id");
+      if (snap.packageById.has(pkg.id)) throw idTaken();
       const engines = enginesWith(accountId, pkg.engine, now);
       commit({ data: { packages: [...snap.data.packages, pkg], ...(engines ? { engines } : {}) }, packages: [pkg.id], accounts: [accountId] });
       return pkg;
@@ -209,7 +210,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
         channel: input.channel, status: input.status, tag: input.tag, name: input.name, description: input.description,
         entitlements: [...new Set(input.entitlements)], metadata: { ...input.metadata }, created: now, updated: now, backdated: input.backdated, yanked: null,
       };
-      if (snap.releases.has(release.id)) throw taken("id");
+      if (snap.releases.has(release.id)) throw idTaken();
       commit({ data: { releases: [...snap.data.releases, release] }, packages: [release.packageId], accounts: [] });
       return release;
     },
@@ -256,7 +257,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
         platform: input.platform, arch: input.arch, filesize: input.filesize, checksum: input.checksum, signature: input.signature,
         status: "WAITING", metadata: { ...input.metadata }, created: now, updated: now, blob: null,
       };
-      if (snap.artifactById.has(artifact.id)) throw taken("id");
+      if (snap.artifactById.has(artifact.id)) throw idTaken();
       commit({ data: { artifacts: [...snap.data.artifacts, artifact] }, packages: [release.packageId], accounts: [] });
       return artifact;
     },

@@ -130,6 +130,44 @@ describe("loadDataset", () => {
     await expect(loadDataset(minimal({ artifacts: [bad] }), { readFile })).rejects.toThrow(DatasetError);
   });
 
+  it("bounds metadata as Keygen does (16 KB of JSON, 4 levels, 64 keys) on the fast path and through zod alike", async () => {
+    const nest = (levels: number): Record<string, unknown> => (levels === 1 ? { x: 1 } : { x: nest(levels - 1) });
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    const ok = [nest(4), keys(64), { s: "x".repeat(16 * 1024 - 8) }, { list: [[[1]]] }, { "é": "é".repeat(5000) }];
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [nest(5), /4 levels/], [{ list: [[[[1]]]] }, /4 levels/], [keys(65), /64 keys/],
+      [{ s: "x".repeat(16 * 1024 - 7) }, /16384 bytes/], [{ s: "é".repeat(8200) }, /16384 bytes/], [{ big: "x".repeat(1 << 20) }, /16384 bytes/],
+    ];
+    // The same record on the fast shape path and, with an unknown key on the product, through zod.
+    const withMeta = (metadata: Record<string, unknown>, slow: boolean) => minimal({
+      products: [{ code: "cli", name: "CLI", ...(slow ? { extra: true } : {}) }],
+      releases: [{ product: "cli", package: "acme-tools-extra", version: "01.2", metadata }],
+    });
+    for (const metadata of ok) await expect(loadDataset(withMeta(metadata, false))).resolves.toBeTruthy();
+    for (const [metadata, message] of bad) {
+      for (const slow of [false, true]) {
+        const found = await problems(withMeta(metadata, slow));
+        expect(found).toContainEqual({ path: "accounts[0].releases[0].metadata", message: expect.stringMatching(message) });
+      }
+    }
+  });
+
+  it("refuses a slug shaped like a UUID", async () => {
+    const file = minimal();
+    file.accounts[0]!.slug = "0b6e9a40-3f43-4c4e-9a4a-2f0e8e7c1d11";
+    expect(await problems(file)).toEqual([{ path: "accounts[0].slug", message: "must not look like a UUID" }]);
+  });
+
+  it("reports a reader that cannot use a file as a problem of that file", async () => {
+    const readFile = async () => {
+      throw new Error("not a regular file");
+    };
+    expect(await problems(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "pipe" }] }))).toHaveLength(1);
+    await expect(loadDataset(minimal({ artifacts: [{ release: "1.2.0", filename: "a", file: "pipe" }] }), { readFile })).rejects.toMatchObject({
+      problems: [{ path: "accounts[0].artifacts[0].file", message: "cannot read pipe: not a regular file" }],
+    });
+  });
+
   it("never throws anything but a DatasetError on arbitrary JSON", async () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {

@@ -50,6 +50,15 @@ describe("faults: the database goes away and comes back", () => {
     await expectUnavailable();
     expect((await get("/v1/accounts/demo/artifacts/tool")).status).toBe(503);
     expect(server.child.exitCode).toBeNull();
+    // /health says so, with the failures counted; the log has one line for the whole burst.
+    for (let i = 0; i < 20; i++) await expectUnavailable();
+    const health = await get("/health");
+    expect(health.status).toBe(503);
+    const doc = JSON.parse(health.body) as { status: string; failures: { store: number } };
+    expect(doc.status).toBe("unavailable");
+    expect(doc.failures.store).toBeGreaterThanOrEqual(23);
+    expect(server.stderr().match(/store failing/g)).toHaveLength(1);
+    expect((await get("/ready")).status).toBe(200);
   });
 
   it("recovers by itself once PostgreSQL is back, without a restart", async () => {
@@ -61,6 +70,7 @@ describe("faults: the database goes away and comes back", () => {
     }
     expect(status).toBe(200);
     expect((await get("/v1/accounts/demo/artifacts/tool")).status).toBe(303);
+    expect((await get("/health")).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
   });
 

@@ -1,9 +1,10 @@
 /**
  * Test helpers: start `release-engines serve` as a child process and write dataset files.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startListening } from "../helpers/process.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -11,44 +12,15 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export interface ServerProcess {
   origin: string;
   child: ChildProcess;
+  /** Everything it wrote (stderr and stdout). */
   stderr(): string;
   stop(): Promise<void>;
 }
 
-/** Start `npx tsx src/cli.ts serve …args --port 0` and wait for its `listening on` line. */
-export function startServer(args: string[]): Promise<ServerProcess> {
-  const child = spawn("npx", ["tsx", "src/cli.ts", "serve", ...args, "--port", "0"], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr?.on("data", (b: Buffer) => (err += b.toString()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`server did not start: ${err}`));
-    }, 30_000);
-    child.stdout?.on("data", (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ origin: m[1] as string, child, stderr: () => err, stop });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${err}`));
-    });
-  });
+/** Start `release-engines serve …args --port 0` with the one spawn helper (test/helpers/process.ts) and wait for its `listening on` line. */
+export async function startServer(args: string[]): Promise<ServerProcess> {
+  const started = await startListening(["src/cli.ts", "serve", ...args, "--port", "0"]);
+  return { origin: started.origin, child: started.child, stderr: started.output, stop: async () => void (await started.stop()) };
 }
 
 /** Run the CLI to completion (tsx from node_modules, without npx's start-up cost). */

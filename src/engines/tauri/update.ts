@@ -16,6 +16,7 @@ import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
+import { serializeRelease } from "../releases.js";
 import { pickTauriArtifact } from "./artifact.js";
 
 /** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
@@ -145,6 +146,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const etag = weakEtag(body);
   const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
 }
 
