@@ -92,7 +92,7 @@ async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): P
  * `FILESIZE_MISMATCH`, `CHECKSUM_MISMATCH`, `CHECKSUM_INVALID`, `FILENAME_INVALID`). An UPLOADED artifact is returned as it is, so a retried
  * confirmation is harmless. @throws {NotFoundError} when the account has no such artifact.
  */
-export async function confirmUpload(store: WritableStore, blobs: BlobStorage, account: Account, artifactId: string, now: Date = new Date()): Promise<Artifact> {
+export async function confirmUpload(store: WritableStore, blobs: BlobStorage | undefined, account: Account, artifactId: string, now: Date = new Date()): Promise<Artifact> {
   const found = await store.getArtifact(account.id, artifactId);
   if (found === null) throw new NotFoundError();
   const { artifact } = found;
