@@ -58,7 +58,7 @@ const CONFIG = smoke
       w3: { tauri: 1_000, pypiFiles: 1_000, seconds: 5, reps: 3, connections: 8 },
       w4: { n: 100_000, reps: 3 },
       w5: { sizes: [1_000, 10_000, 100_000], reps: 3 },
-      w6: { tauri: 1_000, pypiFiles: 1_000, publishes: 30, seconds: 5, reps: 3, connections: 8 },
+      w6: { tauri: 1_000, pypiFiles: 1_000, publishes: 30, seconds: 3, reps: 5, connections: 8 },
       pgMax: Number(flag("pg-max") ?? 100_000),
     };
 
