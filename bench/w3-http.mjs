@@ -3,17 +3,15 @@
  * PostgreSQL) under wrk on loopback, each route as a ratio to a bare node:http server answering the
  * same status and a constant body of the same size, measured alternately in the same run.
  */
-import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { createPostgresStore, importDataset } from "../dist/postgres.js";
 import { median } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { wrk } from "./lib/wrk.mjs";
 
-const run = promisify(execFile);
 const BASELINE = fileURLToPath(new URL("./baseline-server.mjs", import.meta.url));
 const A = `/v1/accounts/${WORLD.slug}`;
 const LICENSE = { authorization: `License ${WORLD.appKey}` };
@@ -21,42 +19,6 @@ const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).to
 const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 /** Targets of the issue: route throughput as a share of the bare server's. */
 const TARGETS = { tauri200: 0.5, tauri204: 0.7, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.5, tauri200Postgres: 0.5 };
-
-function luaScript(paths, headers) {
-  const lines = Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
-  return `${lines.join("\n")}
-local paths = { ${paths.map((p) => JSON.stringify(p)).join(", ")} }
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format(nil, paths[i])
-end
-`;
-}
-
-/** CPU time (user + system, every thread) a process has used, in µs; NaN where /proc is missing. */
-function cpuUs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 1e4; // clock ticks of 10 ms
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** One wrk run: requests per second, p50 latency (µs), errors, and the server's CPU µs per request (`pid`). */
-async function wrk(origin, paths, headers, { seconds, connections, script }, pid) {
-  writeFileSync(script, luaScript(paths, headers));
-  const cpuBefore = cpuUs(pid);
-  const { stdout } = await run("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, `${origin}${paths[0]}`], { maxBuffer: 1 << 20 });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(stdout)?.[1] ?? 0);
-  const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(stdout);
-  const p50us = p50 ? Number(p50[1]) * { us: 1, ms: 1000, s: 1e6 }[p50[2]] : Number.NaN;
-  if (!Number.isFinite(rps) || rps <= 0) throw new Error(`wrk gave no throughput:\n${stdout}`);
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
-  return { rps, bad, p50us, cpuUsPerRequest: (cpuUs(pid) - cpuBefore) / requests };
-}
 
 /** Probe a route once and keep what the baseline must answer like. */
 async function probe(origin, path, headers, expected) {
@@ -77,7 +39,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
   await writeDatasetFile(file, ds);
   const servers = [];
   try {
-    const mem = await startServer(CLI, ["serve", "--data", file, "--port", "0"]);
+    const mem = await startServer(CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
     servers.push(mem);
     let pgServer = null;
     if (pg) {
@@ -85,7 +47,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       const store = createPostgresStore({ connectionString: url });
       await importDataset(store, ds);
       await store.close();
-      pgServer = await startServer(CLI, ["serve", "--database-url", url, "--port", "0"]);
+      pgServer = await startServer(CLI, ["serve", "--database-url", url, "--port", "0", "--log-format", "none"]);
       servers.push(pgServer);
     }
 

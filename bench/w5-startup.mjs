@@ -32,7 +32,7 @@ export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
         const nodeArgs = ["--max-old-space-size=8192"];
         const server = args === null
           ? await startServer(FLOOR, [file], { nodeArgs })
-          : await startServer(CLI, ["serve", ...args, "--port", "0"], { nodeArgs });
+          : await startServer(CLI, ["serve", ...args, "--port", "0", "--log-format", "none"], { nodeArgs });
         if (args === null) {
           await server.stop();
           listening.push(server.listeningNs);

@@ -3,10 +3,13 @@
  * @module cli — the `release-engines` command: serve, validate (and import, with the SQL stores).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { PUBLISHING_USAGE, isPublishingCommand, runPublishingCommand } from "./cli/run.js";
 import { DatasetError } from "./core/errors.js";
 import { createRequestHandler } from "./http/fetch.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
+import { createS3BlobStorage, type S3BlobStorage } from "./blobs/s3/storage.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
+import { S3_FLAGS, S3_FLAGS_USAGE, s3OptionsFromFlags } from "./node/s3-flags.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
 import { seedSqliteFile } from "./node/seed.js";
 import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "./node/access-log.js";
@@ -22,11 +25,12 @@ Commands:
   serve      serve a dataset over HTTP (from memory, SQLite or PostgreSQL)
   import     load a dataset file into a SQLite or PostgreSQL store
   validate   report every problem in a dataset file
+${PUBLISHING_USAGE}
 
 Run 'release-engines <command> --help' for a command's options.`;
 
 const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
-                            [--blobs DIR] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
+                            [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
 
 Options:
   --data FILE       dataset file to serve from memory (read-only: writes answer 405)
@@ -38,6 +42,7 @@ Options:
                     keys, so point this at the folder the dataset's files are relative to.
                     Default: the dataset's folder (--data), the db file's folder (--db), or
                     the current folder (--database-url)
+${S3_FLAGS_USAGE}
   --port N          port to listen on (0 picks a free one; default 8080)
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
@@ -69,7 +74,7 @@ Logs:
 Operations: GET /health answers 200 while the store answers (503 when not), GET /ready 200 until
 shutdown begins.`;
 
-const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run]
+const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run] [--s3-bucket NAME …]
 Validates FILE.json, then loads it into a SQLite file (created when missing) or a PostgreSQL
 database in one transaction. By default it merges: the file's records are added or changed, and
 nothing the file lacks is deleted (releases published through the API, other products, stay).
@@ -78,7 +83,9 @@ nothing the file lacks is deleted (releases published through the API, other pro
   --dry-run   print the plan (per table: add, change, delete) and change nothing
 Importing the same file twice changes nothing, and a bad file changes nothing. Artifact 'file'
 paths are stored as relative blob keys: serve with --blobs pointing at the dataset's folder (for
---db the default is the db file's folder).`;
+--db the default is the db file's folder), or import with --s3-bucket: the files are uploaded to
+the bucket first (skipping those it already holds with the same bytes), then the records imported.
+${S3_FLAGS_USAGE}`;
 
 const VALIDATE_USAGE = `Usage: release-engines validate FILE.json
 
@@ -87,6 +94,16 @@ valid, 2 when not.`;
 
 /** A usage error: message to stderr, exit status 2. */
 class UsageError extends Error {}
+
+/** The S3 blob storage the `--s3-*` flags ask for (credentials from AWS_* variables); null without them. */
+function s3Storage(values: Record<string, string | boolean | undefined>): S3BlobStorage | null {
+  try {
+    const options = s3OptionsFromFlags(values, process.env);
+    return options === null ? null : createS3BlobStorage(options);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 function parse(args: string[], options: ParseArgsConfig["options"], allowPositionals = false): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
@@ -114,6 +131,7 @@ async function serve(args: string[]): Promise<void> {
     ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     "shutdown-timeout": { type: "string" },
     "log-format": { type: "string" },
+    ...S3_FLAGS,
   });
   if (values.help) {
     console.log(SERVE_USAGE);
@@ -154,6 +172,9 @@ async function serve(args: string[]): Promise<void> {
     else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
     else throw new UsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`);
   }
+  const s3 = s3Storage(values);
+  if (s3 !== null && values.blobs !== undefined) throw new UsageError("give either --blobs DIR or --s3-bucket NAME, not both");
+  if (s3 !== null && values.seed !== undefined) throw new UsageError("--seed copies files into --blobs; to fill a bucket, run 'release-engines import FILE.json --db … --s3-bucket …'");
   let store: Store;
   let root: string;
   let close = async () => {};
@@ -184,7 +205,7 @@ async function serve(args: string[]): Promise<void> {
   const ops = createOperations({ store, format: logFormat as LogFormat, drainMs: Math.round(Number(drainText) * 1000) });
   const handle = createRequestHandler({
     store,
-    blobs: createFileBlobStorage({ root }),
+    blobs: s3 ?? createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(account !== undefined ? { account } : {}),
     trustProxy: values["trust-proxy"] === true,
@@ -229,7 +250,7 @@ async function openSqlStore(source: StoreSource) {
 }
 
 async function importCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" }, prune: { type: "boolean" }, "dry-run": { type: "boolean" } }, true);
+  const { values, positionals } = parse(args, { db: { type: "string" }, "database-url": { type: "string" }, prune: { type: "boolean" }, "dry-run": { type: "boolean" }, ...S3_FLAGS }, true);
   if (values.help) {
     console.log(IMPORT_USAGE);
     return;
@@ -238,7 +259,14 @@ async function importCommand(args: string[]): Promise<void> {
   const dryRun = values["dry-run"] === true;
   if (positionals.length !== 1) throw new UsageError("import needs exactly one FILE.json");
   const source = storeSource(values, false) as StoreSource;
-  const { dataset } = await loadDatasetFile(positionals[0] as string);
+  const s3 = s3Storage(values);
+  const { dataset, root } = await loadDatasetFile(positionals[0] as string);
+  if (s3 !== null && !dryRun) {
+    // Bytes first: a failed upload leaves the store as it was, never naming objects that are not there.
+    const { uploadDatasetFiles } = await import("./node/s3-import.js");
+    const up = await uploadDatasetFiles(s3, dataset.artifacts, root);
+    console.log(`bucket: ${up.uploaded} file(s) uploaded, ${up.skipped} already there with the same bytes`);
+  }
   const store = await openSqlStore(source);
   try {
     const { importDataset } = await import("./sql/import.js");
@@ -300,6 +328,10 @@ async function validate(args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (isPublishingCommand(command)) {
+    process.exitCode = await runPublishingCommand(command as string, rest);
+    return;
+  }
   switch (command) {
     case "serve":
       return serve(rest);

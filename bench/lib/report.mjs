@@ -41,6 +41,9 @@ export function targets(r) {
     const m = row.stores.memory;
     if (m && row.n >= 100_000) add(`W5 memory serve to listening, N=${row.n}`, m.listeningNs, "≤ 3 s", m.listeningNs <= 3e9, fmtNs(m.listeningNs));
   }
+  for (const [store, x] of Object.entries(r.w6?.stores ?? {})) {
+    for (const [route, y] of Object.entries(x.reads)) add(`W6 ${store} ${route} with a publish per second vs without`, y.ratio, `≥ ${y.target}×`, y.ratio >= y.target, fmtRatio(y.ratio));
+  }
   return out;
 }
 
@@ -92,6 +95,20 @@ export function render(r) {
       }
     }
     parts.push(table("W5 serve start-up", ["N releases", "store", "to listening", "to first answer", "vs floor", "runs"], rows));
+  }
+  if (r.w6) {
+    const ms = (x) => `${x.toFixed(1)} ms`;
+    parts.push(table(`W6 publish over HTTP (create release + POST artifact → 307 + PUT ${r.w6.uploadBytes / 2 ** 20} MiB + publish)`, ["store", "publishes", "median", "p95", "serve CPU per publish"],
+      Object.entries(r.w6.stores).map(([store, x]) => [store, x.publish.n, ms(x.publish.medianMs), ms(x.publish.p95Ms), ms(x.publish.serverCpuMs)])));
+    const rows = [];
+    for (const [store, x] of Object.entries(r.w6.stores)) {
+      for (const [route, y] of Object.entries(x.reads)) {
+        rows.push([store, route, y.quietRps.toFixed(0), y.rps.toFixed(0), fmtRatio(y.ratio), `≥ ${y.target}×`, `${(y.quietP50us / 1000).toFixed(2)} ms`, `${(y.p50us / 1000).toFixed(2)} ms`,
+          `${y.quietCpuUsPerRequest.toFixed(0)} µs`, `${y.cpuUsPerRequest.toFixed(0)} µs`, y.publishes, ms(y.publishMedianMs)]);
+      }
+    }
+    parts.push(table(`W6 reads while publishing (wrk -t1 -c${r.w6.connections}, ${r.w6.seconds} s × ${r.w6.reps}, alternating without and with one publish per second into the package read; ratio: median of the pairs' ratios)`,
+      ["store", "route", "req/s without writes", "req/s with writes", "ratio", "target", "p50 without", "p50 with", "server CPU/req without", "with (publishes included)", "publishes", "publish median"], rows));
   }
   const t = targets(r);
   if (t.length) parts.push(table("Targets", ["target", "goal", "measured", "met"], t.map((x) => [x.name, x.goal, x.shown, x.met ? "yes" : "NO"])));

@@ -6,7 +6,7 @@
  * {@link writeDatasetFile}, so a SQL store imported from the records and a server started on the
  * file hold the same data (the smoke run checks this with `loadDataset`).
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { parseVersion } from "../../dist/index.js";
@@ -55,6 +55,9 @@ export const WORLD = Object.freeze({
   pypiKey: "bench-py",
   rawKey: "bench-cli",
   rawFiles: ["cli-linux-amd64", "cli-darwin-arm64"],
+  userAdmin: idOf("f2000000", 1),
+  tokenAdmin: idOf("f3000000", 1),
+  adminToken: `admin-${"b".repeat(64)}v3`,
 });
 
 /** Version of the i-th Tauri release: channels cycle, five releases per `major.minor.patch`. */
@@ -87,9 +90,10 @@ function artifact(id, releaseId, filename, filetype, platform, arch, filesize, s
  * A benchmark dataset: `tauri` releases of one Tauri package (four platform artifacts each, five
  * channels; 1 in 10 needs an entitlement the license lacks, 1 in 10 needs one it has, 1 in 50 is a
  * draft, 1 in 100 yanked, 1 in 20 has an unsigned Windows build), a PyPI package of `pypiFiles`
- * files (four per release) and a raw package of `raw` releases with two fixed file names.
+ * files (four per release) and a raw package of `raw` releases with two fixed file names. `admin`
+ * adds an admin user whose token is `WORLD.adminToken` (records only: {@link writeDatasetFile} writes no tokens).
  */
-export function buildWorld({ tauri = 0, pypiFiles = 0, raw = 0 } = {}) {
+export function buildWorld({ tauri = 0, pypiFiles = 0, raw = 0, admin = false } = {}) {
   const W = WORLD;
   const acct = W.account;
   const ds = {
@@ -114,6 +118,11 @@ export function buildWorld({ tauri = 0, pypiFiles = 0, raw = 0 } = {}) {
     ],
     tokens: [],
   };
+  if (admin) {
+    ds.users.push({ id: W.userAdmin, accountId: acct, email: "admin@bench.test", role: "admin", banned: false });
+    const digest = createHmac("sha256", W.secretKey).update(W.adminToken).digest("hex");
+    ds.tokens.push({ id: W.tokenAdmin, accountId: acct, bearerType: "user", bearerId: W.userAdmin, digest, expiry: null });
+  }
   const addPackage = (id, engineId, productId, key, name, engine) => {
     ds.packages.push({ id, accountId: acct, productId, key, name, engine, metadata: {}, created: at(1), updated: at(1) });
     ds.engines.push({ id: engineId, accountId: acct, key: engine, name: { tauri: "Tauri", pypi: "PyPI", raw: "Raw" }[engine], created: at(1), updated: at(1) });

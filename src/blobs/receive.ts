@@ -52,6 +52,8 @@ export interface ReceiveInput {
   sink: UploadSink;
   /** The largest declared (or, undeclared, received) size an upload may have. */
   maxUploadBytes?: number;
+  /** Called once the artifact is UPLOADED (committed); it never throws. */
+  uploaded?: (artifact: Artifact) => void;
 }
 
 /** Why an upload was refused: the client's error, and the reason kept on the FAILED artifact. */
@@ -208,6 +210,7 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
       throw new NotFoundError("The artifact was deleted during the upload");
     }
     if (wheel !== null) await addCoreMetadata(input, `${base}/${filename}.metadata`, wheel.metadata);
+    input.uploaded?.(done);
     return jsonResult(200, { meta: { id: done.id, status: done.status, filesize: done.filesize, sha256: digests.sha256 } });
   } catch (error) {
     if (pending !== null) await pending.discard().catch(() => {});

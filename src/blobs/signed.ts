@@ -190,7 +190,7 @@ export function createSignedBlobStorage(options: SignedBlobStorageOptions): Blob
   };
   storage.receive = async (req: BlobUploadRequest): Promise<EngineResult> => {
     const verified = await verifyUpload(req.path, req.query, req.store, req.now);
-    return receiveUpload({ ...verified, body: req.body, headers: req.headers, store: req.store, now: req.now, sink, ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}) });
+    return receiveUpload({ ...verified, body: req.body, headers: req.headers, store: req.store, now: req.now, sink, ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}), ...(req.uploaded !== undefined ? { uploaded: req.uploaded } : {}) });
   };
   storage.remove = async (_account: Account, artifact: Artifact) => {
     if (artifact.blob !== null) await sink.remove(artifact.blob);

@@ -39,6 +39,8 @@ export interface BlobUploadRequest {
   body: ReadableStream<Uint8Array> | null;
   store: WritableStore;
   now: Date;
+  /** Called once the artifact is UPLOADED (committed), for the handler's `artifact.uploaded` event; it never throws. */
+  uploaded?: (artifact: Artifact) => void;
 }
 
 /** Artifact bytes storage: S3-style presigning, or the embedded signed-URL server. */

@@ -14,7 +14,7 @@ import { resolveTauriUpdate } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
 import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
 import { pypiChallenge, renderPep503Index, type Pep503Input, type PypiOptions } from "../engines/pypi/render.js";
-import type { BlobStorage } from "../blobs/types.js";
+import type { BlobStorage, BlobUploadRequest } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
@@ -283,12 +283,10 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
         if (!isWritableStore(store)) throw new ReadOnlyStoreError();
         const body = (request as Partial<Request>).body ?? null;
         const at = now();
-        const received = await options.blobs.receive({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: at });
-        if (options.onEvent !== undefined && received.status < 300) {
-          const [, accountId, artifactId] = (match.params.path as string).split("/");
-          const done = accountId !== undefined && artifactId !== undefined ? await store.getArtifact(accountId, artifactId) : null;
-          if (done?.artifact.status === "UPLOADED") emitUploaded(options.onEvent, done.artifact, at, (error) => options.onError?.(error, request));
-        }
+        const upload: BlobUploadRequest = { path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: at };
+        const onEvent = options.onEvent;
+        if (onEvent !== undefined) upload.uploaded = (artifact) => emitUploaded(onEvent, artifact, at, (error) => options.onError?.(error, request));
+        const received = await options.blobs.receive(upload);
         return finalizeResult(received, method, encodeText, keepAscii);
       }
       const handler = match === null ? undefined : handlerFor(handlers, writes, match.name, method);

@@ -7,7 +7,7 @@ import { NotFoundError, ReadOnlyStoreError } from "../core/errors.js";
 import { isWritableStore } from "../store/write.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
-import { createArtifact, deleteArtifact, listArtifacts, updateArtifact } from "../engines/publish/artifacts.js";
+import { confirmArtifact, createArtifact, deleteArtifact, listArtifacts, updateArtifact } from "../engines/publish/artifacts.js";
 import { publishContext, type PublishContext } from "../engines/publish/context.js";
 import type { Emit } from "../engines/publish/events.js";
 import { createPackage, deletePackage, listPackages, retrievePackage, updatePackage } from "../engines/publish/packages.js";
@@ -112,6 +112,12 @@ export function publishHandlers(options: PublishRouteOptions): Partial<Record<Ro
     "artifacts.download": {
       PATCH: write((ctx, req, document) => updateArtifact(ctx, { id: artifactId(req), query: req.query, document })),
       DELETE: write((ctx, req) => deleteArtifact(ctx, { id: artifactId(req), query: req.query })),
+    },
+    "artifacts.confirm": {
+      POST: (ctx, req) => {
+        cancelBody(req);
+        return confirmArtifact(writable(req, ctx), { id: req.match.params.id as string, query: req.query });
+      },
     },
   };
 }

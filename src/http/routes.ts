@@ -23,7 +23,8 @@ export type RouteName =
   | "releases.yank"
   | "releases.constraints"
   | "releases.package"
-  | "artifacts.collection";
+  | "artifacts.collection"
+  | "artifacts.confirm";
 
 /** Each route as a path template, for access logs: parameters (keys, filenames, ids) never appear, only their names. */
 export const ROUTE_TEMPLATES: Record<RouteName, string> = {
@@ -47,6 +48,7 @@ export const ROUTE_TEMPLATES: Record<RouteName, string> = {
   "releases.constraints": "/v1/accounts/{account}/releases/{id}/constraints",
   "releases.package": "/v1/accounts/{account}/releases/{id}/package",
   "artifacts.collection": "/v1/accounts/{account}/artifacts",
+  "artifacts.confirm": "/v1/accounts/{account}/artifacts/{id}/actions/confirm",
 };
 
 /** A matched route. */
@@ -116,6 +118,7 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
   if (section === "artifacts") {
     const id = segments[4];
     if (id === undefined) return m("artifacts.collection");
+    if (n === 7 && segments[5] === "actions" && segments[6] === "confirm") return m("artifacts.confirm", { id });
     return m("artifacts.download", n > 5 ? { id, filename: segments.slice(5).join("/") } : { id });
   }
   if (section === "releases") {

@@ -2,7 +2,8 @@
  * Helpers of the real-pip end-to-end tests: hand-built wheels, the dataset, the server and an
  * isolated pip (clients.md "Running real pip here").
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { startListening } from "../helpers/process.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -56,36 +57,10 @@ export function saved(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
 
-/** Start `release-engines serve` on a free port; resolves with its base URL and the child. */
-export function startCli(dataFile: string, cwd: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(cwd, "node_modules/tsx/dist/cli.mjs"), "src/cli.ts", "serve", "--data", dataFile, "--port", "0"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${err}`)), 30_000);
-    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1] as string, child });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${out}${err}`));
-    });
-  });
-}
-
-/** Stop a child started by {@link startCli}. */
-export function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
+/** Start `release-engines serve --data` on a free port through the one spawn helper; resolves with its base URL and a stop. */
+export async function startCli(dataFile: string): Promise<{ url: string; stop: () => Promise<unknown> }> {
+  const started = await startListening(["src/cli.ts", "serve", "--data", dataFile, "--port", "0"]);
+  return { url: started.origin, stop: started.stop };
 }
 
 /** Fixed ids of the e2e dataset's releases (versions repeat across packages). */

@@ -2,28 +2,27 @@
  * Real pip against `release-engines serve` (PEP 691 JSON path): pip installs exactly the files each
  * caller is entitled to, and nothing else.
  */
-import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, runPip, saved, startCli, stopChild, writeE2eDataset } from "./pip-helpers.js";
+import { ADMIN_TOKEN, runPip, saved, startCli, writeE2eDataset } from "./pip-helpers.js";
 
 let dir: string;
 let base: string;
-let child: ChildProcess | undefined;
+let stop: (() => Promise<unknown>) | undefined;
 let n = 0;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "re-pip-"));
   const file = writeE2eDataset(dir);
-  const started = await startCli(file, process.cwd());
-  child = started.child;
+  const started = await startCli(file);
+  stop = started.stop;
   base = started.url;
 });
 afterAll(async () => {
-  await stopChild(child);
+  await stop?.();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

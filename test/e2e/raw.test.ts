@@ -2,56 +2,29 @@
  * Raw engine end to end: `release-engines serve` in a child process, real `curl -sSL` following
  * the raw link's 303, the artifact route's 303 and the signed blob URL to the exact bytes.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startListening, type Started } from "../helpers/process.js";
 import { KEYS, writeRawDataset, type RawFixture } from "../raw/dataset.js";
 
 const run = promisify(execFile);
 let fx: RawFixture;
-let server: ChildProcess;
+let server: Started | undefined;
 let base: string;
 
-function waitForListening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${err}`)), 45_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${out}${err}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   fx = writeRawDataset();
-  server = spawn("npx", ["tsx", "src/cli.ts", "serve", "--data", fx.file, "--port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    // Own process group: npx, tsx and node are stopped together in afterAll.
-    detached: true,
-  });
-  base = `${await waitForListening(server)}/v1/accounts/test1/engines/raw`;
+  server = await startListening(["src/cli.ts", "serve", "--data", fx.file, "--port", "0"]);
+  base = `${server.origin}/v1/accounts/test1/engines/raw`;
 });
 
 afterAll(async () => {
-  if (server?.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    process.kill(-(server.pid as number), "SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
 });
 

@@ -4,21 +4,20 @@
  * credentials) verifies against the answered `signature` with `minisign -V`.
  * (clients.md A.8, A.10 and "Behaviours to test / Tauri" 1, 10, 12, 13.)
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startListening, type Started } from "../helpers/process.js";
 import { expectTauriAcceptable } from "../tauri/support.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const LICENSE = "DESKTOP-KEY-1";
 const UA = { "User-Agent": "tauri-plugin-updater/2.0.2" };
 
 let dir: string;
-let server: ChildProcess;
+let server: Started | undefined;
 let base: string;
 const bundles: Record<string, Buffer> = {};
 
@@ -69,33 +68,12 @@ beforeAll(async () => {
   };
   writeFileSync(join(dir, "dataset.json"), JSON.stringify(dataset, null, 2));
 
-  server = spawn("npx", ["tsx", "src/cli.ts", "serve", "--data", join(dir, "dataset.json"), "--port", "0"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so that stopping it also stops the tsx and node processes npx starts.
-    detached: true,
-  });
-  let stderr = "";
-  server.stderr?.on("data", (d) => (stderr += String(d)));
-  base = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start: ${stderr}`)), 30_000);
-    createInterface({ input: server.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      const m = /^listening on (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1] as string);
-      }
-    });
-    server.on("exit", (code) => fail(new Error(`server exited with ${code}: ${stderr}`)));
-  });
+  server = await startListening(["src/cli.ts", "serve", "--data", join(dir, "dataset.json"), "--port", "0"]);
+  base = server.origin;
 });
 
 afterAll(async () => {
-  if (server?.pid !== undefined && server.exitCode === null) {
-    const exited = new Promise((ok) => server.once("exit", ok));
-    process.kill(-server.pid, "SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,18 +3,23 @@
  * untag,del}.go over keygen-go's client and jsonapi-go's encoder), replayed byte for byte against a
  * node:http server of a single-account handler, as `keygen … --host http://127.0.0.1:PORT` calls it:
  * `{host}/v1/<path>` without `/accounts/{account}`, Bearer token, `Keygen-Version`, JSON:API media
- * types, no redirects followed, and action POSTs with an empty body and no Content-Type. The upload's
- * `PUT` to the 307's Location is the upload helper's route; here the store records the bytes.
+ * types, no redirects followed, and action POSTs with an empty body and no Content-Type; the upload's
+ * `PUT` of the bytes to the 307's Location lands in the embedded file blob storage.
  */
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFetchHandler } from "../../src/http/fetch.js";
+import type { SdkEvent } from "../../src/engines/publish/events.js";
+import { createFileBlobStorage } from "../../src/node/file-blobs.js";
 import { serveFetchHandler } from "../../src/node/http.js";
 import type { WritableStore } from "../../src/store/write.js";
 import { makeWritableStore } from "../helpers/store.js";
-import { IDS, NOW, TOKENS, publishDataset, recordingBlobs } from "./publish-world.js";
+import { IDS, NOW, TOKENS, publishDataset } from "./publish-world.js";
 
 interface Exchange {
   status: number;
@@ -25,17 +30,34 @@ interface Exchange {
 let server: Server;
 let host: string;
 let store: WritableStore;
+const root = mkdtempSync(join(tmpdir(), "re-keygen-cli-"));
+const events: SdkEvent[] = [];
 
 beforeAll(async () => {
   store = await makeWritableStore(await publishDataset());
-  const handler = createFetchHandler({ store, blobs: recordingBlobs(), account: "acme", now: () => NOW });
+  const handler = createFetchHandler({ store, blobs: createFileBlobStorage({ root }), account: "acme", now: () => NOW, onEvent: (e) => void events.push(e) });
   server = await serveFetchHandler(handler, { port: 0, host: "127.0.0.1" });
   host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(async () => {
+  await new Promise<void>((done) => server.close(() => done()));
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** One request as keygen-go's client builds it (`client.new`), with the encoder's trailing newline on bodies. */
+function send(method: string, url: string, headers: Record<string, string>, body: string | Buffer): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 function keygenGo(method: string, path: string, params?: unknown): Promise<Exchange> {
   const body = params === undefined ? "" : `${JSON.stringify(params)}\n`;
   const headers: Record<string, string> = {
@@ -46,15 +68,7 @@ function keygenGo(method: string, path: string, params?: unknown): Promise<Excha
     "Content-Length": String(Buffer.byteLength(body)),
   };
   if (body.length > 0) headers["Content-Type"] = "application/vnd.api+json";
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${host}/v1/${path}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+  return send(method, `${host}/v1/${path}`, headers, body);
 }
 
 const data = (x: Exchange) => (JSON.parse(x.body) as { data: { id: string; attributes: Record<string, unknown> } }).data;
@@ -84,7 +98,7 @@ describe("keygen-cli against a single-account server", () => {
     expect((await store.getRelease(IDS.account, releaseId))?.entitlements).toEqual(["PRO"]);
   });
 
-  it("upload: GET releases/{version}?package=…&product=…, then POST artifacts answers 307 with the upload URL", async () => {
+  it("upload: GET releases/{version}?package=…&product=…, POST artifacts answers 307, the PUT of the bytes makes it UPLOADED", async () => {
     const found = await keygenGo("GET", `releases/5.0.0?package=acme-tools&product=${IDS.productLicensed}`);
     expect(found.status).toBe(200);
     expect(data(found).id).toBe(releaseId);
@@ -99,10 +113,15 @@ describe("keygen-cli against a single-account server", () => {
     });
     expect(created.status).toBe(307);
     const location = created.headers.location as string;
-    expect(location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/uploads\//);
+    expect(location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/blobs\/uploads\//);
     const artifact = data(created);
     expect(artifact.attributes).toMatchObject({ filetype: "whl", platform: null, arch: null, status: "WAITING", checksum, filesize: bytes.byteLength });
-    await store.completeArtifact(IDS.account, artifact.id, { filesize: bytes.byteLength, sha256: createHash("sha256").update(bytes).digest("hex"), blob: `b/${artifact.id}` }, NOW);
+    // Artifact.Upload: a plain PUT of the bytes, Content-Type by extension, Content-Length set, no token.
+    const put = await send("PUT", location, { "Content-Type": "application/octet-stream", "Content-Length": String(bytes.byteLength) }, bytes);
+    expect(put.status).toBe(200);
+    const stored = await store.getArtifact(IDS.account, artifact.id);
+    expect(stored?.artifact).toMatchObject({ status: "UPLOADED", filesize: bytes.byteLength });
+    expect(events.filter((e) => e.type === "artifact.uploaded").map((e) => e.data.id)).toEqual([artifact.id]);
   });
 
   it("publish and yank: GET the release, then POST actions/publish and actions/yank with no body", async () => {

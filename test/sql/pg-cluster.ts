@@ -50,7 +50,7 @@ const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** Options of {@link startPgCluster}. */
 export interface PgClusterOptions {
-  /** The server's `max_connections` (default 60). */
+  /** The server's `max_connections` (default 200: suites race several pools on one cluster). */
   maxConnections?: number;
 }
 
@@ -70,7 +70,7 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
   }
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=${Math.floor(options.maxConnections ?? 60)}`;
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=${Math.floor(options.maxConnections ?? 200)}`;
   const start = () => {
     try {
       asPostgres(`${BIN}/pg_ctl -D ${quote(data)} -o ${quote(opts)} -l ${quote(join(dir, "log"))} -w -t 60 start >/dev/null`);

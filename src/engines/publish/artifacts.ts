@@ -12,6 +12,7 @@ import { isUuid } from "../../core/uuid.js";
 import { ARTIFACT_STATUSES, type Artifact, type ArtifactStatus, type Release } from "../../model/records.js";
 import type { ArtifactWithRelease } from "../../store/types.js";
 import type { ArtifactChanges, ArtifactFilter } from "../../store/write.js";
+import { confirmUpload } from "../../blobs/s3/confirm.js";
 import { serializeArtifact } from "../artifacts.js";
 import { optionalParam } from "../query.js";
 import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext } from "./context.js";
@@ -207,4 +208,17 @@ export async function deleteArtifact(ctx: PublishContext, input: ArtifactRef): P
   await removeBlobs(ctx, [removed]);
   ctx.emit(artifactEvent("artifact.deleted", artifact, ctx.now));
   return noContentResult();
+}
+
+/**
+ * `POST /artifacts/{id}/actions/confirm`: an upload to object storage is done; the object's size and
+ * checksum are checked (HEAD) and the artifact becomes UPLOADED (200 with it), or FAILED with the reason (422).
+ */
+export async function confirmArtifact(ctx: PublishContext, input: ArtifactRef): Promise<EngineResult> {
+  requireAuthenticated(ctx.principal);
+  const { release, artifact } = await findArtifactFor(ctx, input);
+  assertMayWrite(ctx.principal, release.productId);
+  const done = await confirmUpload(ctx.store, ctx.blobs, ctx.account, artifact.id, ctx.now);
+  if (artifact.status !== "UPLOADED" && done.status === "UPLOADED") ctx.emit(artifactEvent("artifact.uploaded", done, ctx.now));
+  return jsonResult(200, { data: ser(ctx, done) });
 }

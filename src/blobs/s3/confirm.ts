@@ -1,0 +1,124 @@
+/**
+ * @module blobs/s3/confirm — completing an upload to object storage without polling: when the client
+ * confirms, HEAD the object, check its size and checksum, and mark the artifact UPLOADED or FAILED.
+ *
+ * The SHA-256 is always known afterwards: the service's own (`x-amz-checksum-sha256`, which it checked
+ * against the bytes) when it keeps one, otherwise computed by streaming the object once.
+ */
+import { ConflictError, NotFoundError, SdkError } from "../../core/errors.js";
+import { declaredDigest } from "../../core/checksum.js";
+import { Sha256 } from "../../core/sha256.js";
+import { Sha512 } from "../../core/sha512.js";
+import type { Account, Artifact } from "../../model/records.js";
+import type { WritableStore } from "../../store/write.js";
+import type { BlobStorage } from "../types.js";
+import type { S3BlobStorage } from "./storage.js";
+
+/** Why a confirmation failed: the client's error, and the reason kept on the FAILED artifact. */
+class Refused extends Error {
+  constructor(readonly error: SdkError, readonly reason: string) {
+    super(reason);
+  }
+}
+
+const FILESIZE = "/data/attributes/filesize";
+const CHECKSUM = "/data/attributes/checksum";
+const FILENAME = "/data/attributes/filename";
+
+function refuse(code: string, pointer: string | undefined, detail: string): Refused {
+  return new Refused(new ConflictError(detail, { code, ...(pointer !== undefined ? { pointer } : {}) }), detail);
+}
+
+/** True for a storage whose uploads are confirmed by {@link confirmUpload} (an S3 one). */
+export function isConfirmableStorage(blobs: BlobStorage | undefined): blobs is S3BlobStorage {
+  const s = blobs as Partial<S3BlobStorage> | undefined;
+  return s !== undefined && typeof s.head === "function" && typeof s.open === "function" && typeof s.uploadKey === "function";
+}
+
+/** Size, SHA-256 and (when asked) SHA-512 of an object's bytes, streamed once; null when there is no object. */
+async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean): Promise<{ size: number; sha256: string; sha512: string | null } | null> {
+  const body = await blobs.open(key);
+  if (body === null) return null;
+  const h256 = new Sha256();
+  const h512 = sha512 ? new Sha512() : null;
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      size += next.value.byteLength;
+      h256.update(next.value);
+      h512?.update(next.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return { size, sha256: h256.hex(), sha512: h512?.hex() ?? null };
+}
+
+const missing = () => refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
+
+/** What the object proved: its size and SHA-256, checked against the artifact's declared size and checksum. */
+async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): Promise<{ filesize: number; sha256: string }> {
+  const digest = artifact.checksum === null ? null : declaredDigest(artifact.checksum);
+  if (artifact.checksum !== null && digest === null) {
+    throw refuse("CHECKSUM_INVALID", CHECKSUM, "The artifact's checksum is not a SHA-256 or SHA-512 digest in hex, base64 or base64url");
+  }
+  const info = await blobs.head(key);
+  if (info === null) throw missing();
+  const sizeWrong = (size: number) => artifact.filesize !== null && size !== artifact.filesize;
+  const sizeMismatch = (size: number) => refuse("FILESIZE_MISMATCH", FILESIZE, `The upload has ${size} bytes but the declared filesize is ${artifact.filesize}`);
+  if (sizeWrong(info.size)) throw sizeMismatch(info.size);
+  let sha256 = info.sha256;
+  let sha512: string | null = null;
+  // The service's own SHA-256 (it checked the bytes against it) spares a download unless a SHA-512 must be checked.
+  if (sha256 === null || digest?.name === "sha512") {
+    const hashed = await hashObject(blobs, key, digest?.name === "sha512");
+    if (hashed === null) throw missing();
+    if (sizeWrong(hashed.size)) throw sizeMismatch(hashed.size);
+    sha256 = hashed.sha256;
+    sha512 = hashed.sha512;
+  }
+  const actual = digest?.name === "sha512" ? sha512 : sha256;
+  if (digest !== null && digest.hex !== actual) throw refuse("CHECKSUM_MISMATCH", CHECKSUM, "The upload's bytes do not match the artifact's declared checksum");
+  return { filesize: info.size, sha256 };
+}
+
+/**
+ * Confirm an upload to object storage: HEAD the artifact's object, check its size and (SHA-256)
+ * checksum, and mark the artifact UPLOADED; on a mismatch or a missing object mark it FAILED with
+ * the reason, delete the wrong bytes, and throw a 422 {@link ConflictError} (`UPLOAD_MISSING`,
+ * `FILESIZE_MISMATCH`, `CHECKSUM_MISMATCH`, `CHECKSUM_INVALID`, `FILENAME_INVALID`). An UPLOADED artifact is returned as it is, so a retried
+ * confirmation is harmless. @throws {NotFoundError} when the account has no such artifact.
+ */
+export async function confirmUpload(store: WritableStore, blobs: BlobStorage | undefined, account: Account, artifactId: string, now: Date = new Date()): Promise<Artifact> {
+  const found = await store.getArtifact(account.id, artifactId);
+  if (found === null) throw new NotFoundError();
+  const { artifact } = found;
+  if (artifact.status === "UPLOADED") return artifact;
+  if (!isConfirmableStorage(blobs)) {
+    throw new ConflictError("This server's blob storage takes uploads itself: PUT the bytes to the upload URL", { code: "CONFIRM_UNSUPPORTED" });
+  }
+  const key = blobs.uploadKey(account, artifact);
+  try {
+    if (key === null) throw refuse("FILENAME_INVALID", FILENAME, "The artifact's filename cannot be stored: it must be one plain file name (no '..', NUL, slash, backslash or colon)");
+    const proved = await inspect(blobs, artifact, key);
+    let done: Artifact | null;
+    try {
+      done = await store.completeArtifact(account.id, artifact.id, { ...proved, blob: key }, now);
+    } catch (error) {
+      // A racing confirmation won: the artifact is UPLOADED with these same bytes.
+      const again = error instanceof ConflictError ? await store.getArtifact(account.id, artifact.id) : null;
+      if (again !== null && again.artifact.status === "UPLOADED") return again.artifact;
+      throw error;
+    }
+    if (done === null) throw new NotFoundError("The artifact was deleted during the confirmation");
+    return done;
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    if (key !== null && error.error.code !== "UPLOAD_MISSING") await blobs.delete(key).catch(() => {});
+    await store.failArtifact(account.id, artifact.id, error.reason, now).catch(() => {});
+    throw error.error;
+  }
+}
