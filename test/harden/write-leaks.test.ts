@@ -1,0 +1,202 @@
+/**
+ * Existence leaks on the write routes (issue 19): for every caller who may not see a record, every
+ * write route (and the reads beside them) answers a hidden record exactly as a missing one (status,
+ * headers and body, the echoed identifier, request id and Content-Length aside), a record named in a
+ * body (the release of a new artifact, the product or package of a new release, the package a release
+ * moves to) included, and nothing in the store changes. Then the PyPI page cache under interleaved
+ * admin writes and reads by every kind of caller: no caller is ever answered another's page or
+ * ETag, every read after a write reflects it, and no 304 confirms a page a write has changed.
+ */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createFetchHandler } from "../../src/http/fetch.js";
+import { testStoreKind } from "../helpers/store.js";
+import { CALLERS, IDS, makeWorld, NOW, type Caller, type World } from "../http/publish-world.js";
+
+const RUNS = testStoreKind() === "memory" ? 400 : 60;
+/** Callers who may not see some record (admin, developer, read-only and support users see everything). */
+const LIMITED: Caller[] = ["product", "productApp", "licenseKey", "licenseToken", "user", "anonymous"];
+
+/** Every known identifier, by the kind of record it names. */
+const KNOWN = {
+  packages: [IDS.pkgPypi, IDS.pkgTauri, IDS.pkgClosed, IDS.pkgOpenPypi, "Acme_Tools", "acme-tools", "acme-app", "internal-tools", "acme-sdk"],
+  releases: [
+    ...Object.entries(IDS).filter(([k]) => k.startsWith("rel")).map(([, v]) => v),
+    "1.0.0", "1.1.0", "1.2.0", "2.0.0", "3.0.0", "0.9.0", "0.1.0", "0.2.0", "latest", "stable-tag",
+  ],
+  artifacts: [
+    ...Object.entries(IDS).filter(([k]) => k.startsWith("art")).map(([, v]) => v),
+    "tool_linux_amd64", "internal_tools-1.0.0-py3-none-any.whl", "acme_tools-3.0.0-py3-none-any.whl", "acme_tools-2.0.0-py3-none-any.whl", "app.AppImage",
+  ],
+  products: [IDS.productOpen, IDS.productLicensed, IDS.productClosed, "app", "cli", "internal"],
+};
+const KNOWN_SET = new Set(Object.values(KNOWN).flat().map((s) => s.toLowerCase()));
+
+type Kind = keyof typeof KNOWN;
+
+/** What a caller can observe of an answer: request id, Content-Length and the echoed identifier blanked. */
+async function observe(res: Response, echoed: string) {
+  const headers = Object.fromEntries([...res.headers].filter(([k]) => k !== "content-length"));
+  const body = (await res.text()).replace(/"meta":\{"id":"[^"]+"\}/, '"meta":{"id":"…"}').split(echoed).join("§");
+  return { status: res.status, headers, body };
+}
+
+/** Everything an admin can see, and every revision a cache keys on. */
+async function snapshot(w: World) {
+  const list = async (path: string) => {
+    const res = await w.call("GET", `${path}?limit=100`, "admin");
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { data: unknown }).data;
+  };
+  const revisions = [await w.store.getAccountRevision(IDS.account)];
+  for (const id of [IDS.pkgPypi, IDS.pkgTauri, IDS.pkgClosed, IDS.pkgOpenPypi]) revisions.push(await w.store.getPackageRevision(IDS.account, id));
+  return { packages: await list("/packages"), releases: await list("/releases"), artifacts: await list("/artifacts"), revisions, events: w.events.length, removed: [...w.blobs.removed], uploads: [...w.blobs.uploads] };
+}
+
+/** The GET path that tells whether `id` of `kind` is visible (products have none: see {@link hiddenProducts}). */
+const readPath: Record<Exclude<Kind, "products">, (id: string) => string> = {
+  packages: (id) => `/packages/${id}`,
+  releases: (id) => `/releases/${id}`,
+  artifacts: (id) => `/artifacts/${id}`,
+};
+
+/**
+ * Products a caller cannot write and, for product tokens, cannot see: every product but its own for
+ * a product token; every product for the rest (none of which writes).
+ */
+function hiddenProducts(caller: Caller): string[] {
+  if (caller === "product") return [IDS.productOpen, IDS.productClosed, "app", "internal"];
+  if (caller === "productApp") return [IDS.productLicensed, IDS.productClosed, "cli", "internal"];
+  return KNOWN.products;
+}
+
+/** A write (or read) on a route, with `x` the identifier under test. */
+interface Op {
+  name: string;
+  kind: Kind;
+  method: string;
+  path: (x: string) => string;
+  body?: (x: string) => unknown;
+}
+
+const PKG_DOC = { data: { type: "packages", attributes: { name: "changed" } } };
+const REL_DOC = { data: { type: "releases", attributes: { name: "changed" } } };
+const CONSTRAINTS = { data: [{ type: "constraints", relationships: { entitlement: { data: { type: "entitlements", id: "EXTRA" } } } }] };
+const newRelease = (product: string, pkg?: string) => ({
+  data: {
+    type: "releases",
+    attributes: { version: "7.7.7", channel: "stable" },
+    relationships: { product: { data: { type: "products", id: product } }, ...(pkg === undefined ? {} : { package: { data: { type: "packages", id: pkg } } }) },
+  },
+});
+const newArtifact = (release: string) => ({ data: { type: "artifacts", attributes: { filename: "leak.zip" }, relationships: { release: { data: { type: "releases", id: release } } } } });
+
+/** The caller's own product (where it writes), for writes that name a hidden record in the body. */
+const ownProduct = (caller: Caller) => (caller === "productApp" ? IDS.productOpen : IDS.productLicensed);
+/** A release of the caller's own product, to move to a hidden package. */
+const ownRelease = (caller: Caller) => (caller === "productApp" ? IDS.relTauri110 : IDS.relPypi100);
+
+const OPS: Array<Op | ((caller: Caller) => Op)> = [
+  { name: "GET package", kind: "packages", method: "GET", path: (x) => `/packages/${x}` },
+  { name: "PATCH package", kind: "packages", method: "PATCH", path: (x) => `/packages/${x}`, body: () => PKG_DOC },
+  { name: "PATCH package, bad body", kind: "packages", method: "PATCH", path: (x) => `/packages/${x}`, body: () => ({ data: { type: "nope" } }) },
+  { name: "DELETE package", kind: "packages", method: "DELETE", path: (x) => `/packages/${x}` },
+  { name: "GET release", kind: "releases", method: "GET", path: (x) => `/releases/${x}` },
+  { name: "PATCH release", kind: "releases", method: "PATCH", path: (x) => `/releases/${x}`, body: () => REL_DOC },
+  { name: "PATCH release, bad body", kind: "releases", method: "PATCH", path: (x) => `/releases/${x}`, body: () => "{not json" },
+  { name: "DELETE release", kind: "releases", method: "DELETE", path: (x) => `/releases/${x}` },
+  { name: "publish release", kind: "releases", method: "POST", path: (x) => `/releases/${x}/actions/publish` },
+  { name: "yank release", kind: "releases", method: "POST", path: (x) => `/releases/${x}/actions/yank`, body: () => ({ meta: { reason: "r" } }) },
+  { name: "attach constraints", kind: "releases", method: "POST", path: (x) => `/releases/${x}/constraints`, body: () => CONSTRAINTS },
+  { name: "detach constraints", kind: "releases", method: "DELETE", path: (x) => `/releases/${x}/constraints`, body: () => CONSTRAINTS },
+  { name: "move release to no package", kind: "releases", method: "PUT", path: (x) => `/releases/${x}/package`, body: () => ({ data: null }) },
+  { name: "move release to a package", kind: "releases", method: "PUT", path: (x) => `/releases/${x}/package`, body: () => ({ data: { type: "packages", id: IDS.pkgPypi } }) },
+  { name: "release narrowed by a package", kind: "packages", method: "PATCH", path: (x) => `/releases/1.0.0?package=${x}`, body: () => REL_DOC },
+  { name: "GET artifact", kind: "artifacts", method: "GET", path: (x) => `/artifacts/${x}` },
+  { name: "PATCH artifact", kind: "artifacts", method: "PATCH", path: (x) => `/artifacts/${x}`, body: () => ({ data: { type: "artifacts", attributes: { signature: "s" } } }) },
+  { name: "DELETE artifact", kind: "artifacts", method: "DELETE", path: (x) => `/artifacts/${x}` },
+  { name: "confirm artifact", kind: "artifacts", method: "POST", path: (x) => `/artifacts/${x}/actions/confirm` },
+  { name: "POST artifact for a release", kind: "releases", method: "POST", path: () => "/artifacts", body: newArtifact },
+  { name: "POST release of a product", kind: "products", method: "POST", path: () => "/releases", body: (x) => newRelease(x) },
+  (caller) => ({ name: "POST release with a package", kind: "packages", method: "POST", path: () => "/releases", body: (x) => newRelease(ownProduct(caller), x) }),
+  (caller) => ({ name: "move own release to a package", kind: "packages", method: "PUT", path: () => `/releases/${ownRelease(caller)}/package`, body: (x) => ({ data: { type: "packages", id: x } }) }),
+];
+
+let world: World;
+/** Per caller and kind, the identifiers the caller cannot see (its GET is 404 where an admin's succeeds or redirects). */
+const hidden = new Map<Caller, Record<Kind, string[]>>();
+
+beforeAll(async () => {
+  world = await makeWorld();
+  for (const caller of LIMITED) {
+    const sets = { packages: [], releases: [], artifacts: [], products: hiddenProducts(caller) } as Record<Kind, string[]>;
+    for (const kind of ["packages", "releases", "artifacts"] as const) {
+      for (const id of KNOWN[kind]) {
+        const admin = await world.call("GET", readPath[kind](id), "admin");
+        const mine = await world.call("GET", readPath[kind](id), caller);
+        if (admin.status < 400 && mine.status === 404) sets[kind].push(id);
+      }
+    }
+    hidden.set(caller, sets);
+  }
+});
+
+/** An identifier no record has, shaped like `like` (a UUID, a version, or a key). */
+function ghostLike(like: string): fc.Arbitrary<string> {
+  const ghost = /^[0-9a-f]{8}-/.test(like)
+    ? fc.uuid({ version: 4 })
+    : /^\d+\.\d+\.\d+$/.test(like)
+      ? fc.tuple(fc.integer({ min: 10, max: 999 }), fc.nat(99), fc.nat(99)).map(([a, b, c]) => `${a}.${b}.${c}`)
+      : fc.stringMatching(/^[a-z][a-z0-9_-]{2,15}$/).map((s) => `ghost-${s}`);
+  return ghost.filter((g) => !KNOWN_SET.has(g.toLowerCase()));
+}
+
+describe("no existence leaks on the write routes (issue 19)", () => {
+  it("every limited caller has hidden records of every kind to probe", () => {
+    for (const caller of LIMITED) {
+      const sets = hidden.get(caller) as Record<Kind, string[]>;
+      expect(sets.products.length, caller).toBeGreaterThan(0);
+      // Every one of them fails to see the CLOSED product's package, release and artifact.
+      expect(sets.packages, caller).toContain(IDS.pkgClosed);
+      expect(sets.releases, caller).toContain(IDS.relClosed);
+      expect(sets.artifacts, caller).toContain(IDS.artClosed);
+    }
+    expect(hidden.get("product")?.releases).toContain(IDS.relTauri120);
+    expect(hidden.get("productApp")?.releases).toContain(IDS.relPypi100);
+    expect(hidden.get("licenseKey")?.releases).toContain(IDS.relPypiDraft);
+    expect(hidden.get("licenseToken")?.releases).toContain(IDS.relPypi200);
+  });
+
+  it("a hidden record and a missing one get byte-identical answers on every write route, and nothing changes", async () => {
+    const before = await snapshot(world);
+    const cases = fc
+      .tuple(fc.constantFrom(...LIMITED), fc.constantFrom(...OPS))
+      .map(([caller, op]) => ({ caller, op: typeof op === "function" ? op(caller) : op }))
+      .chain(({ caller, op }) =>
+        fc.constantFrom(...(hidden.get(caller) as Record<Kind, string[]>)[op.kind]).chain((x) => ghostLike(x).map((ghost) => ({ caller, op, x, ghost }))),
+      );
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ caller, op, x, ghost }) => {
+        const ask = (id: string) => world.call(op.method, op.path(id), caller, op.body?.(id));
+        const a = await observe(await ask(x), x);
+        const b = await observe(await ask(ghost), ghost);
+        expect(a.status, `${op.name} as ${caller}: ${x}`).not.toBe(500);
+        expect(b, `${op.name} as ${caller}: ${x} vs ${ghost}`).toEqual(a);
+        expect(await snapshot(world), `${op.name} as ${caller} on ${x} changed the store`).toEqual(before);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("the refusal a hidden record gets is the 404 (or 401, 403, 422) a missing one gets, never a success", async () => {
+    // Spot checks that the property above compares refusals, not two equal successes.
+    const r = await world.call("PATCH", `/releases/${IDS.relTauri120}`, "product", REL_DOC);
+    expect(r.status).toBe(404);
+    const a = await world.call("POST", "/artifacts", "product", newArtifact(IDS.relTauri120));
+    expect(a.status).toBe(403);
+    const p = await world.call("POST", "/releases", "product", newRelease(IDS.productLicensed, IDS.pkgTauri));
+    expect(p.status).toBe(422);
+    const m = await world.call("PUT", `/releases/${IDS.relPypi100}/package`, "product", { data: { type: "packages", id: IDS.pkgClosed } });
+    expect(m.status).toBe(422);
+  });
+});
