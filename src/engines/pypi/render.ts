@@ -39,7 +39,7 @@ export interface Pep503Input extends PypiOptions {
   trailingSlash: boolean;
   /** The request's query string, with its `?` (or empty); kept on redirects. */
   search: string;
-  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match`, `If-Modified-Since` (a `Headers`, or any lookup by name). */
+  /** Request headers: `Accept`, `Accept-Encoding`, `If-None-Match` (a `Headers`, or any lookup by name). */
   headers: HeaderLookup;
   /** The `{account}` segment as requested (slug or id), for redirects; defaults to the account id. */
   accountSegment?: string;
@@ -109,12 +109,9 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
+  // Last-Modified (the newest file's upload time) informs, but never validates: removing a file or
+  // hiding a release does not move it, so only the ETag (revision and visible set) may answer 304.
   if (identity.lastModified !== null) headers["Last-Modified"] = identity.lastModified;
-  const ims = input.headers.get("if-modified-since");
-  if (ifNoneMatch === null && ims !== null && identity.lastModified !== null) {
-    const since = Date.parse(ims);
-    if (!Number.isNaN(since) && Date.parse(identity.lastModified) <= since) return { status: 304, headers, body: null };
-  }
   const coding = identity.body.byteLength >= COMPRESS_MIN_BYTES ? negotiateEncoding(input.headers.get("accept-encoding"), canBrotli()) : "identity";
   let body = identity.body;
   if (coding !== "identity") {
