@@ -310,7 +310,12 @@ suite("receiving an upload", () => {
 
   it("refuses filenames that are not one plain name ('..', NUL, slashes, absolute paths) before writing", async () => {
     for (const filename of ["../../etc/passwd", "..", "a/b.whl", "/abs.whl", "a\\b.whl", "C:evil.whl", "nul\0.whl", "x..y.whl", "line\nbreak.whl"]) {
-      const a = await waiting({ filename });
+      // PostgreSQL cannot even hold a NUL in text: such an artifact never exists there to be uploaded to.
+      const a = await waiting({ filename }).catch((error: unknown) => {
+        if (filename.includes("\0") && process.env.RE_TEST_STORE === "postgres") return null;
+        throw error;
+      });
+      if (a === null) continue;
       const res = await put(await uploadUrl(a), "x");
       expect(await errorOf(res), JSON.stringify(filename)).toEqual({ status: 422, code: "FILENAME_INVALID", pointer: "/data/attributes/filename" });
       expect((await artifactNow(a.id)).status).toBe("FAILED");
