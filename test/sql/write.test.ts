@@ -182,6 +182,19 @@ for (const backend of BACKENDS) {
       expect(await importDataset(store, await loadDataset(file))).toMatchObject({ written: 0, deleted: 0 });
     });
 
+    it("a merging import meeting a tag published through the API says so and changes nothing; --prune makes the file the truth", async () => {
+      await store.createRelease(A, newRelease({ tag: "from-api" }), AT);
+      const file = conformanceDatasetFile();
+      const acme = file.accounts[0] as NonNullable<(typeof file.accounts)[number]>;
+      (acme.releases ?? []).push({ id: "00000000-0000-4000-8000-00000000b002", product: "cli", package: "acme-tools", version: "1.6.0", status: "PUBLISHED", tag: "from-api" });
+      const revision = await peer.getPackageRevision(A, IDS.pkgPypi);
+      await expect(importDataset(store, await loadDataset(file))).rejects.toThrow(/cannot import: a tag in the file is already used by a record the file does not hold \(TAG_TAKEN\).*--prune.*nothing was changed/);
+      expect(await peer.getRelease(A, "00000000-0000-4000-8000-00000000b002")).toBeNull();
+      expect(await peer.getPackageRevision(A, IDS.pkgPypi)).toBe(revision);
+      await importDataset(store, await loadDataset(file), { prune: true });
+      expect((await peer.findRelease(A, "from-api", ADMIN_SCOPE, { packageId: IDS.pkgPypi }))?.id).toBe("00000000-0000-4000-8000-00000000b002");
+    });
+
     describe("atomic writes", () => {
       it("a refused write leaves nothing: no engine row, no revision moved", async () => {
         const before = await store.getAccountRevision(A);
