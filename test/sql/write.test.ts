@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_SCOPE, type Scope } from "../../src/access/scope.js";
 import { uuidV5 } from "../../src/core/uuid.js";
 import { parseStrict } from "../../src/core/version.js";
@@ -109,8 +109,9 @@ for (const backend of BACKENDS) {
       store = open(where);
       peer = open(where);
     });
-    afterAll(async () => {
-      await Promise.all(opened.map((s) => s.close()));
+    // Each test's pools are closed after it (PostgreSQL allows the cluster 60 connections in all).
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
     });
     const indexes = async (at: string) => {
       const rows = await backend.exec(at, backend.name === "sqlite"
