@@ -23,7 +23,7 @@ Commands:
 Run 'release-engines <command> --help' for a command's options.`;
 
 const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
-                            [--blobs DIR] [--port 8080] [--host 127.0.0.1] [--base-url URL]
+                            [--blobs DIR] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
 
 Options:
   --data FILE       dataset file to serve from memory (read-only: writes answer 405)
@@ -39,6 +39,8 @@ Options:
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
   --trust-proxy     honour X-Forwarded-Proto and X-Forwarded-Host
+  --account SLUG    single-account host: every route also answers at /v1/<path> without
+                    /accounts/{account} (Keygen's custom-domain form; keygen-cli --host calls it)
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
@@ -85,6 +87,7 @@ async function serve(args: string[]): Promise<void> {
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
     seed: { type: "string" },
+    account: { type: "string" },
   });
   if (values.help) {
     console.log(SERVE_USAGE);
@@ -137,10 +140,16 @@ async function serve(args: string[]): Promise<void> {
     root = source?.kind === "sqlite" ? dirname(resolvePath(source.target)) : process.cwd();
   }
   if (typeof values.blobs === "string") root = resolvePath(values.blobs);
+  const account = values.account as string | undefined;
+  if (account !== undefined && (await store.getAccount(account)) === null) {
+    await close();
+    throw new UsageError(`--account names no account of the store (got '${account}')`);
+  }
   const handle = createRequestHandler({
     store,
     blobs: createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(account !== undefined ? { account } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => console.error("[release-engines]", error),

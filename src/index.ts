@@ -18,11 +18,13 @@ export { createWritableMemoryStore } from "./store/memory-write.js";
 export { wrapStore, type WrapStoreOptions } from "./store/wrap.js";
 export { authenticate, challengeScheme, type AuthContext } from "./auth/authenticate.js";
 export { authorize, type Action, type Decision, type Resource } from "./access/authorize.js";
-export { readCredential, type Credential, type CredentialSource } from "./auth/credentials.js";
+export { queryCredential, readCredential, type Credential, type CredentialSource, type QueryCredential } from "./auth/credentials.js";
 export { ANONYMOUS, scopeOf, type LicenseContext, type Principal } from "./access/principal.js";
 export { digestToken, generateToken, TOKEN_PREFIXES, type TokenKind } from "./auth/tokens.js";
 export type { BlobStorage, BlobRequest, BlobUploadRequest, PresignInput } from "./blobs/types.js";
 export { createSignedBlobStorage, type OpenedBlob, type SignedBlobStorageOptions } from "./blobs/signed.js";
+export { receiveUpload, type PendingUpload, type ReceiveInput, type UploadSink } from "./blobs/receive.js";
+export { readWheelMetadata, type ByteSource, type WheelMetadata } from "./engines/pypi/wheel.js";
 export type { EngineContext } from "./engines/context.js";
 export { serializeEngine, listEngines, retrieveEngine, type EngineResource, type ListEnginesInput } from "./engines/engines.js";
 export { serializeArtifact, downloadArtifact, type DownloadInput } from "./engines/artifacts.js";
@@ -32,7 +34,7 @@ export { challengeFor, LICENSE_DOCS, TOKEN_DOCS } from "./auth/authenticate.js";
 export { accessDenied, REASON_BEARER_NOT_ALLOWED, REASON_NO_BEARER } from "./access/authorize.js";
 export { RECOGNISED_SCHEMES } from "./auth/credentials.js";
 export { grantOf, isExpired, licensesOf } from "./access/principal.js";
-export { withinWindow, type WindowRule } from "./access/scope.js";
+export { statusVisible, withinWindow, withYanked, type WindowRule } from "./access/scope.js";
 export { CHANNEL_MATRIX, parseConstraint, resolveUpgrade, upgradeChannels, upgradeQuery, type UpgradeContext, type UpgradeRequest } from "./engines/upgrade.js";
 export { resolveTauriUpdate, tauriUpdateBody, artifactUrl, REASON_HEADER, type TauriUpdateInput, type TauriUpdateBody, type TauriNoUpdateReason } from "./engines/tauri/update.js";
 export { tauriManifest, type TauriManifest, type TauriManifestInput, type TauriPlatformEntry } from "./engines/tauri/manifest.js";
@@ -43,3 +45,14 @@ export { createPageCache, type PageCache, type PageCacheOptions, type PageCacheS
 export { negotiatePypiFormat, negotiateEncoding, type PypiFormat, type ContentCoding } from "./engines/pypi/negotiate.js";
 export { pep503Hash, type FileHash, type PypiFile } from "./engines/pypi/files.js";
 export * from "./store/write.js";
+export { mayWrite, assertMayWrite, isWriter, requireAuthenticated, WRITER_ROLES } from "./access/permissions.js";
+export { artifactEvent, emitUploaded, packageEvent, releaseEvent, safeEmitter, type Emit, type EventHook, type EventType, type SdkEvent } from "./engines/publish/events.js";
+export { serializePackage, serializeConstraint, constraintId, type PackageResource } from "./engines/publish/serialize.js";
+export { publishContext, type PublishContext, type ListInput } from "./engines/publish/context.js";
+export { createPackage, listPackages, retrievePackage, updatePackage, deletePackage } from "./engines/publish/packages.js";
+export {
+  createRelease, listReleases, retrieveRelease, updateRelease, deleteRelease, publishRelease, yankRelease,
+  attachConstraints, detachConstraints, changeReleasePackage, type ReleaseRef,
+} from "./engines/publish/releases.js";
+export { createArtifact, listArtifacts, updateArtifact, deleteArtifact, UPLOAD_TTL, type CreateArtifactInput, type ArtifactRef } from "./engines/publish/artifacts.js";
+export { MAX_BODY_BYTES, readJsonDocument } from "./http/body.js";

@@ -1,16 +1,21 @@
 /**
  * @module access/authorize — may this principal read this resource, and if not, why (Keygen §6.4–6.9).
  *
- * `authorize(p, action, r, now).allowed` is true exactly when the record is in `scopeOf(p, now)`, so
- * lists (filtered by scope in the store) and single lookups (checked here) always agree. Denials carry
- * the reason Keygen's policies give, in Keygen's words.
+ * `authorize(p, action, r, now).allowed` is true exactly when the record is in `scopeOf(p, now)`
+ * (for `download`, in `withYanked(scopeOf(p, now))`), so lists (filtered by scope in the store) and
+ * single lookups (checked here) always agree. Denials carry the reason Keygen's policies give, in
+ * Keygen's words.
  */
 import { ForbiddenError } from "../core/errors.js";
 import type { Artifact, Package, Product, Release } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, withinWindow } from "./scope.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, statusVisible, withYanked, withinWindow, type Scope } from "./scope.js";
 import { grantOf, licenseBlock, licensesOf, type LicenseContext, type Principal, scopeOf } from "./principal.js";
 
-/** Actions the engines check. */
+/**
+ * Actions the engines check. `download` (a release's files: a PyPI project page's entries and
+ * `GET /artifacts/{id}`) judges a YANKED release as if it were PUBLISHED (PEP 592, SPEC 19);
+ * `read` and `upgrade` follow Keygen, which hides YANKED releases from licensees.
+ */
 export type Action = "read" | "download" | "upgrade";
 
 /** A resource with what is needed to decide on it. */
@@ -41,8 +46,15 @@ function licenseReason(lc: LicenseContext, release: Release, now: Date): string 
   return null;
 }
 
-function decideRelease(principal: Principal, release: Release, product: Product, now: Date): Decision {
-  if (isReleaseVisible(scopeOf(principal, now), release, product)) return ALLOW;
+/** The scope an action is judged in: for `download`, YANKED releases count as PUBLISHED (SPEC 19). */
+function scopeFor(principal: Principal, action: Action, now: Date): Scope {
+  const scope = scopeOf(principal, now);
+  return action === "download" ? withYanked(scope) : scope;
+}
+
+function decideRelease(principal: Principal, action: Action, release: Release, product: Product, now: Date): Decision {
+  const scope = scopeFor(principal, action, now);
+  if (isReleaseVisible(scope, release, product)) return ALLOW;
   switch (principal.kind) {
     case "anonymous":
       return deny("authentication is required");
@@ -52,7 +64,7 @@ function decideRelease(principal: Principal, release: Release, product: Product,
       const mine = licensesOf(principal).filter((lc) => lc.license.productId === release.productId);
       if (mine.length === 0) return deny(REASON_BEARER_NOT_ALLOWED);
       if (product.distributionStrategy === "CLOSED") return deny("release distribution strategy is closed");
-      if (release.status !== "PUBLISHED") return deny("release is not published");
+      if (!statusVisible(scope, release.status)) return deny("release is not published");
       const reasons = mine.map((lc) => licenseReason(lc, release, now)).filter((r): r is string => r !== null);
       // Keygen bubbles up the last failing license's reason.
       return deny(reasons[reasons.length - 1] ?? REASON_BEARER_NOT_ALLOWED);
@@ -72,12 +84,12 @@ export function authorize(principal: Principal, action: Action, resource: Resour
       if (isPackageVisible(scopeOf(principal, now), resource.package, resource.product)) return ALLOW;
       return deny(principal.kind === "anonymous" ? REASON_NO_BEARER : REASON_BEARER_NOT_ALLOWED);
     case "release":
-      return decideRelease(principal, resource.release, resource.product, now);
+      return decideRelease(principal, action, resource.release, resource.product, now);
     case "artifact": {
-      const byRelease = decideRelease(principal, resource.release, resource.product, now);
+      const byRelease = decideRelease(principal, action, resource.release, resource.product, now);
       if (!byRelease.allowed) return byRelease;
       if (action === "upgrade") return ALLOW;
-      return isArtifactVisible(scopeOf(principal, now), resource.artifact, resource.release, resource.product)
+      return isArtifactVisible(scopeFor(principal, action, now), resource.artifact, resource.release, resource.product)
         ? ALLOW
         : deny("artifact is not uploaded");
     }

@@ -42,12 +42,30 @@ export interface Scope {
    * not even OPEN ones (Keygen scopes product bearers to their product). False when absent.
    */
   ownOnly?: boolean;
+  /**
+   * True when YANKED releases count as PUBLISHED (PEP 592, SPEC 19: a PyPI project page lists their
+   * files and `GET /artifacts/{id}` downloads them for every caller who could see them were they
+   * published). Made by {@link withYanked}. The queries that choose a release (upgrades, Tauri, raw
+   * `latest`) ask for PUBLISHED ones themselves, so the flag never makes them choose a YANKED one.
+   * False when absent.
+   */
+  yankedAsPublished?: boolean;
 }
 
 /** The scope of an anonymous caller. */
 export const ANONYMOUS_SCOPE: Scope = Object.freeze({ all: false, products: [], grants: [], licensedProducts: [] });
 /** The scope of an admin. */
 export const ADMIN_SCOPE: Scope = Object.freeze({ all: true, products: [], grants: [], licensedProducts: [] });
+
+/** The scope with YANKED releases visible as if PUBLISHED (SPEC 19); the same object when already so. */
+export function withYanked(scope: Scope): Scope {
+  return scope.yankedAsPublished === true ? scope : { ...scope, yankedAsPublished: true };
+}
+
+/** True when a release's status passes a scope's status rule: PUBLISHED, or YANKED where the scope counts it as published. */
+export function statusVisible(scope: Scope, status: Release["status"]): boolean {
+  return status === "PUBLISHED" || (status === "YANKED" && scope.yankedAsPublished === true);
+}
 
 /** True when the scope sees every record of the product, drafts included. */
 export function seesAllOf(scope: Scope, productId: string): boolean {
@@ -84,12 +102,12 @@ function grantAllows(grant: Grant, release: Release): boolean {
   return withinWindow(release, grant.cutoff, grant.window);
 }
 
-/** Reference rule: may the caller see this release (Keygen §6.4–6.9)? */
+/** Reference rule: may the caller see this release (Keygen §6.4–6.9; a YANKED one too under `yankedAsPublished`, SPEC 19)? */
 export function isReleaseVisible(scope: Scope, release: Release, product: Product): boolean {
   if (seesAllOf(scope, release.productId)) return true;
   if (scope.ownOnly === true) return false;
   if (product.distributionStrategy === "CLOSED") return false;
-  if (release.status !== "PUBLISHED") return false;
+  if (!statusVisible(scope, release.status)) return false;
   if (product.distributionStrategy === "OPEN" && release.entitlements.length === 0) return true;
   return scope.grants.some((g) => grantAllows(g, release));
 }
@@ -98,4 +116,17 @@ export function isReleaseVisible(scope: Scope, release: Release, product: Produc
 export function isArtifactVisible(scope: Scope, artifact: Artifact, release: Release, product: Product): boolean {
   if (seesAllOf(scope, release.productId)) return true;
   return artifact.status === "UPLOADED" && isReleaseVisible(scope, release, product);
+}
+
+/**
+ * Whether a scope could see any release of a product at all (a necessary condition of
+ * {@link isReleaseVisible}), so that a lookup for a product the caller cannot see stops where a
+ * missing product's does, before any release query.
+ */
+export function mayFindReleasesOf(scope: Scope, product: Product): boolean {
+  if (seesAllOf(scope, product.id)) return true;
+  if (scope.ownOnly === true) return false;
+  if (product.distributionStrategy === "CLOSED") return false;
+  if (product.distributionStrategy === "OPEN") return true;
+  return scope.grants.some((g) => g.productId === product.id);
 }

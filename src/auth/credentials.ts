@@ -97,3 +97,22 @@ export function readCredential(source: CredentialSource): Credential {
   const [user, pass] = splitOnce(query);
   return fromUserPass(user, pass, "query");
 }
+
+/** A credential read from the query string: the parameter's name and its raw value. */
+export interface QueryCredential {
+  name: "token" | "auth";
+  value: string;
+}
+
+/**
+ * The query parameter a request's credential was read from (`?token=` or `?auth=`, the one
+ * {@link readCredential} used), so a URL handed to the caller can carry it (SPEC 20); null when the
+ * credential came from a header or there is none.
+ * @throws {ValidationError} as {@link readCredential} does.
+ */
+export function queryCredential(source: CredentialSource): QueryCredential | null {
+  const credential = readCredential(source);
+  if (credential.kind === "none" || credential.scheme !== "query") return null;
+  const token = lastParam(source.query, "token");
+  return token !== null ? { name: "token", value: token } : { name: "auth", value: lastParam(source.query, "auth") as string };
+}

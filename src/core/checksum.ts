@@ -38,3 +38,45 @@ function isHex(text: string): boolean {
   }
   return true;
 }
+
+/** The digests an upload's declared checksum may name (SPEC §3 item 22). */
+export type UploadDigestName = "sha256" | "sha512";
+
+/** Digests of bytes received, lower-case hex; `sha512` only when it was computed. */
+export interface ReceivedDigests {
+  sha256: string;
+  sha512?: string;
+}
+
+const UPLOAD_ALGORITHMS: Record<number, UploadDigestName> = { 32: "sha256", 64: "sha512" };
+
+/**
+ * The digest a declared upload checksum names: SHA-256 or SHA-512 as hex (an optional `0x`), padded
+ * or unpadded base64, or padded or unpadded base64url (SPEC §3 item 22); null for anything else.
+ */
+export function declaredDigest(checksum: string): { name: UploadDigestName; hex: string } | null {
+  const hex = checksum.startsWith("0x") ? checksum.slice(2) : checksum;
+  if ((hex.length === 64 || hex.length === 128) && isHex(hex)) return { name: hex.length === 64 ? "sha256" : "sha512", hex: hex.toLowerCase() };
+  const bytes = fromAnyBase64(checksum);
+  const name = bytes === null ? undefined : UPLOAD_ALGORITHMS[bytes.length];
+  return name === undefined || bytes === null ? null : { name, hex: toHex(bytes) };
+}
+
+/** True when a declared checksum names the digest of the bytes received (false when it names none, or one not computed). */
+export function checksumMatches(declared: string, received: ReceivedDigests): boolean {
+  const digest = declaredDigest(declared);
+  if (digest === null) return false;
+  const actual = digest.name === "sha256" ? received.sha256 : received.sha512;
+  return actual !== undefined && actual.toLowerCase() === digest.hex;
+}
+
+/** Bytes of base64 in one alphabet (standard or URL-safe, never mixed), padded or not; null otherwise. */
+function fromAnyBase64(text: string): Uint8Array | null {
+  const urlSafe = text.includes("-") || text.includes("_");
+  if (urlSafe && (text.includes("+") || text.includes("/"))) return null;
+  let body = urlSafe ? text.replace(/-/g, "+").replace(/_/g, "/") : text;
+  const pad = body.length % 4;
+  if (pad === 1) return null;
+  if (!body.endsWith("=") && pad !== 0) body += "=".repeat(4 - pad);
+  return fromBase64(body);
+}

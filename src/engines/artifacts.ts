@@ -7,8 +7,9 @@ import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { isUuid } from "../core/uuid.js";
 import type { Artifact, Product, Release } from "../model/records.js";
-import { isArtifactVisible } from "../access/scope.js";
+import { isArtifactVisible, withYanked } from "../access/scope.js";
 import type { ArtifactWithRelease } from "../store/types.js";
+import type { Scope } from "../access/scope.js";
 import type { EngineContext } from "./context.js";
 
 /** JSON:API resource object of type `artifacts`. */
@@ -65,12 +66,17 @@ async function productOf(ctx: EngineContext, release: Release): Promise<Product>
   return product;
 }
 
-async function locate(ctx: EngineContext, id: string): Promise<ArtifactWithRelease | null> {
+/**
+ * Find the artifact in the caller's lookup scope, files of YANKED releases included (SPEC 19). By
+ * filename, Keygen's lookup comes first, so a licensee's name still means a release that is not
+ * yanked when there is one (as PEP 592 installers prefer); the YANKED releases are the fallback.
+ */
+async function locate(ctx: EngineContext, id: string, scope: Scope): Promise<ArtifactWithRelease | null> {
   if (isUuid(id)) {
     const found = await ctx.store.getArtifact(ctx.account.id, id);
-    if (found !== null && isArtifactVisible(ctx.lookupScope, found.artifact, found.release, await productOf(ctx, found.release))) return found;
+    if (found !== null && isArtifactVisible(scope, found.artifact, found.release, await productOf(ctx, found.release))) return found;
   }
-  return ctx.store.findArtifact(ctx.account.id, id, ctx.lookupScope);
+  return (await ctx.store.findArtifact(ctx.account.id, id, ctx.lookupScope)) ?? ctx.store.findArtifact(ctx.account.id, id, scope);
 }
 
 /**
@@ -79,11 +85,13 @@ async function locate(ctx: EngineContext, id: string): Promise<ArtifactWithRelea
  * @throws {ForbiddenError} with Keygen's reason when the caller may find it but not read it.
  */
 export async function downloadArtifact(ctx: EngineContext, input: DownloadInput): Promise<EngineResult> {
-  let found = await locate(ctx, input.id);
+  // PEP 592 (SPEC 19): files of a YANKED release download for whoever could see it were it PUBLISHED.
+  const scope = withYanked(ctx.lookupScope);
+  let found = await locate(ctx, input.id, scope);
   if (found === null) throw notFound("release artifact", input.id);
   if (input.filename !== undefined && input.filename !== found.artifact.filename && input.filename === `${found.artifact.filename}.metadata`) {
     // PEP 658: `<file URL>.metadata` is the sibling artifact named `<file>.metadata`.
-    const siblings = await ctx.store.listReleaseArtifacts(ctx.account.id, found.release.id, ctx.lookupScope);
+    const siblings = await ctx.store.listReleaseArtifacts(ctx.account.id, found.release.id, scope);
     const meta = siblings.find((a) => a.filename === input.filename);
     if (meta === undefined) throw notFound("release artifact", input.filename);
     found = { artifact: meta, release: found.release };
@@ -102,6 +110,7 @@ export async function downloadArtifact(ctx: EngineContext, input: DownloadInput)
   if (elevated && ttlText !== null && /^\d{1,7}$/.test(ttlText)) ttl = Math.min(Math.max(Number(ttlText), 60), 604_800);
   const url = await input.blobs.presign({ account: ctx.account, artifact, ttl, now: ctx.now, origin: ctx.origin });
   if (url === null) return jsonResult(200, doc());
+  ctx.emit?.({ type: "artifact.downloaded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeArtifact(artifact, { accountId: ctx.account.id }) });
   if (prefer.has("no-redirect")) return jsonResult(200, doc(url), { Location: url });
   return jsonResult(303, doc(url), { Location: url });
 }

@@ -5,6 +5,7 @@ import type { Principal } from "../access/principal.js";
 import type { Account } from "../model/records.js";
 import type { Scope } from "../access/scope.js";
 import type { Store } from "../store/types.js";
+import type { Emit } from "./publish/events.js";
 
 /** Per-request context of an engine call: `(ctx, input)` is every engine's signature. */
 export interface EngineContext {
@@ -19,4 +20,6 @@ export interface EngineContext {
   lookupScope: Scope;
   /** Origin for absolute URLs: `scheme://host[:port]`, or a configured base URL (no trailing slash). */
   origin: string;
+  /** Reports an event (a download, an upgrade, a committed change) to the host's hook; absent when there is none. */
+  emit?: Emit;
 }

@@ -3,6 +3,7 @@
  * the artifact download route of the release and file it names.
  */
 import { accessDenied, authorize } from "../access/authorize.js";
+import { mayFindReleasesOf } from "../access/scope.js";
 import { notFound } from "../core/errors.js";
 import { redirectResult, type EngineResult } from "../core/result.js";
 import type { EngineContext } from "./context.js";
@@ -41,7 +42,8 @@ export async function resolveRawArtifact(ctx: EngineContext, input: RawArtifactI
   const missing = () => notFound("release artifact", input.artifact);
   const accountId = ctx.account.id;
   const product = await ctx.store.getProduct(accountId, input.product);
-  if (product === null || product.accountId !== accountId) throw missing();
+  // A product the caller cannot see ends here, as a missing one does: the same store work, the same time.
+  if (product === null || product.accountId !== accountId || !mayFindReleasesOf(ctx.lookupScope, product)) throw missing();
   let packageId: string | null = null;
   if (input.package !== undefined) {
     const pkg = input.package === "" ? null : await ctx.store.getPackage(accountId, input.package);

@@ -114,5 +114,7 @@ export async function upgradeRelease(ctx: EngineContext, input: UpgradeReleaseIn
   if (where.packageId !== undefined) request.packageId = where.packageId;
   const upgrade = await resolveUpgrade({ store: ctx.store, accountId: ctx.account.id, scope: ctx.scope }, request);
   if (upgrade === null) throw notFound("release");
-  return jsonResult(200, { data: serializeRelease(upgrade, { accountId: ctx.account.id }), meta: { current: current.version, next: upgrade.version } });
+  const data = serializeRelease(upgrade, { accountId: ctx.account.id });
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: data as unknown as Record<string, unknown> });
+  return jsonResult(200, { data, meta: { current: current.version, next: upgrade.version } });
 }

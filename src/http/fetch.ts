@@ -4,7 +4,7 @@
 import { authenticate } from "../auth/authenticate.js";
 import type { CredentialSource } from "../auth/credentials.js";
 import { ANONYMOUS, scopeOf, type Principal } from "../access/principal.js";
-import { NotFoundError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
+import { NotFoundError, ReadOnlyStoreError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
@@ -20,8 +20,11 @@ import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
+import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
-import { isPypiRoute, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
+import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
+import { publishHandlers, type MethodHandlers } from "./publish.js";
+import { emitUploaded, safeEmitter, type EventHook } from "../engines/publish/events.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -48,6 +51,16 @@ export interface FetchHandlerOptions {
   storeTimeoutMs?: number;
   /** PyPI simple index: upstream for unknown projects (null: 404), HTML only, and its page cache (default: a new bounded LRU). */
   pypi?: PypiOptions & { cache?: PageCache };
+  /**
+   * Called after each committed change (`release.published`, `artifact.created`, …) and for downloads and
+   * upgrades; it never blocks or fails the request (a throw or rejection goes to `onError`, a promise is not awaited).
+   */
+  onEvent?: EventHook;
+  /**
+   * The default account (UUID or slug) of a single-account host: every route also answers in the
+   * account-less form `/v1/<path>` (Keygen's custom-domain form, which keygen-cli calls with `--host`).
+   */
+  account?: string;
 }
 
 /** The parts of a `Request` the handler reads: any `Request` is one, and adapters may pass a lighter object. */
@@ -57,6 +70,8 @@ export interface RequestLike {
   headers: Headers;
   /** The URL and headers already split by an adapter (node:http), so that the handler parses nothing twice. */
   parts?: RequestParts;
+  /** The request body (a `Request` has one; write routes read it with a byte cap). */
+  body?: ReadableStream<Uint8Array> | null;
 }
 
 /** A request's URL and headers as an adapter split them: what `new URL(request.url)` and `request.headers` would give. */
@@ -234,6 +249,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
+  const writes = publishHandlers(options);
   return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
@@ -247,13 +263,26 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       }
       const parts = split ?? partsOf(request);
       const trailing = parts.pathname.endsWith("/");
-      match = matchRoute(decodeSegments(parts.pathname), trailing);
+      const segments = decodeSegments(parts.pathname);
+      match = matchRoute(segments, trailing) ?? (options.account !== undefined ? matchAccountless(segments, trailing, options.account) : null);
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
         return finalizeResult(served, method, encodeText, keepAscii);
       }
-      const handler = match ? handlers[match.name] : undefined;
-      if (match === null || handler === undefined || (method !== "GET" && method !== "HEAD")) throw new NotFoundError();
+      if (match !== null && match.name === "blobs.upload" && options.blobs?.receive !== undefined && method === "PUT") {
+        if (!isWritableStore(store)) throw new ReadOnlyStoreError();
+        const body = (request as Partial<Request>).body ?? null;
+        const at = now();
+        const received = await options.blobs.receive({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: parts.headers, body, store, now: at });
+        if (options.onEvent !== undefined && received.status < 300) {
+          const [, accountId, artifactId] = (match.params.path as string).split("/");
+          const done = accountId !== undefined && artifactId !== undefined ? await store.getArtifact(accountId, artifactId) : null;
+          if (done?.artifact.status === "UPLOADED") emitUploaded(options.onEvent, done.artifact, at, (error) => options.onError?.(error, request));
+        }
+        return finalizeResult(received, method, encodeText, keepAscii);
+      }
+      const handler = match === null ? undefined : handlerFor(handlers, writes, match.name, method);
+      if (match === null || handler === undefined) throw new NotFoundError();
       const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts);
       return finalizeResult(result, method, encodeText, keepAscii);
     } catch (error) {
@@ -275,6 +304,13 @@ export function createFetchHandler(options: FetchHandlerOptions): (request: Requ
   return async (request) => toResponse(await handle(request));
 }
 
+/** The handler of a route for a method: reads (GET, and HEAD as GET) first, then the write routes'. */
+function handlerFor(reads: Partial<Record<RouteName, RouteHandler>>, writes: Partial<Record<RouteName, MethodHandlers>>, name: RouteName, method: string): RouteHandler | undefined {
+  if (method === "GET" || method === "HEAD") return reads[name] ?? writes[name]?.GET;
+  if (method === "POST" || method === "PATCH" || method === "PUT" || method === "DELETE") return writes[name]?.[method];
+  return undefined;
+}
+
 async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account }, parts: RequestParts): Promise<EngineResult> {
   let account: Account | null = null;
   let principal: Principal = ANONYMOUS;
@@ -293,5 +329,6 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     lookupScope: scopeOf(principal, at, true),
     origin: originOf(parts, options),
   };
+  if (options.onEvent !== undefined) ctx.emit = safeEmitter(options.onEvent, (error) => options.onError?.(error, req.request));
   return handler(ctx, req);
 }

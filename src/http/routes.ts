@@ -12,7 +12,17 @@ export type RouteName =
   | "raw.artifact"
   | "artifacts.download"
   | "releases.upgrade"
-  | "blobs.download";
+  | "blobs.download"
+  | "blobs.upload"
+  | "packages.collection"
+  | "packages.one"
+  | "releases.collection"
+  | "releases.one"
+  | "releases.publish"
+  | "releases.yank"
+  | "releases.constraints"
+  | "releases.package"
+  | "artifacts.collection";
 
 /** A matched route. */
 export interface RouteMatch {
@@ -37,6 +47,10 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
   const n = segments.length;
   if (segments[0] !== "v1") return null;
   const accounts = segments[1];
+  // `PUT /v1/blobs/uploads/{account}/{artifact}`: an upload URL (`uploads` is never an account id, so never a download).
+  if (accounts === "blobs" && segments[2] === "uploads") {
+    return n === 5 ? { name: "blobs.upload", params: { path: segments.slice(2).join("/") }, trailingSlash } : null;
+  }
   if (accounts === "blobs" && n >= 4) {
     return { name: "blobs.download", params: { path: segments.slice(2).join("/") }, trailingSlash };
   }
@@ -75,11 +89,37 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
   }
   if (section === "artifacts") {
     const id = segments[4];
-    if (id === undefined) return null;
+    if (id === undefined) return m("artifacts.collection");
     return m("artifacts.download", n > 5 ? { id, filename: segments.slice(5).join("/") } : { id });
   }
-  if (section === "releases" && n === 6 && segments[5] === "upgrade") {
-    return m("releases.upgrade", { release: segments[4] as string });
+  if (section === "releases") {
+    const release = segments[4];
+    if (release === undefined) return m("releases.collection");
+    if (n === 5) return m("releases.one", { release });
+    const rel = segments[5];
+    if (n === 6 && rel === "upgrade") return m("releases.upgrade", { release });
+    if (n === 6 && rel === "constraints") return m("releases.constraints", { release });
+    if (n === 6 && rel === "package") return m("releases.package", { release });
+    if (n === 7 && rel === "actions" && segments[6] === "publish") return m("releases.publish", { release });
+    if (n === 7 && rel === "actions" && segments[6] === "yank") return m("releases.yank", { release });
+    return null;
+  }
+  if (section === "packages") {
+    if (n === 4) return m("packages.collection");
+    if (n === 5) return m("packages.one", { id: segments[4] as string });
+    return null;
   }
   return null;
+}
+
+/** Top-level sections that are never an account-less route's first segment (`/v1/blobs/...` is the blob storage's own). */
+const NOT_ACCOUNTLESS = new Set(["accounts", "blobs", "uploads"]);
+
+/**
+ * Match the single-account form `/v1/<path>` (Keygen's custom-domain form, which keygen-cli calls with
+ * `--host`) as `/v1/accounts/{account}/<path>`; null when the path is not of that form or matches nothing.
+ */
+export function matchAccountless(segments: readonly string[], trailingSlash: boolean, account: string): RouteMatch | null {
+  if (segments[0] !== "v1" || segments.length < 2 || NOT_ACCOUNTLESS.has(segments[1] as string)) return null;
+  return matchRoute(["v1", "accounts", account, ...segments.slice(1)], trailingSlash);
 }

@@ -8,19 +8,27 @@ import { Readable } from "node:stream";
 import { createSignedBlobStorage, type SignedBlobStorageOptions } from "../blobs/signed.js";
 import type { BlobStorage } from "../blobs/types.js";
 import { safeRelativePath } from "../dataset/load.js";
+import { createFileUploadSink } from "./file-uploads.js";
 
 /** Options of {@link createFileBlobStorage}. */
-export interface FileBlobStorageOptions extends Omit<SignedBlobStorageOptions, "open"> {
+export interface FileBlobStorageOptions extends Omit<SignedBlobStorageOptions, "open" | "uploads"> {
   /** The folder blob keys are relative to; nothing outside it is ever read. */
   root: string;
+  /** Take uploads into `<root>/artifacts/` (through `<root>/.uploads/`); default true. */
+  uploads?: boolean;
 }
 
-/** Signed-URL blob storage over a folder; keys that leave the folder (`..`, absolute, symlinks out) are refused. */
+/**
+ * Signed-URL blob storage over a folder; keys that leave the folder (`..`, absolute, symlinks out) are
+ * refused. It takes uploads too (see {@link createFileUploadSink}), up to `maxUploadBytes` each.
+ */
 export function createFileBlobStorage(options: FileBlobStorageOptions): BlobStorage {
   // Resolved on first use, so a missing root is a 404 then, never an unhandled rejection now.
   let rootPromise: Promise<string | null> | undefined;
+  const { uploads, ...signed } = options;
   return createSignedBlobStorage({
-    ...options,
+    ...signed,
+    ...(uploads !== false ? { uploads: createFileUploadSink(options.root) } : {}),
     async open(blobKey) {
       const rel = safeRelativePath(blobKey);
       if (rel === null) return null;

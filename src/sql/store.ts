@@ -217,8 +217,8 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       const file = sql`(a.filename = ${q.artifact} OR a.id = ${idTerm(q.artifact)})`;
       let releases: Fragment = sql`r.id IN ${releaseTerm(q.accountId, q.release)}`;
       if (q.release === "latest") {
-        const tagged = await one(sql`SELECT 1 AS hit FROM releases r WHERE r.account_id = ${q.accountId} AND r.tag = 'latest'
-          AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""} LIMIT 1`);
+        const tagged = await one(sql`SELECT 1 AS hit FROM releases r JOIN products p ON p.id = r.product_id WHERE r.account_id = ${q.accountId} AND r.tag = 'latest'
+          AND r.product_id = ${q.productId} AND r.package_slot = ${q.packageId ?? ""} AND ${releaseVisible(d, q.scope)} LIMIT 1`);
         if (tagged === null) releases = sql`r.channel = 'stable' AND r.status = 'PUBLISHED' AND ${releaseVisible(d, q.scope)}`;
       }
       const row = await one(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM releases r JOIN products p ON p.id = r.product_id

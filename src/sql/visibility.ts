@@ -44,7 +44,9 @@ export function releaseVisible(d: Dialect, scope: Scope, r = "r", p = "p"): Frag
     return sql`(${R("product_id")} = ${g.productId} AND ${d.subsetOf(`${r}.entitlements`, g.entitlements)} AND ${cutoff})`;
   });
   const open = sql`(${raw(p)}.distribution_strategy = 'OPEN' AND ${d.emptyArray(`${r}.entitlements`)})`;
-  return sql`(${seesAll(scope, `${r}.product_id`)} OR (${raw(p)}.distribution_strategy <> 'CLOSED' AND ${R("status")} = 'PUBLISHED' AND ${any([open, ...grants])}))`;
+  // statusVisible: PUBLISHED, or YANKED too where the scope counts it as published (SPEC 19).
+  const status = scope.yankedAsPublished === true ? sql`${R("status")} IN ('PUBLISHED', 'YANKED')` : sql`${R("status")} = 'PUBLISHED'`;
+  return sql`(${seesAll(scope, `${r}.product_id`)} OR (${raw(p)}.distribution_strategy <> 'CLOSED' AND ${status} AND ${any([open, ...grants])}))`;
 }
 
 /** isArtifactVisible over `a` of release `r` of product `p`. */

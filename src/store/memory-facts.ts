@@ -13,7 +13,8 @@ const ENTITLED = 4;
 /** Every date of the release compares by milliseconds exactly as scope.ts `notAfter` compares it. */
 const NUMERIC = 8;
 const BACKDATED = 16;
-const SET_UNIT = 32;
+const YANKED = 32;
+const SET_UNIT = 64;
 /** Per release: flags and entitlement list number, created ms, backdated ms. */
 const STRIDE = 3;
 
@@ -51,6 +52,7 @@ export class ReleaseFacts {
     const r = this.releases[at] as Release;
     let f = COMPUTED;
     if (r.status === "PUBLISHED") f |= PUBLISHED;
+    else if (r.status === "YANKED") f |= YANKED;
     if (r.entitlements.length > 0) {
       const key = JSON.stringify(r.entitlements);
       let n = this.setNumbers.get(key);
@@ -110,7 +112,7 @@ export class ReleaseFacts {
     if (scope.ownOnly === true) return false;
     if (product.distributionStrategy === "CLOSED") return false;
     const f = this.flags(at);
-    if ((f & PUBLISHED) === 0) return false;
+    if ((f & PUBLISHED) === 0 && ((f & YANKED) === 0 || scope.yankedAsPublished !== true)) return false;
     if (product.distributionStrategy === "OPEN" && (f & ENTITLED) === 0) return true;
     for (const grant of scope.grants) if (this.grantAllows(grant, at, f, productId)) return true;
     return false;

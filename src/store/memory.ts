@@ -548,7 +548,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       for (const info of byTerm.get(q.accountId, q.release)) releases.add(info);
       const candidates = [...releases].filter((i) => inSlot(i.release)).sort(byPrecedence);
-      const tagged = candidates.some((i) => i.release.tag === q.release);
+      const tagged = candidates.some((i) => i.release.tag === q.release && releaseVisible(q.scope, i.release));
       if (q.release === "latest" && !tagged) {
         for (const info of slotFor(q.productId, q.packageId)?.byChannel.get("stable") ?? []) {
           if (info.release.status !== "PUBLISHED" || !releaseVisible(q.scope, info.release)) continue;

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestToken } from "../auth/tokens.js";
 import { keyPrefix, parseStrict } from "../core/version.js";
 import { loadDataset, type Dataset } from "../dataset/load.js";
-import { ADMIN_SCOPE, ANONYMOUS_SCOPE, type Scope } from "../access/scope.js";
+import { ADMIN_SCOPE, ANONYMOUS_SCOPE, withYanked, type Scope } from "../access/scope.js";
 import type { Store } from "../store/types.js";
-import { IDS, TOKENS, UUID_SHAPED_KEY, conformanceDataset } from "./fixture.js";
+import { IDS, TOKENS, UUID_SHAPED_KEY, YANK_IDS, conformanceDataset, yankedDatasetFile } from "./fixture.js";
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -283,6 +283,11 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         // A tagged `latest` wins over the newest release.
         expect((await raw("latest", "acme_tools-1.1.0-py3-none-any.whl", LICENSE_SCOPE, IDS.pkgPypi))?.artifact.id).toBe(IDS.artWhl110);
         expect(await raw("latest", "acme_tools-2.0.0-py3-none-any.whl", PRO_SCOPE, IDS.pkgPypi)).toBeNull();
+        // Whether a release is tagged `latest` is decided within the scope: a hidden DRAFT tag is no tag.
+        const sdk = (scope: Scope) => store.findRawArtifact({ accountId: A, productId: IDS.productOpen, packageId: IDS.pkgOpenPypi, release: "latest", artifact: "acme_sdk-0.1.0-py3-none-any.whl", scope });
+        expect((await sdk(ANONYMOUS_SCOPE))?.artifact.id).toBe(IDS.artOpen);
+        expect((await sdk(LICENSE_SCOPE))?.artifact.id).toBe(IDS.artOpen);
+        expect(await sdk(ADMIN_SCOPE)).toBeNull();
         // Package-less links never reach a package's releases.
         expect(await raw("1.1.0", "acme_tools-1.1.0-py3-none-any.whl", ADMIN_SCOPE)).toBeNull();
       });
@@ -401,6 +406,82 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         expect(wordOnly?.id).toBe(IDS.relPypi200build);
         expect(await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range: { ...range, buildWord: "build", buildNum: 8 } })).toBeNull();
         expect(await store.findUpgrade({ ...base, afterKey: key("1.0.0"), channels: ["stable"], scope: ADMIN_SCOPE, range: { ...range, buildWord: "other" } })).toBeNull();
+      });
+    });
+
+    describe("scope: YANKED releases as if PUBLISHED (yankedAsPublished, SPEC 19)", () => {
+      const Y = YANK_IDS;
+      const grant = (entitlements: string[], cutoff: string | null = null): Scope =>
+        ({ all: false, products: [], grants: [{ productId: Y.productLicensed, entitlements, cutoff }], licensedProducts: [Y.productLicensed] });
+      const LIC = grant([]);
+      const PRO = grant(["PRO"]);
+      const WINDOW = grant([], "2026-01-10T00:00:00.000Z");
+      const CLOSED: Scope = { all: false, products: [], grants: [{ productId: Y.productClosed, entitlements: [], cutoff: null }], licensedProducts: [Y.productClosed] };
+      const OWN_LIC: Scope = { all: false, products: [Y.productLicensed], grants: [], licensedProducts: [], ownOnly: true };
+      let yanked: Store;
+      beforeAll(async () => {
+        yanked = await options.create(await loadDataset(yankedDatasetFile()));
+      });
+      afterAll(async () => {
+        if (yanked !== undefined) await options.cleanup?.(yanked);
+      });
+      const byVersion = async (productId: string, packageId: string | null, version: string, scope: Scope) =>
+        (await yanked.getReleaseByVersion(Y.account, productId, packageId, version, scope))?.id ?? null;
+
+      it("finds a YANKED release for whoever would see it PUBLISHED, and only with the flag", async () => {
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.1.0", LIC)).toBeNull();
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.1.0", withYanked(LIC))).toBe(Y.rel110);
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.2.0", withYanked(LIC))).toBeNull();
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.2.0", withYanked(PRO))).toBe(Y.rel120);
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.1.0", withYanked(WINDOW))).toBe(Y.rel110);
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.3.0", withYanked(WINDOW))).toBeNull();
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "0.5.0", withYanked(PRO))).toBeNull();
+        expect(await byVersion(Y.productLicensed, Y.pkgLicensed, "1.1.0", withYanked(ANONYMOUS_SCOPE))).toBeNull();
+        expect(await byVersion(Y.productOpen, Y.pkgOpen, "2.0.0", ANONYMOUS_SCOPE)).toBeNull();
+        expect(await byVersion(Y.productOpen, Y.pkgOpen, "2.0.0", withYanked(ANONYMOUS_SCOPE))).toBe(Y.relOpen200);
+        expect(await byVersion(Y.productOpen, Y.pkgOpen, "2.0.0", withYanked(OWN_LIC))).toBeNull();
+        expect(await byVersion(Y.productClosed, Y.pkgClosed, "1.0.0", withYanked(CLOSED))).toBeNull();
+        expect((await yanked.findRelease(Y.account, "1.1.0", withYanked(LIC), { packageId: Y.pkgLicensed }))?.id).toBe(Y.rel110);
+        expect(await yanked.findRelease(Y.account, "1.1.0", LIC, { packageId: Y.pkgLicensed })).toBeNull();
+      });
+
+      it("lists a YANKED release's uploaded files on the package's page, by precedence", async () => {
+        const files = async (packageId: string, scope: Scope) => (await yanked.listPackageArtifacts(Y.account, packageId, scope)).map((x) => x.artifact.id);
+        expect(await files(Y.pkgLicensed, LIC)).toEqual([Y.art100]);
+        expect(await files(Y.pkgLicensed, withYanked(LIC))).toEqual([Y.art130, Y.art110, Y.art100]);
+        expect(await files(Y.pkgLicensed, withYanked(PRO))).toEqual([Y.art130, Y.art120, Y.art110, Y.art100]);
+        expect(await files(Y.pkgLicensed, withYanked(WINDOW))).toEqual([Y.art110, Y.art100]);
+        expect(await files(Y.pkgLicensed, withYanked(ANONYMOUS_SCOPE))).toEqual([]);
+        expect(await files(Y.pkgOpen, withYanked(ANONYMOUS_SCOPE))).toEqual([Y.artOpen200, Y.artOpen100]);
+        expect(await files(Y.pkgOpen, withYanked(OWN_LIC))).toEqual([]);
+        expect(await files(Y.pkgClosed, withYanked(CLOSED))).toEqual([]);
+        // A product token already sees everything of its own product.
+        expect(await files(Y.pkgLicensed, withYanked(OWN_LIC))).toEqual(await files(Y.pkgLicensed, OWN_LIC));
+      });
+
+      it("finds a YANKED release's files by id and filename, never one not uploaded", async () => {
+        expect((await yanked.listReleaseArtifacts(Y.account, Y.rel110, withYanked(LIC))).map((a) => a.id)).toEqual([Y.art110]);
+        expect(await yanked.listReleaseArtifacts(Y.account, Y.rel110, LIC)).toEqual([]);
+        expect((await yanked.findArtifact(Y.account, Y.art110, withYanked(LIC)))?.artifact.id).toBe(Y.art110);
+        expect(await yanked.findArtifact(Y.account, Y.art110, LIC)).toBeNull();
+        expect(await yanked.findArtifact(Y.account, Y.art110Waiting, withYanked(LIC))).toBeNull();
+        expect((await yanked.findArtifact(Y.account, "lic_py-1.1.0-py3-none-any.whl", withYanked(LIC)))?.artifact.id).toBe(Y.art110);
+        expect(await yanked.findArtifact(Y.account, Y.art120, withYanked(LIC))).toBeNull();
+        expect(await yanked.findArtifact(Y.account, Y.artClosed, withYanked(CLOSED))).toBeNull();
+        // By filename, the highest release the scope sees wins: the YANKED 2.0.0 only with the flag.
+        expect((await yanked.findArtifact(Y.account, "tool", LIC))?.artifact.id).toBe(Y.artTool100);
+        expect((await yanked.findArtifact(Y.account, "tool", withYanked(LIC)))?.artifact.id).toBe(Y.artTool200);
+      });
+
+      it("never chooses a YANKED release as an upgrade or as raw latest, even with the flag", async () => {
+        const up = { accountId: Y.account, productId: Y.productLicensed, packageId: Y.pkgLicensed, afterKey: key("1.0.0"), channels: ["stable"] } as const;
+        for (const scope of [withYanked(LIC), withYanked(PRO), withYanked(ADMIN_SCOPE)]) expect(await yanked.findUpgrade({ ...up, scope })).toBeNull();
+        const tauri = { accountId: Y.account, productId: Y.productOpen, packageId: Y.pkgTauri, afterKey: key("1.0.0"), channels: ["stable"], artifact: { platform: "linux", arch: "x86_64" } } as const;
+        expect(await yanked.findUpgrade({ ...tauri, scope: withYanked(ANONYMOUS_SCOPE) })).toBeNull();
+        for (const scope of [withYanked(LIC), withYanked(ADMIN_SCOPE)]) {
+          const raw = await yanked.findRawArtifact({ accountId: Y.account, productId: Y.productLicensed, packageId: null, release: "latest", artifact: "tool", scope });
+          expect(raw?.artifact.id).toBe(Y.artTool100);
+        }
       });
     });
 

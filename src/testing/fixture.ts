@@ -32,6 +32,7 @@ export const IDS = {
   relCliPro: "00000000-0000-4000-8000-000000000123",
   relClosed: "00000000-0000-4000-8000-000000000131",
   relOpen: "00000000-0000-4000-8000-000000000141",
+  relOpenDraftLatest: "00000000-0000-4000-8000-000000000142",
   artWhl100: "00000000-0000-4000-8000-000000001001",
   artWhl110: "00000000-0000-4000-8000-000000001002",
   artWhl110Meta: "00000000-0000-4000-8000-000000001003",
@@ -119,6 +120,8 @@ export function conformanceDatasetFile(): DatasetFile {
           { id: I.relCliPro, product: "cli", version: "1.2.0", status: "PUBLISHED", created: t(7), entitlements: ["PRO", "EXTRA"] },
           { id: I.relClosed, product: "internal", package: "internal-tools", version: "1.0.0", status: "PUBLISHED", created: t(5) },
           { id: I.relOpen, product: "app", package: "acme-sdk", version: "0.1.0", status: "PUBLISHED", created: t(5) },
+          // A hidden DRAFT tagged `latest`: callers who cannot see it resolve `latest` as if there were no tag.
+          { id: I.relOpenDraftLatest, product: "app", package: "acme-sdk", version: "0.2.0", status: "DRAFT", created: t(6), tag: "latest" },
         ],
         artifacts: [
           art(I.artWhl100, I.relPypi100, "acme_tools-1.0.0-py3-none-any.whl", 5),
@@ -173,4 +176,111 @@ export function conformanceDatasetFile(): DatasetFile {
 /** The conformance dataset, loaded. */
 export function conformanceDataset(): Promise<Dataset> {
   return loadDataset(conformanceDatasetFile());
+}
+
+/** Fixed ids of the yanked-release dataset (SPEC 19). */
+export const YANK_IDS = {
+  account: "00000000-0000-4000-8000-000000007001",
+  productOpen: "00000000-0000-4000-8000-000000007011",
+  productLicensed: "00000000-0000-4000-8000-000000007012",
+  productClosed: "00000000-0000-4000-8000-000000007013",
+  pkgLicensed: "00000000-0000-4000-8000-000000007021",
+  pkgOpen: "00000000-0000-4000-8000-000000007022",
+  pkgClosed: "00000000-0000-4000-8000-000000007023",
+  pkgTauri: "00000000-0000-4000-8000-000000007024",
+  rel100: "00000000-0000-4000-8000-000000007101",
+  /** YANKED, newest stable of the licensed package without entitlements. */
+  rel110: "00000000-0000-4000-8000-000000007102",
+  /** YANKED, needs PRO. */
+  rel120: "00000000-0000-4000-8000-000000007103",
+  /** YANKED, created after the window scope's cutoff. */
+  rel130: "00000000-0000-4000-8000-000000007104",
+  relDraft: "00000000-0000-4000-8000-000000007105",
+  relOpen100: "00000000-0000-4000-8000-000000007111",
+  relOpen200: "00000000-0000-4000-8000-000000007112",
+  relClosed: "00000000-0000-4000-8000-000000007121",
+  relTauri100: "00000000-0000-4000-8000-000000007131",
+  relTauri110: "00000000-0000-4000-8000-000000007132",
+  relTool100: "00000000-0000-4000-8000-000000007141",
+  relTool200: "00000000-0000-4000-8000-000000007142",
+  art100: "00000000-0000-4000-8000-000000007201",
+  art110: "00000000-0000-4000-8000-000000007202",
+  art110Waiting: "00000000-0000-4000-8000-000000007203",
+  art120: "00000000-0000-4000-8000-000000007204",
+  art130: "00000000-0000-4000-8000-000000007205",
+  artDraft: "00000000-0000-4000-8000-000000007206",
+  artOpen100: "00000000-0000-4000-8000-000000007211",
+  artOpen200: "00000000-0000-4000-8000-000000007212",
+  artClosed: "00000000-0000-4000-8000-000000007221",
+  artTauri100: "00000000-0000-4000-8000-000000007231",
+  artTauri110: "00000000-0000-4000-8000-000000007232",
+  artTool100: "00000000-0000-4000-8000-000000007241",
+  artTool200: "00000000-0000-4000-8000-000000007242",
+} as const;
+
+/** License keys of the yanked-release dataset: no entitlements, PRO, and an access window ending on 2026-01-10. */
+export const YANK_KEYS = { plain: "YANK-PLAIN-KEY", pro: "YANK-PRO-KEY", windowed: "YANK-WINDOW-KEY" } as const;
+
+/**
+ * A dataset of YANKED releases (SPEC 19) in every position a scope judges: LICENSED with and without
+ * entitlements, inside and outside a window, OPEN, CLOSED, a Tauri upgrade and a raw `latest` file.
+ */
+export function yankedDatasetFile(): DatasetFile {
+  const I = YANK_IDS;
+  const art = (id: string, release: string, filename: string, day: number, extra: Record<string, unknown> = {}) => ({
+    id, release, filename, created: t(day), filesize: 100, checksum: hex("b"), status: "UPLOADED" as const, ...extra,
+  });
+  const signed = { platform: "linux", arch: "x86_64", signature: "sig" };
+  return {
+    accounts: [{
+      id: I.account, slug: "yank", name: "Yank", secretKey: "yank-secret-key-0123456789abcdef", created: t(1),
+      products: [
+        { id: I.productOpen, code: "open", name: "Open", distributionStrategy: "OPEN", created: t(1) },
+        { id: I.productLicensed, code: "lic", name: "Licensed", distributionStrategy: "LICENSED", created: t(1) },
+        { id: I.productClosed, code: "closed", name: "Closed", distributionStrategy: "CLOSED", created: t(1) },
+      ],
+      packages: [
+        { id: I.pkgLicensed, product: "lic", key: "lic-py", name: "Lic", engine: "pypi", created: t(2) },
+        { id: I.pkgOpen, product: "open", key: "open-py", name: "Open", engine: "pypi", created: t(2) },
+        { id: I.pkgClosed, product: "closed", key: "closed-py", name: "Closed", engine: "pypi", created: t(2) },
+        { id: I.pkgTauri, product: "open", key: "open-app", name: "App", engine: "tauri", created: t(2) },
+      ],
+      entitlements: [{ code: "PRO", name: "Pro" }],
+      releases: [
+        { id: I.rel100, product: "lic", package: "lic-py", version: "1.0.0", status: "PUBLISHED", created: t(5) },
+        { id: I.rel110, product: "lic", package: "lic-py", version: "1.1.0", status: "YANKED", created: t(6), metadata: { yankReason: "broken" } },
+        { id: I.rel120, product: "lic", package: "lic-py", version: "1.2.0", status: "YANKED", created: t(7), entitlements: ["PRO"] },
+        { id: I.rel130, product: "lic", package: "lic-py", version: "1.3.0", status: "YANKED", created: t(20) },
+        { id: I.relDraft, product: "lic", package: "lic-py", version: "0.5.0", status: "DRAFT", created: t(8) },
+        { id: I.relOpen100, product: "open", package: "open-py", version: "1.0.0", status: "PUBLISHED", created: t(5) },
+        { id: I.relOpen200, product: "open", package: "open-py", version: "2.0.0", status: "YANKED", created: t(6) },
+        { id: I.relClosed, product: "closed", package: "closed-py", version: "1.0.0", status: "YANKED", created: t(5) },
+        { id: I.relTauri100, product: "open", package: "open-app", version: "1.0.0", status: "PUBLISHED", created: t(5) },
+        { id: I.relTauri110, product: "open", package: "open-app", version: "1.1.0", status: "YANKED", created: t(6) },
+        { id: I.relTool100, product: "lic", version: "1.0.0", status: "PUBLISHED", created: t(5) },
+        { id: I.relTool200, product: "lic", version: "2.0.0", status: "YANKED", created: t(6) },
+      ],
+      artifacts: [
+        art(I.art100, I.rel100, "lic_py-1.0.0-py3-none-any.whl", 5),
+        art(I.art110, I.rel110, "lic_py-1.1.0-py3-none-any.whl", 6),
+        art(I.art110Waiting, I.rel110, "lic_py-1.1.0.tar.gz", 7, { status: "WAITING" }),
+        art(I.art120, I.rel120, "lic_py-1.2.0-py3-none-any.whl", 7),
+        art(I.art130, I.rel130, "lic_py-1.3.0-py3-none-any.whl", 20),
+        art(I.artDraft, I.relDraft, "lic_py-0.5.0-py3-none-any.whl", 8),
+        art(I.artOpen100, I.relOpen100, "open_py-1.0.0-py3-none-any.whl", 5),
+        art(I.artOpen200, I.relOpen200, "open_py-2.0.0-py3-none-any.whl", 6),
+        art(I.artClosed, I.relClosed, "closed_py-1.0.0-py3-none-any.whl", 5),
+        art(I.artTauri100, I.relTauri100, "app.AppImage", 5, signed),
+        art(I.artTauri110, I.relTauri110, "app.AppImage", 6, signed),
+        art(I.artTool100, I.relTool100, "tool", 5),
+        art(I.artTool200, I.relTool200, "tool", 6),
+      ],
+      policies: [{ product: "lic", name: "Standard", authenticationStrategy: "MIXED", expirationStrategy: "RESTRICT_ACCESS" }],
+      licenses: [
+        { policy: "Standard", key: YANK_KEYS.plain },
+        { policy: "Standard", key: YANK_KEYS.pro, entitlements: ["PRO"] },
+        { policy: "Standard", key: YANK_KEYS.windowed, expiry: "2026-01-10T00:00:00Z" },
+      ],
+    }],
+  };
 }

@@ -179,6 +179,17 @@ describe("behaviours 69–78", () => {
       expect(((await res.json()) as { errors: unknown }).errors).toEqual(denied("license is suspended"));
     });
 
+    it("a suspended license's token on a LICENSED YANKED release → 403 (license is suspended), as if it were PUBLISHED (SPEC 19)", async () => {
+      const res = await w.get(art("lic-0.9.0-yanked.bin"), `Bearer ${TOK.licSuspended}`);
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { errors: unknown }).errors).toEqual(denied("license is suspended"));
+      // A usable license may download it but not read it (Keygen hides YANKED releases from licensees).
+      const { release: r, product } = release("lic", "0.9.0");
+      const p = await principalFor(`Bearer ${TOK.licGood}`);
+      expect(authorize(p, "download", { type: "release", release: r, product }, NOW)).toEqual({ allowed: true });
+      expect(authorize(p, "read", { type: "release", release: r, product }, NOW)).toEqual({ allowed: false, reason: "release is not published" });
+    });
+
     it("the same license is allowed an OPEN unconstrained release (checked before the license)", async () => {
       expect((await w.get(art("open-1.0.0.bin"), `Bearer ${TOK.licSuspended}`)).status).toBe(200);
     });

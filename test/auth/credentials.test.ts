@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { readCredential } from "../../src/auth/credentials.js";
+import { queryCredential, readCredential } from "../../src/auth/credentials.js";
 import { b64, firstError, KEY, loadWorld, TOK, type World } from "./world.js";
 
 const read = (authorization: string | null, query = "") => readCredential({ authorization, query: new URLSearchParams(query) });
@@ -135,5 +135,30 @@ describe("every credential form through createFetchHandler", () => {
   it.each(["Bearer ", "License ", "Token", `Basic ${b64(":")}`, "Bearer ,;", 'Token token=""'])("treats the empty credential %j as anonymous", async (header) => {
     expect((await w.get(licensed, header)).status).toBe(404);
     expect((await w.get(`/artifacts/${w.artifactId("open-1.0.0.bin")}`, header)).status).toBe(200);
+  });
+});
+
+describe("queryCredential (SPEC 20: the query parameter a credential came from)", () => {
+  const from = (authorization: string | null, query: string) => queryCredential({ authorization, query: new URLSearchParams(query) });
+  it.each([
+    [null, "auth=license:KEY-1", { name: "auth", value: "license:KEY-1" }],
+    [null, "token=tok-1", { name: "token", value: "tok-1" }],
+    [null, "auth=a&token=tok-1", { name: "token", value: "tok-1" }],
+    [null, "token=tok-1&token=tok-2", { name: "token", value: "tok-2" }],
+    [null, "auth=license%3AK%2BY%20%26", { name: "auth", value: "license:K+Y &" }],
+    ["Foo bar", "auth=license:KEY-1", { name: "auth", value: "license:KEY-1" }],
+    ["", "auth=license:KEY-1", { name: "auth", value: "license:KEY-1" }],
+  ])("header %j, query %j → %j", (header, query, expected) => {
+    expect(from(header, query)).toEqual(expected);
+  });
+  it.each([
+    ["Bearer tok-1", "auth=license:KEY-1"],
+    ["License KEY-1", "token=tok-2"],
+    ["Bearer ", "auth=license:KEY-1"],
+    [null, ""],
+    [null, "auth=%20"],
+    [null, "token=&auth=license:KEY-1"],
+  ])("header %j, query %j → null (no query credential was used)", (header, query) => {
+    expect(from(header, query)).toBeNull();
   });
 });

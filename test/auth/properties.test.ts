@@ -15,7 +15,7 @@ import {
   AUTHENTICATION_STRATEGIES, DISTRIBUTION_STRATEGIES, ENGINE_KEYS, EXPIRATION_STRATEGIES, type Release,
 } from "../../src/model/records.js";
 import { createMemoryStore } from "../../src/store/memory.js";
-import { withinWindow } from "../../src/access/scope.js";
+import { withinWindow, withYanked } from "../../src/access/scope.js";
 import type { Store } from "../../src/store/types.js";
 
 const NOW = new Date("2026-02-01T00:00:00.000Z");
@@ -166,10 +166,14 @@ describe("properties", () => {
         const expectedEngines = [...new Set(w.dataset.packages.filter((p) => p.engine !== null &&
           authorize(principal, "read", { type: "package", package: p, product: productOf(p.productId) }, NOW).allowed).map((p) => p.engine as string))].sort();
         expect(engines).toEqual(expectedEngines);
-        // Releases and artifacts.
+        // Releases and artifacts: `read` matches the list scope, `download` the scope with YANKED
+        // releases as PUBLISHED (SPEC 19), for every query that takes a scope.
+        const asPublished = withYanked(scope);
         const byPackage = new Map<string, string[]>();
+        const byPackageAsPublished = new Map<string, string[]>();
         for (const pkg of w.dataset.packages) {
           byPackage.set(pkg.id, (await w.store.listPackageArtifacts(account, pkg.id, scope)).map((x) => x.artifact.id).sort());
+          byPackageAsPublished.set(pkg.id, (await w.store.listPackageArtifacts(account, pkg.id, asPublished)).map((x) => x.artifact.id).sort());
         }
         for (const release of w.dataset.releases) {
           const product = productOf(release.productId);
@@ -177,16 +181,22 @@ describe("properties", () => {
           const found = await w.store.getReleaseByVersion(account, release.productId, release.packageId, release.version, scope);
           expect(found?.id ?? null).toBe(releaseAllowed ? release.id : null);
           if (releaseAllowed) expect((await w.store.findRelease(account, release.id, lookup))?.id).toBe(release.id);
-          const listed = (await w.store.listReleaseArtifacts(account, release.id, scope)).map((a) => a.id).sort();
+          const downloadAllowed = authorize(principal, "download", { type: "release", release, product }, NOW).allowed;
+          const foundAsPublished = await w.store.getReleaseByVersion(account, release.productId, release.packageId, release.version, asPublished);
+          expect(foundAsPublished?.id ?? null).toBe(downloadAllowed ? release.id : null);
+          if (release.status !== "YANKED") expect(downloadAllowed).toBe(releaseAllowed);
           const artifacts = w.dataset.artifacts.filter((a) => a.releaseId === release.id);
-          const allowed = artifacts.filter((artifact) => authorize(principal, "download", { type: "artifact", artifact, release, product }, NOW).allowed);
-          expect(listed).toEqual(allowed.map((a) => a.id).sort());
-          for (const artifact of artifacts) {
-            const ok = allowed.includes(artifact);
-            expect((await w.store.findArtifact(account, artifact.id, scope))?.artifact.id ?? null).toBe(ok ? artifact.id : null);
-            if (ok) expect((await w.store.findArtifact(account, artifact.id, lookup))?.artifact.id).toBe(artifact.id);
-            if (release.packageId !== null) expect(byPackage.get(release.packageId)?.includes(artifact.id)).toBe(ok);
-            checked++;
+          for (const [action, s, packageLists] of [["read", scope, byPackage], ["download", asPublished, byPackageAsPublished]] as const) {
+            const listed = (await w.store.listReleaseArtifacts(account, release.id, s)).map((a) => a.id).sort();
+            const allowed = artifacts.filter((artifact) => authorize(principal, action, { type: "artifact", artifact, release, product }, NOW).allowed);
+            expect(listed).toEqual(allowed.map((a) => a.id).sort());
+            for (const artifact of artifacts) {
+              const ok = allowed.includes(artifact);
+              expect((await w.store.findArtifact(account, artifact.id, s))?.artifact.id ?? null).toBe(ok ? artifact.id : null);
+              if (ok) expect((await w.store.findArtifact(account, artifact.id, action === "read" ? lookup : withYanked(lookup)))?.artifact.id).toBe(artifact.id);
+              if (release.packageId !== null) expect(packageLists.get(release.packageId)?.includes(artifact.id)).toBe(ok);
+              checked++;
+            }
           }
           checked++;
         }

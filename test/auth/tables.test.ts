@@ -7,7 +7,7 @@ import { authenticate } from "../../src/auth/authenticate.js";
 import { authorize } from "../../src/access/authorize.js";
 import { scopeOf, type Principal } from "../../src/access/principal.js";
 import { parseStrict } from "../../src/core/version.js";
-import { isArtifactVisible, isPackageVisible } from "../../src/access/scope.js";
+import { isArtifactVisible, isPackageVisible, isReleaseVisible, withYanked } from "../../src/access/scope.js";
 import { KEY, loadWorld, NOW, TOK, type World } from "./world.js";
 
 let w: World;
@@ -143,7 +143,6 @@ describe("§6.9 draft / yanked / non-uploaded visibility", () => {
 
   it.each([
     ["DRAFT release", "open-2.0.0-draft.bin"],
-    ["YANKED release", "open-0.9.0-yanked.bin"],
     ["WAITING artifact", "open-1.0.0-waiting.bin"],
     ["PROCESSING artifact", "open-1.0.0-processing.bin"],
     ["FAILED artifact", "open-1.0.0-failed.bin"],
@@ -154,9 +153,39 @@ describe("§6.9 draft / yanked / non-uploaded visibility", () => {
     for (const header of LICENSE_USER_ANON()) await expectCell(header, { [file]: false, [control]: true });
   });
 
-  it("the same holds for a LICENSED product's draft and yanked releases", async () => {
-    await expectCell(LICENSE_OF.lic, { "lic-3.0.0-draft.bin": false, "lic-0.9.0-yanked.bin": false, "lic-1.0.0.bin": true });
+  it("the same holds for a LICENSED product's draft releases", async () => {
+    await expectCell(LICENSE_OF.lic, { "lic-3.0.0-draft.bin": false, "lic-1.0.0.bin": true });
     await expectCell(PRODUCT_OF.lic, { "lic-3.0.0-draft.bin": true, "lic-0.9.0-yanked.bin": true });
+  });
+
+  /**
+   * SPEC 19 (PEP 592): a YANKED release stays hidden from `read` (and from the list scope) for
+   * licenses, users and anonymous callers as in Keygen, but its files download for every caller who
+   * could see the release were it PUBLISHED.
+   */
+  async function expectYanked(header: string | undefined, file: string, downloads: boolean): Promise<void> {
+    const p = await principal(header);
+    const { artifact, release, product } = records(file);
+    expect({ file, read: authorize(p, "read", { type: "release", release, product }, NOW).allowed }).toEqual({ file, read: false });
+    expect({ file, listed: isReleaseVisible(scopeOf(p, NOW), release, product) }).toEqual({ file, listed: false });
+    expect({ file, download: authorize(p, "download", { type: "artifact", artifact, release, product }, NOW).allowed }).toEqual({ file, download: downloads });
+    expect({ file, asPublished: isArtifactVisible(withYanked(scopeOf(p, NOW)), artifact, release, product) }).toEqual({ file, asPublished: downloads });
+    const res = await w.get(`/artifacts/${artifact.id}`, header);
+    expect({ file, status: res.status }).toEqual({ file, status: downloads ? 200 : 404 });
+  }
+
+  it("YANKED release: visible to admin-like and the own product; downloadable, not readable, for whoever sees it as PUBLISHED (SPEC 19)", async () => {
+    const file = "open-0.9.0-yanked.bin";
+    for (const role of ADMIN_LIKE) await expectCell(HEADERS[role], { [file]: true });
+    await expectCell(PRODUCT_OF.open, { [file]: true });
+    // OPEN, no entitlements: everyone could see it were it PUBLISHED.
+    for (const header of LICENSE_USER_ANON()) await expectYanked(header, file, true);
+    // LICENSED: its license downloads; anonymous callers and another product's license do not.
+    await expectYanked(LICENSE_OF.lic, "lic-0.9.0-yanked.bin", true);
+    await expectYanked(undefined, "lic-0.9.0-yanked.bin", false);
+    await expectYanked(LICENSE_OF.open, "lic-0.9.0-yanked.bin", false);
+    // Another product's token sees nothing of it.
+    await expectCell(PRODUCT_OF.open, { "lic-0.9.0-yanked.bin": false });
   });
 
   it("upgrade candidates: PUBLISHED only, for everyone, admins included", async () => {

@@ -141,4 +141,17 @@ describe("release-engines serve", { timeout: 120_000 }, () => {
     const res = await fetch(`${server.origin}/v1/accounts/demo/artifacts/demo_sdk-1.0.0-py3-none-any.whl`, { redirect: "manual" });
     expect(res.headers.get("location")).toMatch(/^https:\/\/dl\.example\.com\/v1\/blobs\//);
   });
+
+  it("answers the account-less form /v1/<path> with --account, and refuses an unknown account", async () => {
+    const server = await startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--account", "demo"]);
+    running.push(server);
+    const res = await fetch(`${server.origin}/v1/engines`);
+    expect(res.status).toBe(200);
+    expect((await fetch(`${server.origin}/v1/accounts/demo/engines`)).status).toBe(200);
+    const write = await fetch(`${server.origin}/v1/releases`, { method: "POST", headers: { "content-type": "application/vnd.api+json" }, body: "{}" });
+    expect(write.status).toBe(405);
+    const bad = await cli("serve", "--data", "examples/demo/dataset.json", "--port", "0", "--account", "ghost");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--account names no account");
+  });
 });

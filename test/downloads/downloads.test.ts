@@ -3,7 +3,7 @@
  * bucketed URL served by the same handler; tampering, expiry, key rotation and Prefer handling.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSignedBlobStorage, type SignedBlobStorageOptions } from "../../src/blobs/signed.js";
+import { createSignedBlobStorage, purposeKey, type SignedBlobStorageOptions } from "../../src/blobs/signed.js";
 import { hmacSha256Hex } from "../../src/core/crypto.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import type { Store } from "../../src/store/types.js";
@@ -45,7 +45,7 @@ describe("redirect (79–81)", () => {
     const res = await get(wheelUrl);
     expect(res.status).toBe(303);
     const location = res.headers.get("location") as string;
-    expect(location).toMatch(new RegExp(`^http://localhost/v1/blobs/${accountId}/[0-9a-f-]{36}/demo_pkg-1.0.0-py3-none-any.whl\\?expires=\\d+&kid=a1&signature=[0-9a-f]{64}$`));
+    expect(location).toMatch(new RegExp(`^http://localhost/v1/blobs/${accountId}/[0-9a-f-]{36}/demo_pkg-1.0.0-py3-none-any.whl\\?expires=\\d+&kid=d1&signature=[0-9a-f]{64}$`));
     const doc = await res.json();
     expect(doc.data.type).toBe("artifacts");
     expect(doc.data.attributes.filename).toBe("demo_pkg-1.0.0-py3-none-any.whl");
@@ -112,13 +112,22 @@ describe("redirect (79–81)", () => {
     expect((await res.json()).data.links.redirect).toBeUndefined();
   });
 
-  it("keeps yanked files downloadable for callers who see them (deliberate difference: pip installs pinned yanked versions)", async () => {
-    const json = await (await simple(h, "demo", "demo-pkg/", { authorization: AUTH.demoAdmin, accept: "application/vnd.pypi.simple.v1+json" })).json();
-    const yanked = json.files.find((f: { filename: string }) => f.filename === "demo_pkg-0.9.0-py3-none-any.whl");
-    expect(yanked.yanked).toBe('broken "build"');
-    expect((await get(yanked.url, { authorization: AUTH.demoAdmin })).status).toBe(303);
-    // Anonymous callers cannot see the yanked release at all.
-    expect((await get(yanked.url)).status).toBe(404);
+  it("keeps yanked files downloadable for whoever could see them were they published (SPEC 19: pip installs pinned yanked versions)", async () => {
+    for (const headers of [{ authorization: AUTH.demoAdmin }, {}] as Record<string, string>[]) {
+      const json = await (await simple(h, "demo", "demo-pkg/", { ...headers, accept: "application/vnd.pypi.simple.v1+json" })).json();
+      const yanked = json.files.find((f: { filename: string }) => f.filename === "demo_pkg-0.9.0-py3-none-any.whl");
+      expect(yanked.yanked).toBe('broken "build"');
+      const res = await get(yanked.url, headers);
+      expect(res.status).toBe(303);
+      // The redirect serves the bytes.
+      const blob = await get(res.headers.get("location") as string);
+      expect(blob.status).toBe(200);
+      expect(await blob.text()).toBe("wheel 0.9.0 bytes");
+    }
+    // A LICENSED product's yanked file: its license finds it (no blob here: the document), anonymous callers do not.
+    const licensed = `http://localhost/v1/accounts/${IDS.account}/artifacts/${IDS.artWhlYanked}`;
+    expect((await get(licensed, { authorization: AUTH.licenseToken })).status).toBe(200);
+    expect((await get(licensed)).status).toBe(404);
   });
 
   it("404s what the caller may not see and 403s a blocked license with the reason", async () => {
@@ -205,5 +214,31 @@ describe("signed URLs", () => {
     expect(new URL((await get(wheelUrl, {}, rotated)).headers.get("location") as string).searchParams.get("kid")).toBe("k2");
     const dropped = createFetchHandler({ store, blobs: blobs({ current: "k2", secrets: { k2: () => secret } }), now });
     expect((await get(url, {}, dropped)).status).toBe(403);
+  });
+
+  it("signs with a key derived for downloads (kid d1), never the secret itself; legacy a1 URLs keep working until they expire", async () => {
+    clock = T0;
+    const url = await signed();
+    const [, , , acc, art] = url.pathname.split("/");
+    const expires = url.searchParams.get("expires") as string;
+    const secret = "demo-secret-key-0123456789abcdef";
+    const message = (kid: string) => `${kid}\n${acc}\n${art}\n${expires}`;
+    expect(url.searchParams.get("kid")).toBe("d1");
+    expect(url.searchParams.get("signature")).toBe(await hmacSha256Hex(await purposeKey(secret, "download"), message("d1")));
+    const tryWith = async (kid: string, signature: string) => {
+      const u = new URL(url);
+      u.searchParams.set("kid", kid);
+      u.searchParams.set("signature", signature);
+      return (await get(u.toString())).status;
+    };
+    // What a URL minted before key separation looks like, and what a token digest of the message would be.
+    expect(await tryWith("a1", await hmacSha256Hex(secret, message("a1")))).toBe(200);
+    expect(await tryWith("d1", await hmacSha256Hex(secret, message("d1")))).toBe(403);
+    expect(await tryWith("a1", await hmacSha256Hex(await purposeKey(secret, "download"), message("a1")))).toBe(403);
+    expect(await tryWith("d1", await hmacSha256Hex(await purposeKey(secret, "upload"), message("d1")))).toBe(403);
+    clock = Number(expires) * 1000;
+    expect(await tryWith("a1", await hmacSha256Hex(secret, message("a1")))).toBe(403);
+    clock = T0;
+    expect(() => blobs({ current: "a1", secrets: { a1: "x" } })).toThrow(/legacy/);
   });
 });

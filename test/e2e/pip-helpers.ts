@@ -96,12 +96,13 @@ export const ADMIN_TOKEN = "admin-ababababababababababababababababababababababab
 
 /**
  * Build the wheels and write the dataset in `dir`: OPEN `open-pkg` (0.1.0, 0.2.0 with PEP 658
- * metadata, yanked 0.3.0, 0.4.0 needing Python < 3), LICENSED `lic-pkg` (1.0.0, 1.1.0 needing PRO),
- * OPEN `tamper-pkg`; licenses BASIC-KEY, PRO-KEY and suspended SUSP-KEY; an admin token.
+ * metadata, yanked 0.3.0, 0.4.0 needing Python < 3), LICENSED `lic-pkg` (1.0.0, 1.1.0 needing PRO,
+ * yanked 1.2.0, yanked 1.3.0 needing PRO), OPEN `tamper-pkg`; licenses BASIC-KEY, PRO-KEY and
+ * suspended SUSP-KEY; an admin token.
  */
 export function writeE2eDataset(dir: string): string {
   const open = ["0.1.0", "0.2.0", "0.3.0", "0.4.0"].map((v) => buildWheel(dir, "open_pkg", v));
-  const lic = ["1.0.0", "1.1.0"].map((v) => buildWheel(dir, "lic_pkg", v));
+  const lic = ["1.0.0", "1.1.0", "1.2.0", "1.3.0"].map((v) => buildWheel(dir, "lic_pkg", v));
   const tamper = buildWheel(dir, "tamper_pkg", "1.0.0");
   fs.writeFileSync(path.join(dir, `${open[1]?.filename}.metadata`), open[1]?.metadata as string);
   const art = (release: string, filename: string, extra: Record<string, unknown> = {}) => ({ release, filename, file: filename, ...extra });
@@ -126,6 +127,9 @@ export function writeE2eDataset(dir: string): string {
         { id: REL(5), product: "lic", package: "lic-pkg", version: "1.0.0", status: "PUBLISHED", created: "2026-01-01T00:00:00Z" },
         { id: REL(6), product: "lic", package: "lic-pkg", version: "1.1.0", status: "PUBLISHED", created: "2026-01-02T00:00:00Z", entitlements: ["PRO"] },
         { id: REL(7), product: "open", package: "tamper-pkg", version: "1.0.0", status: "PUBLISHED", created: "2026-01-01T00:00:00Z" },
+        // The write path keeps a yank's reason in `metadata.yankReason`.
+        { id: REL(8), product: "lic", package: "lic-pkg", version: "1.2.0", status: "YANKED", created: "2026-01-03T00:00:00Z", metadata: { yankReason: "bad wheel" } },
+        { id: REL(9), product: "lic", package: "lic-pkg", version: "1.3.0", status: "YANKED", created: "2026-01-04T00:00:00Z", entitlements: ["PRO"] },
       ],
       artifacts: [
         art(REL(1), open[0]?.filename as string),
@@ -136,6 +140,8 @@ export function writeE2eDataset(dir: string): string {
         art(REL(5), lic[0]?.filename as string),
         art(REL(6), lic[1]?.filename as string),
         art(REL(7), tamper.filename),
+        art(REL(8), lic[2]?.filename as string),
+        art(REL(9), lic[3]?.filename as string),
       ],
       policies: [{ product: "lic", name: "Std", authenticationStrategy: "LICENSE" }],
       licenses: [

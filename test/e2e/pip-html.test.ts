@@ -50,6 +50,11 @@ describe("pip, HTML-only option", { timeout: 60_000 }, () => {
     const run = await runPip(dir, ["download", "--index-url", u.toString(), "-d", out, "lic-pkg"]);
     expect(run.code, run.out).toBe(0);
     expect(saved(out)).toEqual(["lic_pkg-1.0.0-py3-none-any.whl"]);
+    // A pinned yanked version installs from the HTML page too (data-yanked, SPEC 19).
+    const pinned = await runPip(dir, ["download", "--index-url", u.toString(), "-d", path.join(dir, "o4"), "lic-pkg==1.2.0"]);
+    expect(pinned.code, pinned.out).toBe(0);
+    expect(pinned.out).toContain("Reason for being yanked: bad wheel");
+    expect(saved(path.join(dir, "o4"))).toEqual(["lic_pkg-1.2.0-py3-none-any.whl"]);
     const missing = await runPip(dir, ["download", "-vv", "--index-url", index, "-d", path.join(dir, "o3"), "no-such-pkg"]);
     expect(missing.code).not.toBe(0);
     expect(missing.out).toMatch(/simple\/no-such-pkg\/ HTTP\/1\.1" 404/);

@@ -76,13 +76,32 @@ describe("pip, JSON path", { timeout: 60_000 }, () => {
     expect(run.files).toEqual(["open_pkg-0.1.0-py3-none-any.whl"]);
   });
 
-  it("installs a pinned yanked version with pip's warning where the caller sees yanked releases", async () => {
-    // Yanked releases are visible to admins and product tokens only (Keygen §6.9).
-    const run = await download("open-pkg==0.3.0", `token:${ADMIN_TOKEN}`);
-    expect(run.code, run.out).toBe(0);
-    expect(run.files).toEqual(["open_pkg-0.3.0-py3-none-any.whl"]);
-    expect(run.out).toMatch(/is a yanked version/);
-    expect(run.out).toContain("Reason for being yanked: broken build");
+  it("installs a pinned yanked version with pip's warning, for admins and anonymous callers of an OPEN project alike (SPEC 19)", async () => {
+    for (const cred of [`token:${ADMIN_TOKEN}`, undefined]) {
+      const run = await download("open-pkg==0.3.0", cred);
+      expect(run.code, run.out).toBe(0);
+      expect(run.files).toEqual(["open_pkg-0.3.0-py3-none-any.whl"]);
+      expect(run.out).toMatch(/is a yanked version/);
+      expect(run.out).toContain("Reason for being yanked: broken build");
+    }
+  });
+
+  it("installs a LICENSED project's pinned yanked version for a license that would see it published, and skips it otherwise (SPEC 19)", async () => {
+    const pinned = await download("lic-pkg==1.2.0", "license:BASIC-KEY");
+    expect(pinned.code, pinned.out).toBe(0);
+    expect(pinned.files).toEqual(["lic_pkg-1.2.0-py3-none-any.whl"]);
+    expect(pinned.out).toContain("Reason for being yanked: bad wheel");
+    // Unpinned, pip takes the newest release that is not yanked: 1.0.0 without PRO, 1.1.0 with it.
+    expect((await download("lic-pkg", "license:BASIC-KEY")).files).toEqual(["lic_pkg-1.0.0-py3-none-any.whl"]);
+    expect((await download("lic-pkg", "license:PRO-KEY")).files).toEqual(["lic_pkg-1.1.0-py3-none-any.whl"]);
+    // A yanked release needing PRO: PRO-KEY installs it pinned; BASIC-KEY does not even see it.
+    const pro = await download("lic-pkg==1.3.0", "license:PRO-KEY");
+    expect(pro.code, pro.out).toBe(0);
+    expect(pro.files).toEqual(["lic_pkg-1.3.0-py3-none-any.whl"]);
+    const hidden = await download("lic-pkg==1.3.0", "license:BASIC-KEY");
+    expect(hidden.code).not.toBe(0);
+    expect(hidden.out).toContain("No matching distribution found for lic-pkg==1.3.0");
+    expect(hidden.out).not.toContain("lic_pkg-1.3.0");
   });
 
   it("fails without credentials on a LICENSED project", async () => {

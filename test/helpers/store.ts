@@ -19,7 +19,9 @@ import type { Dataset } from "../../src/dataset/load.js";
 import { createPostgresStore } from "../../src/postgres.js";
 import { createSqliteStore, importDataset, type SqlStore } from "../../src/sqlite.js";
 import { createMemoryStore } from "../../src/store/memory.js";
+import { createWritableMemoryStore } from "../../src/store/memory-write.js";
 import type { Store } from "../../src/store/types.js";
+import { isWritableStore, type WritableStore } from "../../src/store/write.js";
 
 /** The backends a test run can choose. */
 export type TestStoreKind = "memory" | "sqlite" | "postgres";
@@ -108,6 +110,17 @@ export async function makeStore(dataset: Dataset): Promise<Store> {
   const { store, close } = await sqlStore();
   open.set(store, close);
   await importDataset(store, dataset);
+  return store;
+}
+
+/**
+ * A store that can publish, holding `dataset`, of the backend `RE_TEST_STORE` names (memory by default).
+ * @throws {Error} when that backend's store does not implement the write contract.
+ */
+export async function makeWritableStore(dataset: Dataset): Promise<WritableStore> {
+  if (testStoreKind() === "memory") return createWritableMemoryStore(dataset);
+  const store = await makeStore(dataset);
+  if (!isWritableStore(store)) throw new Error(`the ${testStoreKind()} store does not implement the write contract`);
   return store;
 }
 

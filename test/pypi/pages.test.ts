@@ -128,9 +128,24 @@ describe("project page (behaviours 18–21, SPEC 3–7)", () => {
     expect(byName["demo_pkg-0.9.0-py3-none-any.whl"]).toBe('broken "build"');
     expect(byName["demo_pkg-0.8.0-py3-none-any.whl"]).toBe(true);
     expect(byName["demo_pkg-1.0.0-py3-none-any.whl"]).toBeUndefined();
-    // Anonymous callers do not see yanked releases at all.
+    // SPEC 19: anonymous callers of an OPEN product see the yanked files too, marked alike.
     const anon = await (await simple(h, "demo", "demo-pkg/")).text();
-    expect(anon).not.toContain("0.9.0");
+    const anonYanked = Object.fromEntries(anchors(anon).map((a) => [a.text, /data-yanked="([^"]*)"/.exec(a.attrs)?.[1] ?? null]));
+    expect(anonYanked).toEqual(yanked);
+  });
+
+  it("lists a LICENSED yanked release's files, marked, to the licenses that would see it published, not to others (SPEC 19)", async () => {
+    const files = async (authorization?: string) => {
+      const res = await simple(h, "acme", "acme-tools/", { ...(authorization ? { authorization } : {}), accept: PIP_ACCEPT });
+      return res.status === 200 ? Object.fromEntries((await res.json()).files.map((f: { filename: string; yanked?: unknown }) => [f.filename, f.yanked ?? null])) : res.status;
+    };
+    expect(await files(AUTH.licenseToken)).toEqual({
+      "acme_tools-2.0.0b1-py3-none-any.whl": null,
+      "acme_tools-1.1.0-py3-none-any.whl": null,
+      "acme_tools-1.0.0-py3-none-any.whl": null,
+      "acme_tools-0.9.0-py3-none-any.whl": true,
+    });
+    expect(await files()).toBe(401);
   });
 
   it("advertises PEP 658/714 core-metadata only for an uploaded <file>.metadata, which is not listed itself (SPEC 6)", async () => {

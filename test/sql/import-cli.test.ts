@@ -31,7 +31,7 @@ describe("release-engines import (SQLite)", () => {
     const before = snapshot(db);
     const second = runCli(["import", file, "--db", db]);
     expect(second.status).toBe(0);
-    expect(second.stdout).toMatch(/0 row\(s\) written, 0 deleted/);
+    expect(second.stdout).toMatch(/nothing to change, the store already matches the file/);
     expect(snapshot(db)).toBe(before);
   }, 60_000);
 
@@ -48,12 +48,14 @@ describe("release-engines import (SQLite)", () => {
     expect(snapshot(db)).toBe(before);
   });
 
-  it("mirrors the file: a removed release is deleted, a new one added, revisions move", () => {
+  it("with --prune, mirrors the file: a removed release is deleted, a new one added, revisions move", () => {
     const raw = new Database(db, { readonly: true });
     const revision = () => (raw.prepare("SELECT revision FROM package_revisions").get() as { revision: number }).revision;
     const rev1 = revision();
     const next = writeDemoDataset(join(dir, "next"), { version: "2.0.0" });
-    const r = runCli(["import", next, "--db", db]);
+    const merged = runCli(["import", next, "--db", db, "--dry-run"]);
+    expect(merged.stdout).toMatch(/dry run, nothing changed: 1 account\(s\), [1-9]\d* row\(s\) to write, 0 to delete/);
+    const r = runCli(["import", next, "--db", db, "--prune"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/[1-9]\d* row\(s\) written, 2 deleted/);
     expect(raw.prepare("SELECT version FROM releases").all()).toEqual([{ version: "2.0.0" }]);

@@ -11,7 +11,7 @@ import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
-import { isReleaseVisible } from "../../access/scope.js";
+import { isReleaseVisible, withYanked } from "../../access/scope.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
@@ -103,10 +103,12 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   const etag = etagOf(fingerprint);
   // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
   const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
+  // The page before any 304: its render authorizes every release it lists (a cached page was rendered
+  // under this same fingerprint, scopes included), so a refusal is never answered as "not modified".
+  const identity = await cache.getOrCreate(`${etag}|${format}`, () => page.render(format));
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
-  const identity = await cache.getOrCreate(`${etag}|${format}`, () => page.render(format));
   if (identity.lastModified !== null) headers["Last-Modified"] = identity.lastModified;
   const ims = input.headers.get("if-modified-since");
   if (ifNoneMatch === null && ims !== null && identity.lastModified !== null) {
@@ -155,15 +157,18 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
   return {
     key: ["project", ctx.account.id, pkg.id, ...revisions],
     async render(format) {
-      const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, ctx.lookupScope);
+      // PEP 592 (SPEC 19): a YANKED release's files stay listed (marked yanked) for every caller who
+      // could see the release were it PUBLISHED, so `pip install pkg==X` still works after X is yanked.
+      const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, withYanked(ctx.lookupScope));
       // Releases found only through a blocked license (suspended, banned, revoked): Keygen's
       // release policy denies the listing with its reason.
+      const listed = withYanked(ctx.scope);
       const checked = new Set<string>();
       for (const { release } of rows) {
         if (checked.has(release.id)) continue;
         checked.add(release.id);
-        if (isReleaseVisible(ctx.scope, release, product)) continue;
-        const decision = authorize(ctx.principal, "read", { type: "release", release, product }, ctx.now);
+        if (isReleaseVisible(listed, release, product)) continue;
+        const decision = authorize(ctx.principal, "download", { type: "release", release, product }, ctx.now);
         if (!decision.allowed) throw accessDenied(decision);
       }
       const files = projectFiles(rows, urlOf);

@@ -6,6 +6,7 @@
  * empty body whose `Release-Engines-Reason` header says why there is no update.
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
+import { queryCredential, type QueryCredential } from "../../auth/credentials.js";
 import { ValidationError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
@@ -15,6 +16,7 @@ import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
+import { serializeRelease } from "../releases.js";
 import { pickTauriArtifact } from "./artifact.js";
 
 /** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
@@ -38,7 +40,10 @@ export interface TauriUpdateInput {
   package: string;
   /** `platform`, `arch`, `version` (required), `channel`, `constraint` (optional). */
   query: URLSearchParams;
-  /** For `Accept` and `If-None-Match` (a `Headers`, or any lookup by name). */
+  /**
+   * For `Accept`, `If-None-Match` and `Authorization` (a `Headers`, or any lookup by name): without
+   * an `Authorization` header, a `?token=`/`?auth=` credential in `query` is carried on the `url`.
+   */
   headers?: HeaderLookup;
 }
 
@@ -63,11 +68,15 @@ function noUpdate(reason: TauriNoUpdateReason): EngineResult {
   return noContentResult({ [REASON_HEADER]: reason, Vary: "Accept, Authorization, Accept-Encoding" });
 }
 
-/** The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with the same credentials. */
-export function artifactUrl(origin: string, accountId: string, artifact: Artifact): string {
+/**
+ * The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with
+ * the caller's query credential when it authenticated by one (SPEC 20), percent-encoded.
+ */
+export function artifactUrl(origin: string, accountId: string, artifact: Artifact, credential: QueryCredential | null = null): string {
   const name = artifact.filename;
   // Most names have nothing to encode (encodeURIComponent keeps exactly these characters).
-  return `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${/^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name)}`;
+  const url = `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${/^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name)}`;
+  return credential === null ? url : `${url}?${credential.name}=${encodeURIComponent(credential.value)}`;
 }
 
 /** The 200 body for an upgrade release and its chosen artifact. */
@@ -131,10 +140,13 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const artifact = pickTauriArtifact(artifacts, platform, arch);
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
 
-  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact)));
+  // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
+  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, query: input.query });
+  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, credential)));
   const etag = weakEtag(body);
   const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
 }
 
