@@ -11,6 +11,7 @@
 import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
 import type { SqlClient } from "./client.js";
+import { constraintConflict } from "./conflicts.js";
 import { join, list, raw, sql, type Fragment } from "./fragment.js";
 import type { SqlStore } from "./store.js";
 
@@ -286,6 +287,18 @@ export async function importDataset(store: SqlStore, dataset: Dataset, options: 
     });
   } catch (error) {
     if (error instanceof DryRun) return error.summary;
-    throw error;
+    throw takenByOthers(error) ?? error;
   }
+}
+
+/**
+ * A merge that meets a unique index: a version, tag, key or filename of the file already used by
+ * a record the file does not hold (say, one published through the API). Nothing was written.
+ */
+function takenByOthers(error: unknown): Error | null {
+  const conflict = constraintConflict(error);
+  if (conflict === null || conflict.code === undefined || !conflict.code.endsWith("_TAKEN")) return null;
+  const what = conflict.code.slice(0, -"_TAKEN".length).toLowerCase();
+  return new Error(`cannot import: a ${what} in the file is already used by a record the file does not hold (${conflict.code}); `
+    + "change it in the file, or import with --prune to make the file the truth for its accounts (nothing was changed)", { cause: error });
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_SCOPE, type Scope } from "../../src/access/scope.js";
 import { uuidV5 } from "../../src/core/uuid.js";
 import { parseStrict } from "../../src/core/version.js";
@@ -109,8 +109,9 @@ for (const backend of BACKENDS) {
       store = open(where);
       peer = open(where);
     });
-    afterAll(async () => {
-      await Promise.all(opened.map((s) => s.close()));
+    // Each test's pools are closed after it (PostgreSQL allows the cluster 60 connections in all).
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
     });
     const indexes = async (at: string) => {
       const rows = await backend.exec(at, backend.name === "sqlite"
@@ -180,6 +181,19 @@ for (const backend of BACKENDS) {
       expect((await peer.getArtifact(A, IDS.artTauri120Linux))?.artifact.filename).toBe("app.AppImage.tar.gz");
       expect((await peer.getArtifact(A, IDS.artTauri120LinuxGz))?.artifact.filename).toBe("app.AppImage");
       expect(await importDataset(store, await loadDataset(file))).toMatchObject({ written: 0, deleted: 0 });
+    });
+
+    it("a merging import meeting a tag published through the API says so and changes nothing; --prune makes the file the truth", async () => {
+      await store.createRelease(A, newRelease({ tag: "from-api" }), AT);
+      const file = conformanceDatasetFile();
+      const acme = file.accounts[0] as NonNullable<(typeof file.accounts)[number]>;
+      (acme.releases ?? []).push({ id: "00000000-0000-4000-8000-00000000b002", product: "cli", package: "acme-tools", version: "1.6.0", status: "PUBLISHED", tag: "from-api" });
+      const revision = await peer.getPackageRevision(A, IDS.pkgPypi);
+      await expect(importDataset(store, await loadDataset(file))).rejects.toThrow(/cannot import: a tag in the file is already used by a record the file does not hold \(TAG_TAKEN\).*--prune.*nothing was changed/);
+      expect(await peer.getRelease(A, "00000000-0000-4000-8000-00000000b002")).toBeNull();
+      expect(await peer.getPackageRevision(A, IDS.pkgPypi)).toBe(revision);
+      await importDataset(store, await loadDataset(file), { prune: true });
+      expect((await peer.findRelease(A, "from-api", ADMIN_SCOPE, { packageId: IDS.pkgPypi }))?.id).toBe("00000000-0000-4000-8000-00000000b002");
     });
 
     describe("atomic writes", () => {
