@@ -15,7 +15,7 @@ import type { ArtifactChanges, ArtifactFilter } from "../../store/write.js";
 import { confirmUpload } from "../../blobs/s3/confirm.js";
 import { serializeArtifact } from "../artifacts.js";
 import { optionalParam } from "../query.js";
-import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext } from "./context.js";
+import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext, productFilter } from "./context.js";
 import { ArtifactCreateDocument, ArtifactUpdateDocument, parseDocument } from "./documents.js";
 import { artifactEvent } from "./events.js";
 import type { DocumentInput } from "./packages.js";
@@ -90,12 +90,9 @@ export async function listArtifacts(ctx: PublishContext, input: ListInput): Prom
     if (found === null) none = true;
     else filter.releaseId = found.id;
   }
-  const product = optionalParam(q, "product");
-  if (product !== undefined) {
-    const found = await ctx.store.getProduct(ctx.account.id, product);
-    if (found === null) none = true;
-    else filter.productId = found.id;
-  }
+  const productId = await productFilter(ctx, q);
+  if (productId === null) none = true;
+  else if (productId !== undefined) filter.productId = productId;
   const pkg = q.get("package");
   if (pkg !== null) {
     if (pkg.trim() === "") filter.packageId = null;

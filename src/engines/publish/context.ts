@@ -10,6 +10,7 @@ import type { PageQuery } from "../../store/types.js";
 import type { Artifact } from "../../model/records.js";
 import type { EngineContext } from "../context.js";
 import { paginationLinks, parsePagination, toPageQuery } from "../pagination.js";
+import { optionalParam } from "../query.js";
 import type { Emit } from "./events.js";
 
 /** The context of a write engine: an engine context whose store writes. */
@@ -32,6 +33,16 @@ export function publishContext(ctx: EngineContext, emit: Emit, report: (error: u
   const out: PublishContext = { ...ctx, store: ctx.store, emit, report };
   if (blobs !== undefined) out.blobs = blobs;
   return out;
+}
+
+/**
+ * The `?product=` filter of a list (product id or code): undefined when not given, the product's id,
+ * or null when it names no product of the account (the list is then empty).
+ */
+export async function productFilter(ctx: PublishContext, query: URLSearchParams): Promise<string | null | undefined> {
+  const term = optionalParam(query, "product");
+  if (term === undefined) return undefined;
+  return (await ctx.store.getProduct(ctx.account.id, term))?.id ?? null;
 }
 
 /** What a list route needs: the request path (for links) and query. */

@@ -13,7 +13,7 @@ import { ENGINE_KEYS, type EngineKey, type Package } from "../../model/records.j
 import type { PackageChanges, PackageFilter } from "../../store/write.js";
 import type { EngineContext } from "../context.js";
 import { optionalParam } from "../query.js";
-import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext } from "./context.js";
+import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext, productFilter } from "./context.js";
 import { PackageCreateDocument, PackageUpdateDocument, parseDocument } from "./documents.js";
 import { packageEvent } from "./events.js";
 import { serializePackage } from "./serialize.js";
@@ -45,12 +45,9 @@ export async function findPackage(ctx: EngineContext, idOrKey: string): Promise<
 export async function listPackages(ctx: PublishContext, input: ListInput): Promise<EngineResult> {
   const filter: PackageFilter = {};
   let none = false;
-  const product = optionalParam(input.query, "product");
-  if (product !== undefined) {
-    const found = await ctx.store.getProduct(ctx.account.id, product);
-    if (found === null) none = true;
-    else filter.productId = found.id;
-  }
+  const productId = await productFilter(ctx, input.query);
+  if (productId === null) none = true;
+  else if (productId !== undefined) filter.productId = productId;
   const engine = optionalParam(input.query, "engine");
   if (engine !== undefined) {
     if ((ENGINE_KEYS as readonly string[]).includes(engine)) filter.engine = engine as EngineKey;

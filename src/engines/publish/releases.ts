@@ -14,7 +14,7 @@ import type { ReleaseChanges, ReleaseFilter } from "../../store/write.js";
 import type { EngineContext } from "../context.js";
 import { optionalParam } from "../query.js";
 import { serializeRelease } from "../releases.js";
-import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext } from "./context.js";
+import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext, productFilter } from "./context.js";
 import {
   ConstraintsAttachDocument,
   ConstraintsDetachDocument,
@@ -98,12 +98,9 @@ function oneOf<T extends string>(query: URLSearchParams, name: string, allowed: 
 export async function listReleases(ctx: PublishContext, input: ListInput): Promise<EngineResult> {
   const filter: ReleaseFilter = {};
   let none = false;
-  const product = optionalParam(input.query, "product");
-  if (product !== undefined) {
-    const found = await ctx.store.getProduct(ctx.account.id, product);
-    if (found === null) none = true;
-    else filter.productId = found.id;
-  }
+  const productId = await productFilter(ctx, input.query);
+  if (productId === null) none = true;
+  else if (productId !== undefined) filter.productId = productId;
   const pkg = input.query.get("package");
   if (pkg !== null) {
     if (pkg.trim() === "") filter.packageId = null;
