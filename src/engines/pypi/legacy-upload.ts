@@ -11,7 +11,9 @@ import { ForbiddenError, ReadOnlyStoreError, SdkError, UnauthorizedError, isSdkE
 import { normalizeProjectName } from "../../core/names.js";
 import type { EngineResult } from "../../core/result.js";
 import type { BlobStorage } from "../../blobs/types.js";
+import { isWriter } from "../../access/permissions.js";
 import { ADMIN_SCOPE } from "../../access/scope.js";
+import { storableFilename } from "../../blobs/receive.js";
 import type { Artifact, Package, Release } from "../../model/records.js";
 import { isWritableStore, type WritableStore } from "../../store/write.js";
 import type { EngineContext } from "../context.js";
@@ -50,13 +52,10 @@ function filetypeOf(filename: string): string | null {
   return null;
 }
 
-/** Admin and developer users and product tokens publish; the product token only for its own product. */
+/** Writers (access/permissions) upload; a product token only into its own product (checked against the package below). */
 function mayPublish(ctx: EngineContext): void {
-  const p = ctx.principal;
-  if (p.kind === "anonymous") throw new UnauthorizedError("Invalid or non-existent authentication information: upload with a token (username __token__ and the token as password)");
-  if (p.kind === "admin" && (p.user.role === "admin" || p.user.role === "developer")) return;
-  if (p.kind === "product") return;
-  throw new ForbiddenError("The token is not allowed to upload: use an admin, developer or product token");
+  if (ctx.principal.kind === "anonymous") throw new UnauthorizedError("Invalid or non-existent authentication information: upload with a token (username __token__ and the token as password)");
+  if (!isWriter(ctx.principal)) throw new ForbiddenError("The token is not allowed to upload: use an admin, developer or product token");
 }
 
 /** Handle one `twine upload` request: 200 when the file is stored, else a {@link LegacyUploadError}. */
@@ -74,7 +73,7 @@ export async function legacyUpload(ctx: EngineContext, input: LegacyUploadInput)
   if (rawVersion === null || rawVersion.trim() === "") throw new LegacyUploadError(400, "'version' is required");
   if (content === null || typeof content === "string") throw new LegacyUploadError(400, "'content' must be a file");
   const filename = content.name;
-  if (filename === "" || /[/\\\0]|^\.\.?$|\.\./.test(filename) || filename.length > 255) throw new LegacyUploadError(400, `Invalid filename ${JSON.stringify(filename)}`);
+  if (storableFilename(filename) === null) throw new LegacyUploadError(400, `Invalid filename ${JSON.stringify(filename)}`);
   const filetype = field(form, "filetype");
   if (filetype !== null && FILETYPES[filetype] === undefined) throw new LegacyUploadError(400, `Unsupported filetype ${JSON.stringify(filetype)}: bdist_wheel or sdist`);
   const semver = semverOfPep440(rawVersion);
@@ -118,9 +117,9 @@ export async function legacyUpload(ctx: EngineContext, input: LegacyUploadInput)
     const url = new URL(await input.blobs.presignUpload({ account, artifact, ttl: 300, now, origin: ctx.origin }));
     const path = url.pathname.replace(/^\/v1\/(?:blobs|uploads)\//, "");
     const headers = new Headers({ "content-length": String(content.size), "content-type": "application/octet-stream" });
-    const answer = await input.blobs.receive({ path, query: url.searchParams, headers, body: content.stream(), store, now });
+    let stored: Artifact = artifact;
+    const answer = await input.blobs.receive({ path, query: url.searchParams, headers, body: content.stream(), store, now, uploaded: (done) => (stored = done) });
     if (answer.status >= 300) throw new LegacyUploadError(answer.status === 413 ? 413 : 400, `The file was refused: ${await reasonOf(answer)}`);
-    const stored = (await store.getArtifact(account.id, artifact.id))?.artifact ?? artifact;
     input.onUploaded?.(stored, release, created);
     return { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: `OK: ${filename} is ${name} ${semver.version}\n` };
   } catch (error) {
