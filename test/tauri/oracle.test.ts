@@ -185,7 +185,13 @@ function oracle(rels: Rel[], req: Req): Expected {
     if (!releaseVisible(req.who, current)) return { status: 403 };
     if (MATRIX[req.channel ?? current.channel] === undefined) return { status: 204, reason: "unknown-channel" };
     const up = bestUpgrade(rels, req.who, current, req, [platform, arch]);
-    if (up === null) return { status: 204, reason: bestUpgrade(rels, req.who, current, req) ? "no-signed-artifact-for-platform" : "up-to-date" };
+    if (up === null) {
+      const any = bestUpgrade(rels, req.who, current, req);
+      if (any === null) return { status: 204, reason: "up-to-date" };
+      // The newest visible upgrade has a signed file for the platform that is not uploaded yet.
+      const pending = any.artifacts.some((a) => !a.uploaded && a.platform === platform && a.arch === arch && a.signature !== null && a.filetype !== "sig");
+      return { status: 204, reason: pending ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform" };
+    }
     const art = bestArtifact(req.who, up, platform, arch);
     return { status: 200, version: up.version, artifactId: art.id, signature: art.signature as string };
   }

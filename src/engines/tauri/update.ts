@@ -11,16 +11,21 @@ import { ValidationError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Product, Release } from "../../model/records.js";
-import { isPackageVisible } from "../../access/scope.js";
+import { ADMIN_SCOPE, isPackageVisible } from "../../access/scope.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
-import { pickTauriArtifact } from "./artifact.js";
+import { isTauriEligible, pickTauriArtifact } from "./artifact.js";
 
-/** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
-export type TauriNoUpdateReason = "unknown-current-version" | "unknown-channel" | "up-to-date" | "no-signed-artifact-for-platform";
+/**
+ * Why a Tauri request got a 204; none of them reveals a record the caller may not see.
+ * `no-uploaded-artifact-for-platform`: the newest upgrade the caller may see has a signed file for
+ * the platform and arch whose bytes are not uploaded yet (WAITING, PROCESSING or FAILED).
+ */
+export type TauriNoUpdateReason =
+  | "unknown-current-version" | "unknown-channel" | "up-to-date" | "no-signed-artifact-for-platform" | "no-uploaded-artifact-for-platform";
 
 /** The header a 204 names its reason in. */
 export const REASON_HEADER = "Release-Engines-Reason";
@@ -134,7 +139,8 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   if (upgrade === null) {
     // Both questions are asked within the caller's scope, so the reason reveals nothing hidden.
     const any = await resolveUpgrade(upgradeCtx, request);
-    return noUpdate(any === null ? "up-to-date" : "no-signed-artifact-for-platform");
+    if (any === null) return noUpdate("up-to-date");
+    return noUpdate(await awaitsUpload(ctx, any, platform, arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform");
   }
   const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform, arch });
   const artifact = pickTauriArtifact(artifacts, platform, arch);
@@ -148,6 +154,18 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
+}
+
+const NOT_UPLOADED: ReadonlySet<Artifact["status"]> = new Set(["WAITING", "PROCESSING", "FAILED"]);
+
+/**
+ * Whether `release` (one the caller may see) has a signed file for the platform and arch that is not
+ * uploaded yet. Such files are listed only to callers who see everything of the product, so this asks
+ * for all of the release's files; it answers a yes or no about a release the caller sees, nothing more.
+ */
+async function awaitsUpload(ctx: EngineContext, release: Release, platform: string, arch: string): Promise<boolean> {
+  const files = await ctx.store.listReleaseArtifacts(ctx.account.id, release.id, ADMIN_SCOPE, { platform, arch });
+  return files.some((a) => NOT_UPLOADED.has(a.status) && isTauriEligible(a) && a.platform === platform && a.arch === arch);
 }
 
 function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
