@@ -3,4 +3,5 @@
  */
 export { runStoreConformance, type StoreConformanceOptions } from "./testing/conformance.js";
 export { IDS, TOKENS, UUID_SHAPED_KEY, conformanceDataset, conformanceDatasetFile } from "./testing/fixture.js";
+export { testContext, testDataset, TEST_ACCOUNT_SLUG, type TestAccount, type TestCaller, type TestDatasetOptions } from "./testing/dataset.js";
 export { runWriteConformance, type WriteConformanceOptions } from "./testing/write-conformance.js";
