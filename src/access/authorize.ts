@@ -1,5 +1,5 @@
 /**
- * @module access/authorize — may this principal read this resource, and if not, why (Keygen §6.4–6.9).
+ * @module access/authorize — may this principal read this resource, and if not, why.
  *
  * `authorize(p, action, r, now).allowed` is true exactly when the record is in `scopeOf(p, now)`
  * (for `download`, in `withYanked(scopeOf(p, now))`), so lists (filtered by scope in the store) and
@@ -13,7 +13,7 @@ import { grantOf, licenseBlock, licensesOf, type LicenseContext, type Principal,
 
 /**
  * Actions the engines check. `download` (a release's files: a PyPI project page's entries and
- * `GET /artifacts/{id}`) judges a YANKED release as if it were PUBLISHED (PEP 592, SPEC 19);
+ * `GET /artifacts/{id}`) judges a YANKED release as if it were PUBLISHED (PEP 592);
  * `read` and `upgrade` follow Keygen, which hides YANKED releases from licensees.
  */
 export type Action = "read" | "download" | "upgrade";
@@ -46,7 +46,7 @@ function licenseReason(lc: LicenseContext, release: Release, now: Date): string 
   return null;
 }
 
-/** The scope an action is judged in: for `download`, YANKED releases count as PUBLISHED (SPEC 19). */
+/** The scope an action is judged in: for `download`, YANKED releases count as PUBLISHED. */
 function scopeFor(principal: Principal, action: Action, now: Date): Scope {
   const scope = scopeOf(principal, now);
   return action === "download" ? withYanked(scope) : scope;

@@ -1,5 +1,5 @@
 /**
- * @module access/permissions — who may publish: the write half of the access rules (SPEC §8, Keygen's
+ * @module access/permissions — who may publish: the write half of the access rules (Keygen's
  * release, artifact and package policies).
  *
  * Admin and developer users' tokens write everything; a product token writes its own product only;

@@ -44,7 +44,7 @@ export function licenseBlock(ctx: LicenseContext, now: Date): string | null {
 }
 
 /**
- * The access one license grants: its entitlements and access window (Keygen §6.5, §6.7).
+ * The access one license grants: its entitlements and access window.
  * Null when the license grants nothing. In `lookup` mode the grant follows Keygen's release scope:
  * suspended and banned licenses still find releases (their policy check answers 403 with the reason),
  * an expired REVOKE_ACCESS license finds none, and the window admits a release created *or*

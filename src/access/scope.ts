@@ -43,7 +43,7 @@ export interface Scope {
    */
   ownOnly?: boolean;
   /**
-   * True when YANKED releases count as PUBLISHED (PEP 592, SPEC 19: a PyPI project page lists their
+   * True when YANKED releases count as PUBLISHED (PEP 592: a PyPI project page lists their
    * files and `GET /artifacts/{id}` downloads them for every caller who could see them were they
    * published). Made by {@link withYanked}. The queries that choose a release (upgrades, Tauri, raw
    * `latest`) ask for PUBLISHED ones themselves, so the flag never makes them choose a YANKED one.
@@ -57,7 +57,7 @@ export const ANONYMOUS_SCOPE: Scope = Object.freeze({ all: false, products: [], 
 /** The scope of an admin. */
 export const ADMIN_SCOPE: Scope = Object.freeze({ all: true, products: [], grants: [], licensedProducts: [] });
 
-/** The scope with YANKED releases visible as if PUBLISHED (SPEC 19); the same object when already so. */
+/** The scope with YANKED releases visible as if PUBLISHED; the same object when already so. */
 export function withYanked(scope: Scope): Scope {
   return scope.yankedAsPublished === true ? scope : { ...scope, yankedAsPublished: true };
 }
@@ -72,7 +72,7 @@ export function seesAllOf(scope: Scope, productId: string): boolean {
   return scope.all || scope.products.includes(productId);
 }
 
-/** Reference rule: may the caller see this package (Keygen §6.4, without expiry or entitlements)? */
+/** Whether the caller may see this package (Keygen's rule, which judges no expiry or entitlements for a package). */
 export function isPackageVisible(scope: Scope, pkg: Package, product: Product): boolean {
   if (seesAllOf(scope, pkg.productId)) return true;
   if (scope.ownOnly === true) return false;
@@ -102,7 +102,7 @@ function grantAllows(grant: Grant, release: Release): boolean {
   return withinWindow(release, grant.cutoff, grant.window);
 }
 
-/** Reference rule: may the caller see this release (Keygen §6.4–6.9; a YANKED one too under `yankedAsPublished`, SPEC 19)? */
+/** Whether the caller may see this release, by Keygen's rules (a YANKED one too under `yankedAsPublished`). */
 export function isReleaseVisible(scope: Scope, release: Release, product: Product): boolean {
   if (seesAllOf(scope, release.productId)) return true;
   if (scope.ownOnly === true) return false;
@@ -112,7 +112,7 @@ export function isReleaseVisible(scope: Scope, release: Release, product: Produc
   return scope.grants.some((g) => grantAllows(g, release));
 }
 
-/** Reference rule: may the caller see this artifact of a release? */
+/** Whether the caller may see this artifact of a release. */
 export function isArtifactVisible(scope: Scope, artifact: Artifact, release: Release, product: Product): boolean {
   if (seesAllOf(scope, release.productId)) return true;
   return artifact.status === "UPLOADED" && isReleaseVisible(scope, release, product);

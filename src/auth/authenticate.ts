@@ -1,5 +1,5 @@
 /**
- * @module auth/authenticate — turn a request's credential into a principal, with Keygen's errors (§6.2–6.3, §7).
+ * @module auth/authenticate — turn a request's credential into a principal, with Keygen's errors.
  */
 import { timingSafeEqual } from "../core/crypto.js";
 import { ForbiddenError, UnauthorizedError } from "../core/errors.js";
@@ -28,7 +28,7 @@ const SCHEME = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*$/;
 
 /**
  * The scheme a 401 challenge names: the request's Authorization scheme capitalised (`bearer` → `Bearer`,
- * `foo` → `Foo`), or `Bearer` when there is none (Keygen §7.2).
+ * `foo` → `Foo`), or `Bearer` when there is none.
  */
 export function challengeScheme(authorization: string | null): string {
   const scheme = authorization?.trim().split(/\s/, 1)[0] ?? "";

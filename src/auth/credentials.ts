@@ -1,5 +1,5 @@
 /**
- * @module auth/credentials — read a credential from a request, in Keygen's precedence (§6.1).
+ * @module auth/credentials — read a credential from a request, in Keygen's precedence.
  */
 import { ValidationError } from "../core/errors.js";
 
@@ -109,7 +109,7 @@ export interface QueryCredential {
 
 /**
  * The query parameter a request's credential was read from (`?token=` or `?auth=`, the one
- * {@link readCredential} used), so a URL handed to the caller can carry it (SPEC 20); null when the
+ * {@link readCredential} used), so a URL handed to the caller can carry it; null when the
  * credential came from a header or there is none.
  * @throws {ValidationError} as {@link readCredential} does.
  */

@@ -9,7 +9,7 @@
  * signed over the purpose, key id, account, artifact, the artifact's declared filesize and checksum,
  * and expiry; its `PUT` goes to {@link receiveUpload}.
  *
- * Keys are separated by purpose (issue 19 item 7): a URL is signed with `HMAC-SHA256(secret, label)`,
+ * Keys are separated by purpose: a URL is signed with `HMAC-SHA256(secret, label)`,
  * the label naming the purpose (`blob-download/v1`, `blob-upload/v1`), never with the secret itself,
  * so no signature can stand in for a token digest (`HMAC-SHA256(secret, token)`) or for another
  * purpose. Download URLs minted before under a legacy key id (`a1`, signed with the secret itself)

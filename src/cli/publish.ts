@@ -1,6 +1,6 @@
 /**
  * @module cli/publish — `new`, `publish`, `yank`, `tag`, `untag` and `del`: keygen-cli's commands,
- * flags and HTTP exchanges (SPEC §9), against any server with SPEC §8's routes.
+ * flags and HTTP exchanges, against any server with Keygen's release, artifact and package routes.
  */
 import { CHANNELS, CONNECTION_FLAGS, CommandUsageError, canonicalVersion, connectionOf, listOf, metadataOf, parseCommand, usageOf, type CommandSpec, type Parsed } from "./flags.js";
 import { ApiClient, resourceOf, type Resource } from "./http-client.js";

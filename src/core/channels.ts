@@ -3,7 +3,7 @@
  */
 import type { Channel } from "./version.js";
 
-/** Channels a release may upgrade to, by requested channel (Keygen §5.2); any other channel allows none. */
+/** Channels a release may upgrade to, by requested channel; any other channel allows none. */
 export const CHANNEL_MATRIX: Readonly<Record<Channel, readonly Channel[]>> = Object.freeze({
   stable: ["stable"],
   rc: ["stable", "rc"],

@@ -12,7 +12,7 @@ export interface FileHash {
 const ALGORITHMS: Record<number, string> = { 16: "md5", 20: "sha1", 28: "sha224", 32: "sha256", 48: "sha384", 64: "sha512" };
 
 /**
- * The digest a checksum holds (Keygen §2.4, SPEC §3 item 3): hex of a known digest length, or strict
+ * The digest a checksum holds: hex of a known digest length, or strict
  * base64 of one converted to hex; null for anything else.
  */
 export function checksumDigest(checksum: string | null): FileHash | null {
@@ -39,7 +39,7 @@ function isHex(text: string): boolean {
   return true;
 }
 
-/** The digests an upload's declared checksum may name (SPEC §3 item 22). */
+/** The digests an upload's declared checksum may name. */
 export type UploadDigestName = "sha256" | "sha512";
 
 /** Digests of bytes received, lower-case hex; `sha512` only when it was computed. */
@@ -52,7 +52,7 @@ const UPLOAD_ALGORITHMS: Record<number, UploadDigestName> = { 32: "sha256", 64: 
 
 /**
  * The digest a declared upload checksum names: SHA-256 or SHA-512 as hex (an optional `0x`), padded
- * or unpadded base64, or padded or unpadded base64url (SPEC §3 item 22); null for anything else.
+ * or unpadded base64, or padded or unpadded base64url; null for anything else.
  */
 export function declaredDigest(checksum: string): { name: UploadDigestName; hex: string } | null {
   const hex = checksum.startsWith("0x") ? checksum.slice(2) : checksum;

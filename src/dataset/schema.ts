@@ -1,5 +1,5 @@
 /**
- * @module dataset/schema — the dataset file format (SPEC §5), as zod schemas.
+ * @module dataset/schema — the dataset file format, as zod schemas.
  */
 import * as z from "zod";
 import { CHANNELS } from "../core/version.js";

@@ -1,5 +1,5 @@
 /**
- * @module engines/artifacts — artifact downloads (Keygen §8.4, SPEC §6): 303 to a presigned URL.
+ * @module engines/artifacts — artifact downloads: 303 to a presigned URL.
  */
 import { accessDenied, authorize } from "../access/authorize.js";
 import type { BlobStorage } from "../blobs/types.js";
@@ -67,7 +67,7 @@ async function productOf(ctx: EngineContext, release: Release): Promise<Product>
 }
 
 /**
- * Find the artifact in the caller's lookup scope, files of YANKED releases included (SPEC 19). By
+ * Find the artifact in the caller's lookup scope, files of YANKED releases included. By
  * filename, Keygen's lookup comes first, so a licensee's name still means a release that is not
  * yanked when there is one (as PEP 592 installers prefer); the YANKED releases are the fallback.
  */

@@ -1,5 +1,5 @@
 /**
- * @module engines/engines — the Engines resource (Keygen §1): serialize, list and retrieve.
+ * @module engines/engines — the Engines resource: serialize, list and retrieve.
  */
 import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
@@ -17,7 +17,7 @@ export interface EngineResource {
 }
 
 /**
- * One engine as a JSON:API resource object (Keygen §1.3: relative links, account UUID).
+ * One engine as a JSON:API resource object (relative links, account UUID).
  * @example serializeEngine(engine, { accountId: account.id })
  */
 export function serializeEngine(engine: Engine, ctx: { accountId: string }): EngineResource {

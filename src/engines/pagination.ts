@@ -1,5 +1,5 @@
 /**
- * @module engines/pagination — Keygen's list pagination: limit, page number and keyset cursor modes (§1.6).
+ * @module engines/pagination — Keygen's list pagination: limit, page number and keyset cursor modes.
  */
 import { ValidationError } from "../core/errors.js";
 import { isUuid } from "../core/uuid.js";

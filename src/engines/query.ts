@@ -1,5 +1,5 @@
 /**
- * @module engines/query — query parameters with Keygen's typed_params rules (§3.1, §7.1): missing
+ * @module engines/query — query parameters with Keygen's typed_params rules: missing
  * required ones are `is missing`, blank ones `cannot be blank`, both 400 with `source.parameter`.
  */
 import { ValidationError } from "../core/errors.js";
@@ -22,7 +22,7 @@ export function optionalParam(query: URLSearchParams, name: string): string | un
 
 /**
  * A version-like value as the client meant it: a `+` sent raw in a query string arrives as a space
- * (old Tauri v1 clients), and a space is never part of a version or constraint (SPEC 11).
+ * (old Tauri v1 clients), and a space is never part of a version or constraint.
  */
 export function restorePlus(value: string): string {
   return value.replace(/ /g, "+");

@@ -1,5 +1,5 @@
 /**
- * @module engines/raw — the raw engine (Keygen §4, SPEC 16): a stable link that answers 303 to
+ * @module engines/raw — the raw engine: a stable link that answers 303 to
  * the artifact download route of the release and file it names.
  */
 import { accessDenied, authorize } from "../access/authorize.js";
@@ -14,7 +14,7 @@ export interface RawArtifactInput {
   product: string;
   /** Package UUID or key from `@{package}`; absent means only releases without a package. */
   package?: string;
-  /** Release UUID, version or tag; `latest` falls back to the newest stable release with the file (SPEC 16). */
+  /** Release UUID, version or tag; `latest` falls back to the newest stable release with the file. */
   release: string;
   /** Artifact UUID or filename (a filename may contain `/`). */
   artifact: string;

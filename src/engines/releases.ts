@@ -1,5 +1,5 @@
 /**
- * @module engines/releases — the release resource and `GET /releases/{release}/upgrade` (Keygen §5.1, §8.1).
+ * @module engines/releases — the release resource and `GET /releases/{release}/upgrade`.
  */
 import { accessDenied, authorize } from "../access/authorize.js";
 import { notFound } from "../core/errors.js";
@@ -32,7 +32,7 @@ export interface ReleaseResource {
   links: { self: string };
 }
 
-/** One release as a JSON:API resource object (Keygen §8.1: relative links, account UUID). */
+/** One release as a JSON:API resource object (relative links, account UUID). */
 export function serializeRelease(release: Release, ctx: { accountId: string }): ReleaseResource {
   const a = `/v1/accounts/${ctx.accountId}`;
   const self = `${a}/releases/${release.id}`;

@@ -1,5 +1,5 @@
 /**
- * @module engines/upgrade — the one upgrade resolver every engine shares (Keygen §5, SPEC 12–13).
+ * @module engines/upgrade — the one upgrade resolver every engine shares.
  *
  * "The newest allowed release after this one" is a single {@link Store.findUpgrade} call: the
  * resolver turns the channel and the constraint into a query and the store filters and orders with
@@ -28,9 +28,9 @@ function toNumber(digits: string): number {
 }
 
 /**
- * Turn an upgrade constraint into a version range (Keygen §5.5): `1` is 1.x.x, `1.2` is ≥1.2 <2,
+ * Turn an upgrade constraint into a version range: `1` is 1.x.x, `1.2` is ≥1.2 <2,
  * `1.2.3` is ≥1.2.3 <1.3; `-pre` and `+build` pin Keygen's word and trailing number.
- * @throws {ValidationError} `400 CONSTRAINT_INVALID` for any operator (SPEC 12) or malformed text.
+ * @throws {ValidationError} `400 CONSTRAINT_INVALID` for any operator or malformed text.
  */
 export function parseConstraint(text: string): VersionRange {
   const m = CONSTRAINT_RE.exec(text);
@@ -66,13 +66,13 @@ export interface UpgradeContext {
 /** The question: the current release, and the caller's optional channel, constraint and package override. */
 export interface UpgradeRequest {
   current: Release;
-  /** Requested channel; the current release's channel when absent (Keygen §5.2). */
+  /** Requested channel; the current release's channel when absent. */
   channel?: string;
   /** A range from {@link parseConstraint}. */
   range?: VersionRange;
   /** Candidates' package (null: package-less); the current release's package when undefined. */
   packageId?: string | null;
-  /** When set, only releases with a visible, signed artifact for this platform and arch qualify (SPEC 10a). */
+  /** When set, only releases with a visible, signed artifact for this platform and arch qualify. */
   artifact?: { platform: string; arch: string };
 }
 
@@ -95,7 +95,7 @@ export function upgradeQuery(ctx: UpgradeContext, request: UpgradeRequest): Upgr
 
 /**
  * The newest PUBLISHED release the caller may see that is an upgrade of `current` by SemVer 2.0.0
- * precedence (build metadata never makes one, SPEC 13), within channel, constraint and package; null when none.
+ * precedence (build metadata never makes one), within channel, constraint and package; null when none.
  */
 export async function resolveUpgrade(ctx: UpgradeContext, request: UpgradeRequest): Promise<Release | null> {
   const query = upgradeQuery(ctx, request);

@@ -4,7 +4,7 @@
 import { SdkError, ValidationError } from "../core/errors.js";
 import type { HeaderLookup } from "../core/headers.js";
 
-/** Largest request document the write routes take (SPEC §8). */
+/** Largest request document the write routes take. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Media types a request document may declare (Keygen takes both). */

@@ -1,5 +1,5 @@
 /**
- * @module http/publish — the route handlers of SPEC §8 (packages, releases, artifacts) by route and
+ * @module http/publish — the route handlers of the write API (packages, releases, artifacts) by route and
  * method: each reads its body with a byte cap, then calls its write engine.
  */
 import type { BlobStorage } from "../blobs/types.js";
@@ -54,7 +54,7 @@ function artifactId(req: RouteRequest): string {
   return req.match.params.id as string;
 }
 
-/** The route handlers of SPEC §8, by route name and method. */
+/** The route handlers of the write API, by route name and method. */
 export function publishHandlers(options: PublishRouteOptions): Partial<Record<RouteName, MethodHandlers>> {
   const writable = (req: RouteRequest, ctx: EngineContext): PublishContext => {
     try {

@@ -9,7 +9,7 @@ export const ENGINE_KEYS = ["pypi", "tauri", "raw", "rubygems", "npm", "oci"] as
 /** An engine key. */
 export type EngineKey = (typeof ENGINE_KEYS)[number];
 
-/** Display names of the engines (SPEC §3 item 18). */
+/** Display names of the engines. */
 export const ENGINE_NAMES: Record<EngineKey, string> = {
   pypi: "PyPI",
   tauri: "Tauri",

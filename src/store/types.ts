@@ -40,7 +40,7 @@ export interface ArtifactWithRelease {
   release: Release;
 }
 
-/** Filters on a release's version range, from an upgrade constraint (Keygen §5.5). */
+/** Filters on a release's version range, from an upgrade constraint. */
 export interface VersionRange {
   /** Inclusive lower bound on the precedence key. */
   minKey: string;
@@ -62,11 +62,11 @@ export interface UpgradeQuery {
   packageId: string | null;
   /** Only versions whose precedence key is strictly greater. */
   afterKey: string;
-  /** Allowed candidate channels (Keygen §5.2). */
+  /** Allowed candidate channels. */
   channels: readonly Channel[];
   range?: VersionRange;
   scope: Scope;
-  /** When set, the candidate must have a visible, signed artifact for this platform and arch (SPEC 10, 10a). */
+  /** When set, the candidate must have a visible, signed artifact for this platform and arch. */
   artifact?: { platform: string; arch: string };
 }
 
@@ -75,7 +75,7 @@ export interface RawArtifactQuery {
   accountId: string;
   productId: string;
   packageId: string | null;
-  /** Release id, version or tag; `latest` also means the newest stable release with the file (SPEC 16). */
+  /** Release id, version or tag; `latest` also means the newest stable release with the file. */
   release: string;
   /** Artifact id or filename. */
   artifact: string;
@@ -133,7 +133,7 @@ export interface Store {
    * desc, then artifact created desc, then id; [] when none.
    */
   listPackageArtifacts(accountId: string, packageId: string, scope: Scope): Promise<ArtifactWithRelease[]>;
-  /** The artifact a raw link names (Keygen §4.2, SPEC 16); null when none. */
+  /** The artifact a raw link names; null when none. */
   findRawArtifact(query: RawArtifactQuery): Promise<ArtifactWithRelease | null>;
   /**
    * Artifact by id or filename visible to the scope; by filename the highest release precedence

@@ -419,7 +419,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       });
     });
 
-    describe("scope: YANKED releases as if PUBLISHED (yankedAsPublished, SPEC 19)", () => {
+    describe("scope: YANKED releases as if PUBLISHED (yankedAsPublished)", () => {
       const Y = YANK_IDS;
       const grant = (entitlements: string[], cutoff: string | null = null): Scope =>
         ({ all: false, products: [], grants: [{ productId: Y.productLicensed, entitlements, cutoff }], licensedProducts: [Y.productLicensed] });

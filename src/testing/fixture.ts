@@ -178,7 +178,7 @@ export function conformanceDataset(): Promise<Dataset> {
   return loadDataset(conformanceDatasetFile());
 }
 
-/** Fixed ids of the yanked-release dataset (SPEC 19). */
+/** Fixed ids of the yanked-release dataset. */
 export const YANK_IDS = {
   account: "00000000-0000-4000-8000-000000007001",
   productOpen: "00000000-0000-4000-8000-000000007011",
@@ -222,7 +222,7 @@ export const YANK_IDS = {
 export const YANK_KEYS = { plain: "YANK-PLAIN-KEY", pro: "YANK-PRO-KEY", windowed: "YANK-WINDOW-KEY" } as const;
 
 /**
- * A dataset of YANKED releases (SPEC 19) in every position a scope judges: LICENSED with and without
+ * A dataset of YANKED releases in every position a scope judges: LICENSED with and without
  * entitlements, inside and outside a window, OPEN, CLOSED, a Tauri upgrade and a raw `latest` file.
  */
 export function yankedDatasetFile(): DatasetFile {

@@ -1,6 +1,6 @@
 /**
- * @module engines/publish/validate — Keygen's model validations of packages, releases and artifacts
- * (keygen-engines.md §8.1–8.3): each failure a 422 with Keygen's `<ATTRIBUTE>_<KIND>` code, its
+ * @module engines/publish/validate — Keygen's model validations of packages, releases and artifacts:
+ * each failure a 422 with Keygen's `<ATTRIBUTE>_<KIND>` code, its
  * message, `source.pointer` at the attribute and `links.about` to the object's documentation.
  */
 import { ConflictError, ValidationError } from "../../core/errors.js";

@@ -45,14 +45,14 @@ export interface IndexEntry {
   data: Array<[string, string]>;
 }
 
-/** The project list page (Keygen §2.2: `Packages for <account name>`). */
+/** The project list page (`Packages for <account name>`). */
 export function renderIndexHtml(accountName: string, entries: readonly IndexEntry[]): string {
   let anchors = "";
   for (const e of entries) anchors += `<a href="${escapeHtml(e.href)}"${dataAttrs(e.data)}>${escapeHtml(e.name)}</a><br>\n`;
   return page(`Packages for ${accountName}`, anchors);
 }
 
-/** The project page (Keygen §2.2: `Files for <package name> by <account name>`), with PEP 503/592/658/714 attributes. */
+/** The project page (`Files for <package name> by <account name>`), with PEP 503/592/658/714 attributes. */
 export function renderProjectHtml(packageName: string, accountName: string, files: readonly PypiFile[]): string {
   // Files of a page mostly share their requires-python text: escape it once per distinct value in a row.
   let lastPython: string | null = null;

@@ -1,5 +1,5 @@
 /**
- * @module engines/pypi/legacy-upload — `twine upload`: PyPI's legacy upload API over the write contract (SPEC §3.21).
+ * @module engines/pypi/legacy-upload — `twine upload`: PyPI's legacy upload API over the write contract.
  *
  * One multipart form per file (`:action=file_upload`, `name`, `version`, `content`, digests and
  * core metadata fields). The pypi package is found by its PEP 503 name (or created, for a product

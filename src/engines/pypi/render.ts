@@ -1,7 +1,7 @@
 /**
- * @module engines/pypi/render — `renderPep503Index`: the PyPI simple index (Keygen §2, SPEC §3
- * items 1–9, §6a): project list and project pages as PEP 503 HTML or PEP 691 JSON, with
- * redirects, pass-through for unknown projects, Basic challenges and revision-based caching.
+ * @module engines/pypi/render — `renderPep503Index`: the PyPI simple index, its project list and
+ * project pages as PEP 503 HTML or PEP 691 JSON, with redirects, pass-through for unknown
+ * projects, Basic challenges and revision-based caching.
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
 import { utf8 } from "../../core/encoding.js";
@@ -47,7 +47,7 @@ export interface Pep503Input extends PypiOptions {
   cache?: PageCache;
 }
 
-/** Default upstream for unknown projects (Keygen §2.6). */
+/** Default upstream for unknown projects. */
 export const DEFAULT_PYPI_UPSTREAM = "https://pypi.org/simple/";
 
 /** Pages smaller than this are sent uncompressed. */
@@ -86,7 +86,7 @@ function newest(dates: Iterable<string>): string | null {
   return max;
 }
 
-/** The `WWW-Authenticate` challenge of the PyPI routes: Basic, so pip and browsers answer it (SPEC §3 item 9). */
+/** The `WWW-Authenticate` challenge of the PyPI routes: Basic, so pip and browsers answer it. */
 export function pypiChallenge(realm: string): string {
   return `Basic realm="${realm.replace(/["\\]/g, "")}"`;
 }
@@ -186,7 +186,7 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
  * Non-normalised names and missing trailing slashes answer 301 to the canonical URL (query kept);
  * an unknown project answers 307 to the upstream index (or 404); a project the caller may not read
  * answers 401 with a Basic challenge (anonymous) or 403. The project lookup ignores authorization,
- * so "exists but not allowed" is never a redirect (Keygen §2.3).
+ * so "exists but not allowed" is never a redirect.
  * @throws {UnauthorizedError} anonymous caller, project of a LICENSED or CLOSED product.
  * @throws {ForbiddenError} authenticated caller without access.
  * @throws {NotAcceptableError} when `Accept` allows neither HTML nor JSON.

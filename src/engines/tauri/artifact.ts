@@ -1,9 +1,9 @@
 /**
- * @module engines/tauri/artifact — which artifact of a release a Tauri updater gets (Keygen §3.2 step 7, SPEC 10).
+ * @module engines/tauri/artifact — which artifact of a release a Tauri updater gets.
  */
 import type { Artifact } from "../../model/records.js";
 
-/** Installer kinds newer Tauri v2 clients name in `{os}-{arch}-{bundle}` keys (clients.md A.6). */
+/** Installer kinds newer Tauri v2 clients name in `{os}-{arch}-{bundle}` keys. */
 export type TauriBundle = "appimage" | "deb" | "rpm" | "app" | "msi" | "nsis";
 
 /** The installer kind a bundle file is, from its name; null when it is none Tauri installs. */
@@ -20,7 +20,7 @@ export function bundleTypeOf(filename: string): TauriBundle | null {
 
 /**
  * True when an artifact may answer an updater: it has a platform, an arch and a filetype, is not a
- * `.sig` file, and carries a signature (the updater rejects unsigned updates, SPEC 10).
+ * `.sig` file, and carries a signature (the updater rejects unsigned updates).
  */
 export function isTauriEligible(artifact: Artifact): boolean {
   return artifact.platform !== null && artifact.arch !== null && artifact.filetype !== null &&

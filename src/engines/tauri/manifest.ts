@@ -1,5 +1,5 @@
 /**
- * @module engines/tauri/manifest — Tauri's static `latest.json` for one release (SPEC 15, clients.md A.5–A.6).
+ * @module engines/tauri/manifest — Tauri's static `latest.json` for one release.
  *
  * The updater deserialises every `platforms` entry before it looks at its own, so one bad entry
  * breaks every client: an artifact only gets an entry when its URL is absolute and its signature is

@@ -1,5 +1,5 @@
 /**
- * @module engines/tauri/update — the Tauri dynamic update server (Keygen §3, SPEC 10–14a).
+ * @module engines/tauri/update — the Tauri dynamic update server.
  *
  * Every answer is one the Tauri updater accepts: a 200 with `{url, signature, version, pub_date,
  * notes?}` (absolute URL, strict SemVer, RFC 3339 date, the artifact's signature), or a 204 with an
@@ -30,7 +30,7 @@ export type TauriNoUpdateReason =
 /** The header a 204 names its reason in. */
 export const REASON_HEADER = "Release-Engines-Reason";
 
-/** The 200 body, keys in Keygen's order; `notes` is omitted when the release has none (SPEC 14). */
+/** The 200 body, keys in Keygen's order; `notes` is omitted when the release has none. */
 export interface TauriUpdateBody {
   url: string;
   signature: string;
@@ -74,8 +74,8 @@ function noUpdate(reason: TauriNoUpdateReason): EngineResult {
 }
 
 /**
- * The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with
- * the caller's query credential when it authenticated by one (SPEC 20), percent-encoded.
+ * The download URL of an artifact on the request's origin: the artifact route, with
+ * the caller's query credential when it authenticated by one, percent-encoded.
  */
 export function artifactUrl(origin: string, accountId: string, artifact: Artifact, credential: QueryCredential | null = null): string {
   const name = artifact.filename;
