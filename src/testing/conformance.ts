@@ -33,8 +33,10 @@ const BLOCKED_SCOPE: Scope = { all: false, products: [], grants: [], licensedPro
 
 /**
  * Register the store conformance suite with vitest: every method of the contract, its ordering,
- * aliases and edge cases, against the conformance dataset.
- * @example runStoreConformance({ name: "memory", create: (d) => createMemoryStore(d) })
+ * aliases and edge cases, against the conformance dataset. Each test's name ends with the methods it
+ * uses (`only`/`skip` pick by them); a failure names records by natural key and says the rule broken.
+ * @throws {TypeError} when `only` or `skip` names a method the suite does not test.
+ * @example runStoreConformance({ name: "memory", create: (d) => createMemoryStore(d), only: ["findUpgrade"] })
  */
 export function runStoreConformance(options: StoreConformanceOptions): void {
   describe(`store conformance: ${options.name}`, () => {

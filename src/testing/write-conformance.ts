@@ -51,7 +51,9 @@ function newArtifact(releaseId: string, extra: Partial<NewArtifact> = {}): NewAr
 
 /**
  * Register the write conformance suite with vitest: every method of the write contract, every
- * conflict, reads seeing writes at once, revisions moving, and races between concurrent writers.
+ * conflict, reads seeing writes at once, revisions moving, and races between concurrent writers;
+ * tests are named, filtered and reported as in `runStoreConformance`.
+ * @throws {TypeError} when `only` or `skip` names a method the suite does not test.
  * @example runWriteConformance({ name: "memory", create: (d) => createWritableMemoryStore(d) })
  */
 export function runWriteConformance(options: WriteConformanceOptions): void {

@@ -1,7 +1,8 @@
 /**
- * The conformance suites as a store author meets them: a deliberately broken store (findUpgrade
- * ignores channels, listReleaseArtifacts ignores the platform) fails with records named by natural
- * key and the rule in words, never a UUID; `only`/`skip` pick tests by the store methods they use.
+ * The conformance suites as a store author meets them: deliberately broken stores (findUpgrade
+ * ignores channels, listReleaseArtifacts ignores the platform, deleteRelease returns no artifacts)
+ * fail with records named by natural key and the rule in words, never a UUID; `only`/`skip` pick
+ * tests by the store methods they use.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { RecordNames } from "../../src/testing/names.js";
 import { STORE_METHODS, methodTests } from "../../src/testing/suite.js";
 import { ROOT } from "../helpers/process.js";
 
-interface Result { status: string; title: string; failureMessages: string[] }
+interface Result { status: string; title: string; failureMessages: string[]; file: string }
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 describe("a broken store under runStoreConformance", () => {
@@ -26,8 +27,8 @@ describe("a broken store under runStoreConformance", () => {
     });
     expect(run.status, run.stderr).toBe(1);
     text = run.stdout + run.stderr;
-    const report = JSON.parse(readFileSync(json, "utf8")) as { testResults: Array<{ assertionResults: Result[] }> };
-    results = report.testResults.flatMap((f) => f.assertionResults);
+    const report = JSON.parse(readFileSync(json, "utf8")) as { testResults: Array<{ name: string; assertionResults: Result[] }> };
+    results = report.testResults.flatMap((f) => f.assertionResults.map((r) => ({ ...r, file: f.name })));
   }, 150_000);
 
   it("fails the tests of the broken methods, naming releases and artifacts by natural key, with the rule", () => {
@@ -48,13 +49,23 @@ describe("a broken store under runStoreConformance", () => {
     expect(failures.replace(/\/[^\s]*\/[^\s]*/g, ""), "no UUID anywhere in the failure report").not.toMatch(UUID);
   });
 
+  it("names the records a write test creates by natural key too", () => {
+    const writes = results.filter((r) => r.file.endsWith("broken-writable.suite.ts"));
+    expect(writes.filter((r) => r.status !== "skipped").map((r) => r.title)).toEqual(["deletes a release with its artifacts [createRelease, createArtifact, deleteRelease, getRelease, getArtifact]"]);
+    const deleted = results.find((r) => r.title.startsWith("deletes a release with its artifacts ["));
+    expect(deleted?.status).toBe("failed");
+    expect(deleted?.failureMessages[0]).toMatch(/^AssertionError: releases: deletes a release with its artifacts \[[^\]]*deleteRelease[^\]]*\]: expected \[\] to deeply equal/);
+    // The diff names the artifact the test created, and its release, the way the dataset's are named.
+    expect(text).toMatch(/"artifact acme_tools-\d+-py3-none-any\.whl of acme-tools@7\.\d+\.0"/);
+  });
+
   it("runs only the tests that use an `only` method, minus those that use a `skip` one", () => {
-    const byTitle = new Map(results.map((r) => [r.title, r.status]));
+    const byTitle = new Map(results.filter((r) => r.file.endsWith("broken-store.suite.ts")).map((r) => [r.title, r.status]));
     expect(byTitle.get("finds an account by id and by slug, null otherwise [getAccount]")).toBe("skipped");
     expect(byTitle.get("filters by version range and pre-release word [findUpgrade]")).toBe("passed");
     expect(byTitle.get("finds a YANKED release's files by id and filename, never one not uploaded [listReleaseArtifacts, findArtifact]")).toBe("passed");
     expect(byTitle.get("never chooses a YANKED release as an upgrade or as raw latest, even with the flag [findUpgrade, findRawArtifact]")).toBe("skipped");
-    for (const r of results) {
+    for (const r of results.filter((x) => x.file.endsWith("broken-store.suite.ts"))) {
       const uses = /\[([^\]]+)\]$/.exec(r.title)?.[1]?.split(", ") ?? [];
       const runs = uses.some((m) => m === "findUpgrade" || m === "listReleaseArtifacts") && !uses.includes("findRawArtifact");
       expect(r.status === "skipped", r.title).toBe(!runs);
