@@ -80,3 +80,17 @@ function fromAnyBase64(text: string): Uint8Array | null {
   if (!body.endsWith("=") && pad !== 0) body += "=".repeat(4 - pad);
   return fromBase64(body);
 }
+
+/**
+ * The digests an index publishes for a file: its sha256 first when known (the checksum's own, or the
+ * one kept beside a checksum of another digest in `metadata.sha256`), then the checksum's digest when
+ * it names another; a checksum is read as keygen-cli writes it (any {@link declaredDigest} form).
+ */
+export function fileHashes(checksum: string | null, metadata: Readonly<Record<string, unknown>>): FileHash[] {
+  const declared = checksum === null ? null : (declaredDigest(checksum) ?? checksumDigest(checksum));
+  if (declared?.name === "sha256") return [declared];
+  const beside = metadata.sha256;
+  const out: FileHash[] = typeof beside === "string" && beside.length === 64 && isHex(beside) ? [{ name: "sha256", hex: beside.toLowerCase() }] : [];
+  if (declared !== null) out.push(declared);
+  return out;
+}

@@ -1,8 +1,9 @@
 /**
- * @module dataset/files — an artifact's `file`: a safe relative path, read once, its size and sha256 checked.
+ * @module dataset/files — an artifact's `file`: a safe relative path, read once, its size and checksum checked.
  */
-import { checksumDigest } from "../core/checksum.js";
+import { checksumDigest, declaredDigest } from "../core/checksum.js";
 import { sha256Hex } from "../core/crypto.js";
+import { toHex } from "../core/encoding.js";
 import type { Problem } from "./problems.js";
 
 /** Reads a dataset's `file` (a path relative to the dataset folder); null when it does not exist, throws when it cannot be used. */
@@ -25,11 +26,14 @@ export interface ArtifactFileFacts {
   blob: string | null;
   filesize: number | null;
   checksum: string | null;
+  /** The file's sha256 (hex) when its checksum names another digest: installers get it beside (as uploads keep it). */
+  sha256: string | null;
 }
 
 /**
- * Read an artifact's `file` and check the written `filesize` and sha256 `checksum` against its bytes;
- * problems are noted at `at` (the artifact's JSON path).
+ * Read an artifact's `file` and check the written `filesize` and `checksum` against its bytes: a
+ * SHA-256 or SHA-512 checksum in hex, base64, unpadded base64 or base64url (as keygen-cli writes
+ * them, SPEC §3 item 22) must be the file's; problems are noted at `at` (the artifact's JSON path).
  */
 export async function readArtifactFile(
   file: string,
@@ -40,6 +44,7 @@ export async function readArtifactFile(
 ): Promise<ArtifactFileFacts> {
   let { filesize, checksum } = written;
   let blob: string | null = null;
+  let sha256: string | null = null;
   const rel = safeRelativePath(file);
   if (rel === null) problems.push({ path: `${at}.file`, message: "must be a relative path inside the dataset folder" });
   else if (readFile === undefined) problems.push({ path: `${at}.file`, message: "files cannot be read here" });
@@ -61,10 +66,14 @@ export async function readArtifactFile(
       filesize = bytes.length;
       if (checksum === null) checksum = digest;
       else {
-        const given = checksumDigest(checksum);
+        const given = declaredDigest(checksum) ?? checksumDigest(checksum);
         if (given?.name === "sha256" && given.hex !== digest) problems.push({ path: `${at}.checksum`, message: "does not match the file's sha256" });
+        if (given?.name === "sha512" && given.hex !== toHex(new Uint8Array(await crypto.subtle.digest("SHA-512", bytes as BufferSource)))) {
+          problems.push({ path: `${at}.checksum`, message: "does not match the file's sha512" });
+        }
+        if (given?.name !== "sha256") sha256 = digest;
       }
     }
   }
-  return { blob, filesize, checksum };
+  return { blob, filesize, checksum, sha256 };
 }

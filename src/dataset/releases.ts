@@ -117,7 +117,8 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
     let filesize = a.filesize ?? null;
     let checksum = a.checksum ?? null;
     let blob: string | null = null;
-    if (a.file != null) ({ blob, filesize, checksum } = await readArtifactFile(a.file, artifactAt(j), { filesize, checksum }, readFile, problems));
+    let sha256: string | null = null;
+    if (a.file != null) ({ blob, filesize, checksum, sha256 } = await readArtifactFile(a.file, artifactAt(j), { filesize, checksum }, readFile, problems));
     const id = a.id ?? (load.derive("artifact", `${release?.id ?? ""}:${filename}`));
     ids.claim(id, problems);
     const created = iso(a.created) ?? EPOCH;
@@ -127,8 +128,15 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
       filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
-      metadata: copyRecord(a.metadata), created, updated: created, blob,
+      metadata: withSha256(copyRecord(a.metadata), sha256), created, updated: created, blob,
     });
   }
   return artifacts;
+}
+
+/** Metadata with the file's sha256 beside a checksum of another digest, as an upload keeps it (a written `sha256` wins). */
+function withSha256(metadata: Record<string, unknown>, sha256: string | null): Record<string, unknown> {
+  if (sha256 === null || metadata.sha256 !== undefined) return metadata;
+  metadata.sha256 = sha256;
+  return metadata;
 }

@@ -10,6 +10,7 @@ import type { Artifact, Product, Release } from "../model/records.js";
 import { isArtifactVisible, withYanked } from "../access/scope.js";
 import type { ArtifactWithRelease } from "../store/types.js";
 import type { Scope } from "../access/scope.js";
+import { artifactLookupFilter } from "./artifact-filters.js";
 import type { EngineContext } from "./context.js";
 
 /** JSON:API resource object of type `artifacts`. */
@@ -71,7 +72,13 @@ async function productOf(ctx: EngineContext, release: Release): Promise<Product>
  * filename, Keygen's lookup comes first, so a licensee's name still means a release that is not
  * yanked when there is one (as PEP 592 installers prefer); the YANKED releases are the fallback.
  */
-async function locate(ctx: EngineContext, id: string, scope: Scope): Promise<ArtifactWithRelease | null> {
+async function locate(ctx: EngineContext, id: string, scope: Scope, query: URLSearchParams): Promise<ArtifactWithRelease | null> {
+  const filter = await artifactLookupFilter(ctx, query);
+  if (filter === null) return null;
+  if (filter !== undefined) {
+    // Keygen applies the filters before the lookup, to a UUID as to a filename.
+    return (await ctx.store.findArtifact(ctx.account.id, id, ctx.lookupScope, filter)) ?? ctx.store.findArtifact(ctx.account.id, id, scope, filter);
+  }
   if (isUuid(id)) {
     const found = await ctx.store.getArtifact(ctx.account.id, id);
     if (found !== null && isArtifactVisible(scope, found.artifact, found.release, await productOf(ctx, found.release))) return found;
@@ -87,7 +94,7 @@ async function locate(ctx: EngineContext, id: string, scope: Scope): Promise<Art
 export async function downloadArtifact(ctx: EngineContext, input: DownloadInput): Promise<EngineResult> {
   // PEP 592 (SPEC 19): files of a YANKED release download for whoever could see it were it PUBLISHED.
   const scope = withYanked(ctx.lookupScope);
-  let found = await locate(ctx, input.id, scope);
+  let found = await locate(ctx, input.id, scope, input.query);
   if (found === null) throw notFound("release artifact", input.id);
   if (input.filename !== undefined && input.filename !== found.artifact.filename && input.filename === `${found.artifact.filename}.metadata`) {
     // PEP 658: `<file URL>.metadata` is the sibling artifact named `<file>.metadata`.

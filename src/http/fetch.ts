@@ -22,6 +22,7 @@ import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
 import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
+import { refuseEnvironment, requestedApiVersion } from "./keygen-headers.js";
 import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 import { publishHandlers, type MethodHandlers } from "./publish.js";
 import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
@@ -262,7 +263,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
-    const state: { account?: Account } = {};
+    const state: { account?: Account; version?: string } = {};
     try {
       if (request.url.length > MAX_URL_LENGTH) throw new SdkError(414, "The request URI is too long", { code: "URI_TOO_LONG" });
       const split = request.parts;
@@ -289,16 +290,18 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
         const received = await options.blobs.receive(upload);
         return finalizeResult(received, method, encodeText, keepAscii);
       }
+      // Keygen's request_migrations middleware checks the version before any route runs.
+      state.version = requestedApiVersion(parts.headers);
       const handler = match === null ? undefined : handlerFor(handlers, writes, match.name, method);
       if (match === null || handler === undefined) throw new NotFoundError();
       const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts);
-      return finalizeResult(result, method, encodeText, keepAscii);
+      return withApiVersion(finalizeResult(result, method, encodeText, keepAscii), state.version);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
       const result = match?.name === "pypi.legacy" ? legacyUploadErrorResult(error) : match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
       if (result.status === 401 && match !== null && (isPypiRoute(match.name) || match.name === "pypi.legacy")) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
-      return finalizeResult(result, method, encodeText, keepAscii);
+      return withApiVersion(finalizeResult(result, method, encodeText, keepAscii), state.version);
     }
   };
 }
@@ -310,6 +313,12 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
 export function createFetchHandler(options: FetchHandlerOptions): (request: RequestLike) => Promise<Response> {
   const handle = createRequestHandler(options);
   return async (request) => toResponse(await handle(request));
+}
+
+/** A finalized result answering in the request's API version (Keygen's `Keygen-Version` response header). */
+function withApiVersion(result: EngineResult, version: string | undefined): EngineResult {
+  if (version !== undefined) result.headers["Keygen-Version"] = version;
+  return result;
 }
 
 /** The handler of a route for a method: reads (GET, and HEAD as GET) first, then the write routes'. */
@@ -326,6 +335,8 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     account = await store.getAccount(match.account);
     if (account === null) throw notFound("account", match.account);
     state.account = account;
+    // CE: an environment is refused once the account is known, before authentication (current_environment_scope.rb).
+    refuseEnvironment(req.headers);
     principal = await authenticate({ store, now: at }, account, new CredentialsOf(req));
   }
   const ctx: EngineContext = {

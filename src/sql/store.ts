@@ -3,7 +3,7 @@
  * database on an index; JavaScript only maps the rows it gets back.
  */
 import { isUuid } from "../core/uuid.js";
-import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, UpgradeQuery } from "../store/types.js";
+import type { ArtifactLookupFilter, ArtifactWithRelease, PageQuery, RawArtifactQuery, UpgradeQuery } from "../store/types.js";
 import type { WritableStore } from "../store/write.js";
 import type { EngineKey } from "../model/records.js";
 import type { Row, SqlClient } from "./client.js";
@@ -32,6 +32,23 @@ const ARTIFACT_WITH_RELEASE = sql`${select("artifacts", "a", "a_")}, ${select("r
 const pair = (row: Row): ArtifactWithRelease => ({ artifact: toArtifact(row, "a_"), release: toRelease(row, "r_") });
 /** A UUID-shaped term, or an id that matches nothing (so a non-UUID never reaches an id column). */
 const idTerm = (term: string) => (isUuid(term) ? term : NO_ID);
+
+/** `AND …` conditions of an artifact lookup's Keygen filters (a, r aliased as in findArtifact). */
+function lookupWhere(f: ArtifactLookupFilter): Fragment {
+  const parts: Fragment[] = [];
+  const nullable = (column: string, value: string | null) => (value === null ? raw(`${column} IS NULL`) : sql`${raw(column)} = ${value}`);
+  if (f.productId !== undefined) parts.push(sql`r.product_id = ${f.productId}`);
+  if (f.releaseId !== undefined) parts.push(sql`r.id = ${f.releaseId}`);
+  if (f.packageId !== undefined) parts.push(sql`r.package_slot = ${f.packageId ?? ""}`);
+  if (f.engine === null) parts.push(raw("NOT EXISTS (SELECT 1 FROM packages pk WHERE pk.id = r.package_id AND pk.engine IS NOT NULL)"));
+  else if (f.engine !== undefined) parts.push(sql`EXISTS (SELECT 1 FROM packages pk WHERE pk.id = r.package_id AND pk.engine = ${f.engine})`);
+  if (f.channels !== undefined) parts.push(f.channels.length === 0 ? raw("FALSE") : sql`r.channel IN ${list(f.channels)}`);
+  if (f.platform !== undefined) parts.push(nullable("a.platform", f.platform));
+  if (f.arch !== undefined) parts.push(nullable("a.arch", f.arch));
+  if (f.filetype !== undefined) parts.push(nullable("a.filetype", f.filetype));
+  if (f.status !== undefined) parts.push(sql`a.status = ${f.status}`);
+  return parts.length === 0 ? raw("") : sql` AND ${join(parts, " AND ")}`;
+}
 
 /** Build a {@link SqlStore} over a client; `ensure` runs migrations before the first query (retried after a failure). */
 export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): SqlStore {
@@ -227,12 +244,12 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
         ORDER BY ${RELEASE_ORDER}, ${ARTIFACT_ORDER} LIMIT 1`);
       return row && pair(row);
     },
-    async findArtifact(accountId, idOrFilename, scope) {
+    async findArtifact(accountId, idOrFilename, scope, filter) {
       const id = idTerm(idOrFilename);
       const row = await one(sql`SELECT ${ARTIFACT_WITH_RELEASE} FROM artifacts a JOIN releases r ON r.id = a.release_id JOIN products p ON p.id = r.product_id
         WHERE a.id IN (SELECT id FROM artifacts WHERE id = ${id} AND account_id = ${accountId}
                        UNION ALL SELECT id FROM artifacts WHERE account_id = ${accountId} AND filename = ${idOrFilename})
-          AND ${artifactVisible(d, scope)}
+          AND ${artifactVisible(d, scope)}${filter === undefined ? raw("") : lookupWhere(filter)}
         ORDER BY CASE WHEN a.id = ${id} THEN 0 ELSE 1 END, ${RELEASE_ORDER}, ${ARTIFACT_ORDER} LIMIT 1`);
       return row && pair(row);
     },

@@ -12,7 +12,7 @@ import type {
 import { ReleaseFacts } from "./memory-facts.js";
 import { HashSlots, KeyRanks, firstBelow, hashString } from "./memory-index.js";
 import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "../access/scope.js";
-import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
+import type { ArtifactLookupFilter, ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
 
 /** Keygen's pre-release and build word/number split of a version, parsed when a constraint first needs it. */
 interface VersionTags {
@@ -368,6 +368,17 @@ export function createMemoryStore(dataset: Dataset): Store {
   const releaseVisible = (scope: Scope, r: Release) => isReleaseVisible(scope, r, productOf(r.productId));
   const artifactVisible = (scope: Scope, a: Artifact, r: Release) => isArtifactVisible(scope, a, r, productOf(r.productId));
 
+  const matchesLookup = (a: Artifact, r: Release, f: ArtifactLookupFilter): boolean => {
+    if (f.productId !== undefined && r.productId !== f.productId) return false;
+    if (f.releaseId !== undefined && r.id !== f.releaseId) return false;
+    if (f.packageId !== undefined && r.packageId !== f.packageId) return false;
+    if (f.engine !== undefined && ((r.packageId === null ? null : packagesById.get(r.packageId)?.engine) ?? null) !== f.engine) return false;
+    if (f.channels !== undefined && !f.channels.includes(r.channel)) return false;
+    if (f.platform !== undefined && a.platform !== f.platform) return false;
+    if (f.arch !== undefined && a.arch !== f.arch) return false;
+    if (f.filetype !== undefined && a.filetype !== f.filetype) return false;
+    return f.status === undefined || a.status === f.status;
+  };
   const engineVisible = (scope: Scope, e: Engine) =>
     (packagesByEngine.get(`${e.accountId}|${e.key}`) ?? []).some((p) => isPackageVisible(scope, p, productOf(p.productId)));
 
@@ -563,7 +574,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return null;
     },
-    async findArtifact(accountId, idOrFilename, scope) {
+    async findArtifact(accountId, idOrFilename, scope, filter) {
       const candidates: Artifact[] = [];
       if (isUuid(idOrFilename)) {
         const byId = owned(artifactsById.get(idOrFilename), accountId);
@@ -572,7 +583,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       candidates.push(...artifactsByFilename.get(accountId, idOrFilename));
       for (const artifact of candidates) {
         const release = infos.get(artifact.releaseId)?.release;
-        if (release && artifactVisible(scope, artifact, release)) return { artifact, release };
+        if (release && artifactVisible(scope, artifact, release) && (filter === undefined || matchesLookup(artifact, release, filter))) return { artifact, release };
       }
       return null;
     },

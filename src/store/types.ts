@@ -10,6 +10,7 @@ import type { Channel } from "../core/version.js";
 import type {
   Account,
   Artifact,
+  ArtifactStatus,
   Engine,
   EngineKey,
   License,
@@ -21,6 +22,24 @@ import type {
   User,
 } from "../model/records.js";
 import type { Scope } from "../access/scope.js";
+
+/**
+ * Keygen's filters of an artifact lookup (`GET /artifacts/{id}?product=&release=&…`), all ANDed;
+ * a null `packageId`, `engine`, `platform`, `arch` or `filetype` means the record has none.
+ */
+export interface ArtifactLookupFilter {
+  productId?: string;
+  releaseId?: string;
+  packageId?: string | null;
+  /** The release's package's engine key; null: no package, or a package without an engine. */
+  engine?: EngineKey | null;
+  /** The release channels allowed (Keygen's channel matrix for `?channel=`). */
+  channels?: readonly Channel[];
+  platform?: string | null;
+  arch?: string | null;
+  filetype?: string | null;
+  status?: ArtifactStatus;
+}
 
 /** Sort direction of a list. */
 export type Order = "asc" | "desc";
@@ -139,7 +158,7 @@ export interface Store {
    * Artifact by id or filename visible to the scope; by filename the highest release precedence
    * wins, then the newest artifact; null when none.
    */
-  findArtifact(accountId: string, idOrFilename: string, scope: Scope): Promise<ArtifactWithRelease | null>;
+  findArtifact(accountId: string, idOrFilename: string, scope: Scope, filter?: ArtifactLookupFilter): Promise<ArtifactWithRelease | null>;
 
   /** An opaque revision of a package that changes whenever it, its releases or its artifacts change. */
   getPackageRevision(accountId: string, packageId: string): Promise<string>;

@@ -57,6 +57,17 @@ const rows = fc.array(
 
 const url = (a: Artifact) => `http://h/v1/accounts/a/artifacts/${a.id}/${encodeURIComponent(a.filename)}`;
 
+/** A page file without its published digests (legacy's shape). */
+function digestless(f: PypiFile | legacy.PypiFile): Record<string, unknown> {
+  const { hash: _hash, hashes: _hashes, coreMetadata, ...rest } = f as PypiFile;
+  return { ...rest, coreMetadata: coreMetadata === null ? null : {} };
+}
+
+/** A file publishing only its fragment's hash, as the legacy JSON did. */
+function oneHash(f: PypiFile): PypiFile {
+  return { ...f, hashes: f.hash === null ? [] : [f.hash] };
+}
+
 describe("fast PyPI rendering", () => {
   it("escapes exactly as before", () => {
     fc.assert(fc.property(text, (t) => {
@@ -83,9 +94,18 @@ describe("fast PyPI rendering", () => {
     fc.assert(
       fc.property(rows, text, text, (list, pkgName, accountName) => {
         const files = projectFiles(list, url);
-        expect(files).toStrictEqual(legacy.projectFiles(list, url));
+        const before = legacy.projectFiles(list, url);
+        // Issue 17 item 4 changed only which digests are published (core/checksum fileHashes): sha256
+        // first whenever known, keygen-cli's checksum encodings read. Everything else is as before.
+        expect(files.map(digestless)).toStrictEqual(before.map(digestless));
+        files.forEach((f, i) => {
+          const old = before[i]!.hash;
+          if (old !== null) expect(f.hash, "a file never loses its hash fragment").not.toBeNull();
+          if (old?.name === "sha256") expect(f.hash).toStrictEqual(old);
+          expect(f.hashes[0] ?? null).toStrictEqual(f.hash);
+        });
         expect(renderProjectHtml(pkgName, accountName, files)).toBe(legacy.renderProjectHtml(pkgName, accountName, files));
-        expect(renderProjectJson(pkgName, files)).toBe(legacy.renderProjectJson(pkgName, files));
+        expect(renderProjectJson(pkgName, files.map(oneHash))).toBe(legacy.renderProjectJson(pkgName, files));
       }),
       { numRuns: 1500 },
     );
@@ -98,7 +118,7 @@ describe("fast PyPI rendering", () => {
       coreMetadata: fc.option(fc.record({ hash: fc.option(fc.record({ name: fc.constant("sha256"), hex: hex(8) }), { nil: null }) }), { nil: null }),
       size: fc.option(fc.nat(), { nil: null }), uploadTime: text, version: text,
       data: fc.array(fc.tuple(fc.constantFrom("a", "b-c"), text), { maxLength: 2 }),
-    }) as fc.Arbitrary<PypiFile>;
+    }).map((f) => ({ ...f, hashes: f.hash === null ? [] : [f.hash] })) as fc.Arbitrary<PypiFile>;
     fc.assert(
       fc.property(fc.array(file, { maxLength: 8 }), text, (files, name) => {
         expect(renderProjectHtml(name, "Acme", files)).toBe(legacy.renderProjectHtml(name, "Acme", files));

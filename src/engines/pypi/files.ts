@@ -2,7 +2,7 @@
  * @module engines/pypi/files — one project page entry per distribution file, shared by the HTML
  * and JSON renderings: hash, requires-python, yank, PEP 658 metadata, size, upload time, data-*.
  */
-import { checksumDigest, type FileHash } from "../../core/checksum.js";
+import { checksumDigest, fileHashes, type FileHash } from "../../core/checksum.js";
 import { boundedMemo } from "../../core/memo.js";
 import type { Artifact, Release } from "../../model/records.js";
 import type { ArtifactWithRelease } from "../../store/types.js";
@@ -14,7 +14,10 @@ export interface PypiFile {
   filename: string;
   /** Absolute download URL without fragment. */
   url: string;
+  /** The URL fragment's hash: sha256 whenever it is known. */
   hash: FileHash | null;
+  /** PEP 691 `hashes`: every digest known (sha256 first, then e.g. a declared sha512). */
+  hashes: FileHash[];
   requiresPython: string | null;
   /** null when not yanked; the reason (possibly empty) when yanked. */
   yanked: string | null;
@@ -129,13 +132,15 @@ export function projectFiles(rows: readonly ArtifactWithRelease[], urlOf: (artif
     const names = byRelease.get(release.id);
     if (names !== undefined && artifact.filename.endsWith(".metadata") && names.has(artifact.filename.slice(0, -".metadata".length))) continue;
     const meta = names?.get(`${artifact.filename}.metadata`);
+    const hashes = fileHashes(artifact.checksum, artifact.metadata);
     out.push({
       filename: artifact.filename,
       url: urlOf(artifact),
-      hash: pep503Hash(artifact.checksum),
+      hash: hashes[0] ?? null,
+      hashes,
       requiresPython: requiresPythonOf(artifact.metadata),
       yanked: yankReason(release, artifact),
-      coreMetadata: meta !== undefined && servable(meta) ? { hash: pep503Hash(meta.checksum) } : null,
+      coreMetadata: meta !== undefined && servable(meta) ? { hash: fileHashes(meta.checksum, meta.metadata)[0] ?? null } : null,
       size: artifact.filesize,
       uploadTime: uploadTimeOf(artifact.created),
       version: versionFromFilename(artifact.filename) ?? release.version,

@@ -23,7 +23,7 @@ export function renderProjectJson(name: string, files: readonly PypiFile[]): str
     files: files.map((f) => ({
       filename: f.filename,
       url: f.url,
-      hashes: f.hash === null ? {} : { [f.hash.name]: f.hash.hex },
+      hashes: Object.fromEntries(f.hashes.map((h) => [h.name, h.hex])),
       "requires-python": f.requiresPython ?? undefined,
       // PEP 714: only the new key; `dist-info-metadata` crashes pip 22.3–23.1.
       "core-metadata": f.coreMetadata === null ? undefined : f.coreMetadata.hash === null ? true : { [f.coreMetadata.hash.name]: f.coreMetadata.hash.hex },
