@@ -11,6 +11,7 @@ import type {
 } from "../model/records.js";
 import { ReleaseFacts } from "./memory-facts.js";
 import { HashSlots, KeyRanks, firstBelow, hashString } from "./memory-index.js";
+import { contentRevision } from "./memory-revisions.js";
 import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "../access/scope.js";
 import type { ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery, VersionRange } from "./types.js";
 
@@ -187,7 +188,6 @@ function tagsMatch(range: VersionRange, t: VersionTags): boolean {
 
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
 export function createMemoryStore(dataset: Dataset): Store {
-  const revision = `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const accountsById = new Map<string, Account>();
   const accountsBySlug = new Map<string, Account>();
   for (const a of dataset.accounts) {
@@ -372,6 +372,24 @@ export function createMemoryStore(dataset: Dataset): Store {
     (packagesByEngine.get(`${e.accountId}|${e.key}`) ?? []).some((p) => isPackageVisible(scope, p, productOf(p.productId)));
 
   const visibleEngines = (accountId: string, scope: Scope) => (enginesByAccount.get(accountId) ?? []).filter((e) => engineVisible(scope, e));
+
+  // Revisions from content (computed on first use; the store never changes): the package with its
+  // product, releases and artifacts; the account's name with its products and packages.
+  const packageRevisions = new Map<string, string>();
+  const accountRevisions = new Map<string, string>();
+  const packageRevisionOf = (packageId: string) => {
+    const pkg = packagesById.get(packageId);
+    if (pkg === undefined) return contentRevision(["package", packageId, null]);
+    const account = accountsById.get(pkg.accountId);
+    const releases = (slotFor(pkg.productId, pkg.id)?.all ?? []).map((info) => [info.release, info.artifacts]);
+    return contentRevision(["package", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases]);
+  };
+  const accountRevisionOf = (accountId: string) => {
+    const account = accountsById.get(accountId);
+    const products = dataset.products.filter((p) => p.accountId === accountId);
+    const packages = dataset.packages.filter((p) => p.accountId === accountId);
+    return contentRevision(["account", accountId, account?.slug ?? null, account?.name ?? null, products, packages]);
+  };
 
   return {
     async getAccount(idOrSlug) {
@@ -577,10 +595,14 @@ export function createMemoryStore(dataset: Dataset): Store {
       return null;
     },
     async getPackageRevision(accountId, packageId) {
-      return `${revision}:${accountId}:${packageId}`;
+      let rev = packageRevisions.get(packageId);
+      if (rev === undefined) packageRevisions.set(packageId, (rev = packageRevisionOf(packageId)));
+      return rev;
     },
     async getAccountRevision(accountId) {
-      return `${revision}:${accountId}`;
+      let rev = accountRevisions.get(accountId);
+      if (rev === undefined) accountRevisions.set(accountId, (rev = accountRevisionOf(accountId)));
+      return rev;
     },
     async getLicenseByKey(accountId, key) {
       return licensesByKey.get(`${accountId}|${key}`) ?? null;
