@@ -40,9 +40,19 @@ export function finalizeResult(result: EngineResult, method: string, encode: (te
   return { status: result.status, headers, body };
 }
 
+/** True on workerd (Cloudflare Workers), which compresses answers itself by the client's `Accept-Encoding`. */
+export function runtimeEncodesBodies(): boolean {
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === "Cloudflare-Workers";
+}
+
 /** Turn a finalized engine result into a `Response`. */
 export function toResponse(result: EngineResult): Response {
-  return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers, ...(result.statusText !== undefined ? { statusText: result.statusText } : {}) });
+  const init: ResponseInit & { encodeBody?: "manual" } = { status: result.status, headers: result.headers };
+  if (result.statusText !== undefined) init.statusText = result.statusText;
+  // workerd would compress a body that says it is encoded once more unless told it is already
+  // (gzip inside gzip); other runtimes ignore the member.
+  if (result.headers["Content-Encoding"] !== undefined || result.headers["content-encoding"] !== undefined) init.encodeBody = "manual";
+  return new Response(result.body as BodyInit | null, init);
 }
 
 /** A JSON:API error document for any thrown value; unexpected errors become a generic 500. */
