@@ -66,9 +66,10 @@ function startProcess(name: string, argv: string[], dir: string, timeoutMs = 30_
   });
 }
 
-async function startWorkerd(dir: string): Promise<RunningServer> {
+/** Start a worker module of project `dir` (default `worker.mjs`) on workerd. */
+export async function startWorkerd(dir: string, entry = "worker.mjs"): Promise<RunningServer> {
   const bundled = await build({
-    entryPoints: [path.join(dir, "worker.mjs")],
+    entryPoints: [path.join(dir, entry)],
     bundle: true,
     format: "esm",
     platform: "neutral",

@@ -2,8 +2,8 @@
 // dataset (./dataset.mjs, written by the test), signed blob URLs over in-memory bytes, and a fixed clock.
 import dataset from "./dataset.mjs";
 
-/** Build the handler from the package's namespace, however the runtime imported it. */
-export async function makeHandler(RE) {
+/** Build the handler from the package's namespace, however the runtime imported it (`extra`: more handler options). */
+export async function makeHandler(RE, extra = {}) {
   const loaded = await RE.loadDataset(dataset.file);
   const store = RE.createMemoryStore({ ...loaded, artifacts: loaded.artifacts.map((a) => (a.status === "UPLOADED" ? { ...a, blob: `${a.id}.bin` } : a)) });
   const blobs = RE.createSignedBlobStorage({
@@ -12,5 +12,5 @@ export async function makeHandler(RE) {
       return { body: new Blob([bytes]).stream(), size: bytes.length };
     },
   });
-  return RE.createFetchHandler({ store, blobs, now: () => new Date(dataset.now) });
+  return RE.createFetchHandler({ store, blobs, now: () => new Date(dataset.now), ...extra });
 }
