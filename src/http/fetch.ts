@@ -21,7 +21,7 @@ import { utf8 } from "../core/encoding.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
 import { isWritableStore } from "../store/write.js";
-import { errorResult, finalizeResult, pypiErrorResult, toResponse } from "./respond.js";
+import { errorResult, finalizeResult, pypiErrorResult, runtimeEncodesBodies, toResponse } from "./respond.js";
 import { refuseEnvironment, requestedApiVersion } from "./keygen-headers.js";
 import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 import { publishHandlers, type MethodHandlers } from "./publish.js";
@@ -55,6 +55,11 @@ export interface FetchHandlerOptions {
   /** PyPI simple index: upstream for unknown projects (null: 404), HTML only, and its page cache (default: a new bounded LRU). */
   pypi?: PypiOptions & {
     cache?: PageCache;
+    /**
+     * Compress pages ≥ 1 KB for clients that accept it (default true, except on workerd, which compresses
+     * answers itself by the client's real `Accept-Encoding` and shows workers a rewritten one).
+     */
+    compress?: boolean;
     /** `twine upload`: the largest file accepted (default 100 MiB, PyPI's own default) and the status of releases it creates (default PUBLISHED). */
     upload?: { maxBytes?: number; releaseStatus?: "PUBLISHED" | "DRAFT" };
   };
@@ -201,11 +206,18 @@ function decodeSegments(pathname: string): string[] {
   return segments;
 }
 
+/** Request headers as an engine sees them when the runtime, not the handler, compresses answers. */
+function withoutAcceptEncoding(headers: HeaderLookup): HeaderLookup {
+  return { get: (name) => (name.toLowerCase() === "accept-encoding" ? null : headers.get(name)) };
+}
+
 /** Route handlers by name; engines not built yet are absent and answer 404. */
 function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Partial<Record<RouteName, RouteHandler>> {
+  const compress = options.pypi?.compress ?? !runtimeEncodesBodies();
   const pypi = (ctx: EngineContext, req: RouteRequest) => {
     // Built with assignments: conditional spreads cost microseconds per request in V8.
-    const input: Pep503Input = { trailingSlash: req.match.trailingSlash, search: req.search, headers: req.headers, cache: pageCache };
+    const headers = compress ? req.headers : withoutAcceptEncoding(req.headers);
+    const input: Pep503Input = { trailingSlash: req.match.trailingSlash, search: req.search, headers, cache: pageCache };
     if (req.match.params.project !== undefined) input.project = req.match.params.project;
     if (req.match.account !== undefined) input.accountSegment = req.match.account;
     if (options.pypi?.upstream !== undefined) input.upstream = options.pypi.upstream;

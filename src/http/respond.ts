@@ -14,8 +14,8 @@ export function isAscii(text: string): boolean {
 const DEFAULT_CACHE_CONTROL = "no-transform, no-store, max-age=0";
 
 /**
- * The answer as it goes on the wire: default headers added, `Content-Length` for known lengths, and
- * no body for HEAD, 204 and 304 (a HEAD answer keeps the headers). Text bodies become bytes with
+ * The answer as it goes on the wire: default headers added, `Content-Length` for known lengths (a
+ * HEAD answer carries its GET's), and no body for HEAD, 204 and 304 (a HEAD answer keeps the headers). Text bodies become bytes with
  * `encode` (UTF-8), or with `keepAscii` stay strings when they are ASCII only.
  */
 export function finalizeResult(result: EngineResult, method: string, encode: (text: string) => Uint8Array = utf8, keepAscii = false): EngineResult {
@@ -29,13 +29,30 @@ export function finalizeResult(result: EngineResult, method: string, encode: (te
     else body = encode(body);
   }
   if (body instanceof Uint8Array) headers["Content-Length"] = String(body.byteLength);
+  else if (headers["Content-Length"] === undefined && result.status !== 204 && result.status !== 304) {
+    // No body at all, or HEAD: the length the GET's body has (a stream's only when the engine gave it).
+    const full = result.body;
+    if (full === null) headers["Content-Length"] = "0";
+    else if (typeof full === "string") headers["Content-Length"] = String(isAscii(full) ? full.length : encode(full).byteLength);
+    else if (full instanceof Uint8Array) headers["Content-Length"] = String(full.byteLength);
+  }
   if (result.statusText !== undefined) return { status: result.status, statusText: result.statusText.replace(/[^\x20-\x7e]/g, " "), headers, body };
   return { status: result.status, headers, body };
 }
 
+/** True on workerd (Cloudflare Workers), which compresses answers itself by the client's `Accept-Encoding`. */
+export function runtimeEncodesBodies(): boolean {
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === "Cloudflare-Workers";
+}
+
 /** Turn a finalized engine result into a `Response`. */
 export function toResponse(result: EngineResult): Response {
-  return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers, ...(result.statusText !== undefined ? { statusText: result.statusText } : {}) });
+  const init: ResponseInit & { encodeBody?: "manual" } = { status: result.status, headers: result.headers };
+  if (result.statusText !== undefined) init.statusText = result.statusText;
+  // workerd would compress a body that says it is encoded once more unless told it is already
+  // (gzip inside gzip); other runtimes ignore the member.
+  if (result.headers["Content-Encoding"] !== undefined || result.headers["content-encoding"] !== undefined) init.encodeBody = "manual";
+  return new Response(result.body as BodyInit | null, init);
 }
 
 /** A JSON:API error document for any thrown value; unexpected errors become a generic 500. */

@@ -204,3 +204,42 @@ export function firstBelow(list: Int32Array, maxRank: number): number {
   }
   return b * 2;
 }
+
+/** Append `value` to the list under `key`, making the list on first use. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * A two-level index whose inner keys are strings the records already hold (a version, a file name),
+ * so that 100,000s of entries cost no composite key strings, and one value is stored bare instead of
+ * in a one-element list. `V` must not be an array.
+ */
+export class NestedIndex<V extends object> {
+  private readonly outer = new Map<string, Map<string, V | V[]>>();
+  private lastGroup: string | undefined = undefined;
+  private lastInner: Map<string, V | V[]> | undefined = undefined;
+
+  add(group: string, key: string, value: V): void {
+    let inner = group === this.lastGroup ? this.lastInner : this.outer.get(group);
+    if (inner === undefined) this.outer.set(group, (inner = new Map()));
+    this.lastGroup = group;
+    this.lastInner = inner;
+    const prior = inner.get(key);
+    if (prior === undefined) inner.set(key, value);
+    else if (Array.isArray(prior)) prior.push(value);
+    else inner.set(key, [prior, value]);
+  }
+
+  /** Every value under (group, key), in insertion order, or after `sortAll`. */
+  get(group: string, key: string): readonly V[] {
+    const found = this.outer.get(group)?.get(key);
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
+  }
+
+  sortAll(compare: (a: V, b: V) => number): void {
+    for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) v.sort(compare);
+  }
+}

@@ -63,11 +63,9 @@ class Snapshot implements ListSource {
   }
 }
 
-/** Records of the next snapshot, and what the change touched. */
+/** Records of the next snapshot. */
 interface Change {
   data: Partial<Dataset>;
-  packages: ReadonlyArray<string | null>;
-  accounts: readonly string[];
 }
 
 function replaceIn<T extends { id: string }>(list: readonly T[], next: T): T[] {
@@ -94,19 +92,14 @@ function withKey(metadata: Record<string, unknown>, key: string, value: unknown)
 
 /** An in-memory {@link WritableStore} holding `dataset`, which it never mutates. */
 export function createWritableMemoryStore(dataset: Dataset): WritableStore {
-  const instance = crypto.randomUUID().slice(0, 8);
   let snap = new Snapshot(dataset);
   let read: Store = createMemoryStore(dataset);
-  const packageRevisions = new Map<string, number>();
-  const accountRevisions = new Map<string, number>();
 
   const commit = (change: Change): void => {
     const next = new Snapshot({ ...snap.data, ...change.data });
     const nextRead = createMemoryStore(next.data);
     snap = next;
     read = nextRead;
-    for (const id of change.packages) if (id !== null) packageRevisions.set(id, (packageRevisions.get(id) ?? 0) + 1);
-    for (const id of change.accounts) accountRevisions.set(id, (accountRevisions.get(id) ?? 0) + 1);
   };
 
   /** The engine rows after a package of `engine` exists (created on first use, as the dataset loader derives them). */
@@ -174,7 +167,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
       };
       if (snap.packageById.has(pkg.id)) throw idTaken();
       const engines = enginesWith(accountId, pkg.engine, now);
-      commit({ data: { packages: [...snap.data.packages, pkg], ...(engines ? { engines } : {}) }, packages: [pkg.id], accounts: [accountId] });
+      commit({ data: { packages: [...snap.data.packages, pkg], ...(engines ? { engines } : {}) } });
       return pkg;
     },
     async updatePackage(accountId, id, changes, at) {
@@ -184,14 +177,14 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
       const now = at.toISOString();
       const pkg: Package = { ...prior, ...changes, updated: now };
       const engines = enginesWith(accountId, pkg.engine, now);
-      commit({ data: { packages: replaceIn(snap.data.packages, pkg), ...(engines ? { engines } : {}) }, packages: [id], accounts: [accountId] });
+      commit({ data: { packages: replaceIn(snap.data.packages, pkg), ...(engines ? { engines } : {}) } });
       return pkg;
     },
     async deletePackage(accountId, id) {
       if (snap.pkg(accountId, id) === null) return null;
       const releaseIds = new Set(snap.data.releases.filter((r) => r.packageId === id).map((r) => r.id));
       const removed = removeReleases(accountId, releaseIds);
-      commit({ data: { ...removed.data, packages: without(snap.data.packages, (p) => p.id === id) }, packages: [id], accounts: [accountId] });
+      commit({ data: { ...removed.data, packages: without(snap.data.packages, (p) => p.id === id) } });
       return removed.artifacts;
     },
 
@@ -211,7 +204,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
         entitlements: [...new Set(input.entitlements)], metadata: { ...input.metadata }, created: now, updated: now, backdated: input.backdated, yanked: null,
       };
       if (snap.releases.has(release.id)) throw idTaken();
-      commit({ data: { releases: [...snap.data.releases, release] }, packages: [release.packageId], accounts: [] });
+      commit({ data: { releases: [...snap.data.releases, release] } });
       return release;
     },
     async updateRelease(accountId, id, changes, at) {
@@ -222,7 +215,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
       if (changes.packageId !== undefined) checkPackageOf(accountId, release.productId, release.packageId);
       if (changes.tag !== undefined || changes.packageId !== undefined) checkReleaseSlot(release, id);
       if (changes.entitlements !== undefined) checkEntitlements(accountId, release.entitlements);
-      commit({ data: { releases: replaceIn(snap.data.releases, release) }, packages: [prior.packageId, release.packageId], accounts: [] });
+      commit({ data: { releases: replaceIn(snap.data.releases, release) } });
       return release;
     },
     async setReleaseStatus(accountId, id, status, at, reason = null) {
@@ -233,14 +226,14 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
         yanked: status === "YANKED" ? at.toISOString() : null,
         metadata: withKey(prior.metadata, "yankReason", status === "YANKED" ? reason : null),
       };
-      commit({ data: { releases: replaceIn(snap.data.releases, release) }, packages: [release.packageId], accounts: [] });
+      commit({ data: { releases: replaceIn(snap.data.releases, release) } });
       return release;
     },
     async deleteRelease(accountId, id) {
       const prior = snap.release(accountId, id);
       if (prior === null) return null;
       const removed = removeReleases(accountId, new Set([id]));
-      commit({ data: removed.data, packages: [prior.packageId], accounts: [] });
+      commit({ data: removed.data });
       return removed.artifacts;
     },
 
@@ -258,14 +251,14 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
         status: "WAITING", metadata: { ...input.metadata }, created: now, updated: now, blob: null,
       };
       if (snap.artifactById.has(artifact.id)) throw idTaken();
-      commit({ data: { artifacts: [...snap.data.artifacts, artifact] }, packages: [release.packageId], accounts: [] });
+      commit({ data: { artifacts: [...snap.data.artifacts, artifact] } });
       return artifact;
     },
     async updateArtifact(accountId, id, changes, at) {
       const prior = snap.artifact(accountId, id);
       if (prior === null) return null;
       const artifact: Artifact = { ...prior, ...changes, updated: at.toISOString() };
-      commit({ data: { artifacts: replaceIn(snap.data.artifacts, artifact) }, packages: [snap.releases.get(prior.releaseId)?.packageId ?? null], accounts: [] });
+      commit({ data: { artifacts: replaceIn(snap.data.artifacts, artifact) } });
       return artifact;
     },
     async completeArtifact(accountId, id, bytes, at) {
@@ -276,7 +269,7 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
       let metadata = withKey({ ...prior.metadata, ...(bytes.metadata ?? {}) }, "failureReason", null);
       metadata = withKey(metadata, "sha256", checksum.toLowerCase() === bytes.sha256 ? null : bytes.sha256);
       const artifact: Artifact = { ...prior, status: "UPLOADED", filesize: bytes.filesize, checksum, blob: bytes.blob, metadata, updated: at.toISOString() };
-      commit({ data: { artifacts: replaceIn(snap.data.artifacts, artifact) }, packages: [snap.releases.get(prior.releaseId)?.packageId ?? null], accounts: [] });
+      commit({ data: { artifacts: replaceIn(snap.data.artifacts, artifact) } });
       return artifact;
     },
     async failArtifact(accountId, id, reason, at) {
@@ -284,18 +277,18 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
       if (prior === null) return null;
       if (prior.status === "UPLOADED") return prior;
       const artifact: Artifact = { ...prior, status: "FAILED", metadata: withKey(prior.metadata, "failureReason", reason), updated: at.toISOString() };
-      commit({ data: { artifacts: replaceIn(snap.data.artifacts, artifact) }, packages: [snap.releases.get(prior.releaseId)?.packageId ?? null], accounts: [] });
+      commit({ data: { artifacts: replaceIn(snap.data.artifacts, artifact) } });
       return artifact;
     },
     async deleteArtifact(accountId, id) {
       const prior = snap.artifact(accountId, id);
       if (prior === null) return null;
-      commit({ data: { artifacts: without(snap.data.artifacts, (a) => a.id === id) }, packages: [snap.releases.get(prior.releaseId)?.packageId ?? null], accounts: [] });
+      commit({ data: { artifacts: without(snap.data.artifacts, (a) => a.id === id) } });
       return prior;
     },
   };
 
-  // Reads go to the current snapshot's indexed store; revisions are counted per package and account here.
+  // Reads go to the current snapshot's indexed store.
   const reads: Store = {
     getAccount: (...a) => read.getAccount(...a),
     getProduct: (...a) => read.getProduct(...a),
@@ -314,12 +307,9 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
     listPackageArtifacts: (...a) => read.listPackageArtifacts(...a),
     findRawArtifact: (...a) => read.findRawArtifact(...a),
     findArtifact: (...a) => read.findArtifact(...a),
-    async getPackageRevision(accountId, packageId) {
-      return `w${instance}:${accountId}:${packageId}:${packageRevisions.get(packageId) ?? 0}`;
-    },
-    async getAccountRevision(accountId) {
-      return `w${instance}:${accountId}:${accountRevisions.get(accountId) ?? 0}`;
-    },
+    // Derived from the snapshot's content, so a change moves them and equal data in another process gives the same.
+    getPackageRevision: (...a) => read.getPackageRevision(...a),
+    getAccountRevision: (...a) => read.getAccountRevision(...a),
     getLicenseByKey: (...a) => read.getLicenseByKey(...a),
     getLicense: (...a) => read.getLicense(...a),
     listUserLicenses: (...a) => read.listUserLicenses(...a),
