@@ -10,14 +10,17 @@ import { queryCredential, type QueryCredential } from "../../auth/credentials.js
 import { ValidationError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
-import type { Artifact, Product, Release } from "../../model/records.js";
+import type { Artifact, Package, Product, Release } from "../../model/records.js";
 import { isPackageVisible } from "../../access/scope.js";
+import { scopeKey } from "../../access/scope-key.js";
+import { boundedMemo } from "../../core/memo.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
 import { pickTauriArtifact } from "./artifact.js";
+import { remember, tauriMemo, type TauriAnswer, type TauriPackage } from "./answers.js";
 
 /** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
 export type TauriNoUpdateReason = "unknown-current-version" | "unknown-channel" | "up-to-date" | "no-signed-artifact-for-platform";
@@ -56,16 +59,23 @@ const STRICT_SEMVER =
 
 const ACCEPTED_TYPES = ["application/json", "application/octet-stream", "*/*", "application/*"];
 
+/** Whether an `Accept` value admits the answer's JSON (a pure function of the header, remembered). */
+const acceptable = boundedMemo((accept: string): boolean => {
+  if (accept.trim() === "") return true;
+  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
+  return types.some((t) => ACCEPTED_TYPES.includes(t));
+}, 256);
+
 function checkAccept(headers: HeaderLookup | undefined): void {
   const accept = headers?.get("accept");
-  if (accept === null || accept === undefined || accept.trim() === "") return;
-  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
-  if (types.some((t) => ACCEPTED_TYPES.includes(t))) return;
+  if (accept === null || accept === undefined || acceptable(accept)) return;
   throw new ValidationError("The mime type of the request is not acceptable (check content-type and accept headers)", { code: "MIME_TYPE_INVALID" });
 }
 
-function noUpdate(reason: TauriNoUpdateReason): EngineResult {
-  return noContentResult({ [REASON_HEADER]: reason, Vary: "Accept, Authorization, Accept-Encoding" });
+const VARY = "Accept, Authorization, Accept-Encoding";
+
+function noUpdate(reason: TauriNoUpdateReason): TauriAnswer {
+  return { kind: "none", reason };
 }
 
 /**
@@ -91,10 +101,15 @@ export function tauriUpdateBody(release: Release, artifact: Artifact, url: strin
   return body;
 }
 
-async function productOf(ctx: EngineContext, productId: string): Promise<Product> {
-  const product = await ctx.store.getProduct(ctx.account.id, productId);
-  if (product === null) throw notFound("product", productId);
-  return product;
+/** The package a segment names and its product, remembered per catalogue revision (packages and products are the catalogue). */
+async function packageOf(ctx: EngineContext, segment: string, accountRevision: string): Promise<TauriPackage> {
+  const memo = tauriMemo(ctx.store).packages;
+  const key = `${ctx.account.id}|${accountRevision}|${segment}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const pkg = await ctx.store.getPackage(ctx.account.id, segment, "tauri");
+  const product = pkg === null ? null : await ctx.store.getProduct(ctx.account.id, pkg.productId);
+  return remember(memo, key, pkg === null ? null : { pkg, product });
 }
 
 /**
@@ -114,40 +129,64 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const constraint = optionalParam(input.query, "constraint");
   const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
 
-  const pkg = await ctx.store.getPackage(ctx.account.id, input.package, "tauri");
-  const pkgProduct = pkg === null ? null : await productOf(ctx, pkg.productId);
-  if (pkg === null || pkgProduct === null || !isPackageVisible(ctx.scope, pkg, pkgProduct)) throw notFound("release package", input.package);
+  const accountRevision = await ctx.store.getAccountRevision(ctx.account.id);
+  const found = await packageOf(ctx, input.package, accountRevision);
+  if (found === null) throw notFound("release package", input.package);
+  const { pkg, product } = found;
+  if (product === null) throw notFound("product", pkg.productId);
+  if (!isPackageVisible(ctx.scope, pkg, product)) throw notFound("release package", input.package);
 
-  if (!STRICT_SEMVER.test(version)) return noUpdate("unknown-current-version");
-  const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, version, ctx.lookupScope);
+  // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
+  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, query: input.query });
+  const packageRevision = await ctx.store.getPackageRevision(ctx.account.id, pkg.id);
+  // Everything the answer depends on: the data (two revisions), what the caller may see and find, and the question.
+  const key = `${ctx.account.id}|${pkg.id}|${packageRevision}|${accountRevision}|${ctx.principal.kind}|${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${
+    JSON.stringify([ctx.origin, platform, arch, version, channel ?? null, constraint ?? null, credential?.name ?? null, credential?.value ?? null])}`;
+  const answers = tauriMemo(ctx.store).answers;
+  const answer = answers.get(key) ?? remember(answers, key, await decide(ctx, pkg, product, { platform, arch, version, channel, range, credential }));
+  if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
+  const headers = { ETag: answer.etag, Vary: VARY };
+  if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers, body: null };
+  const upgrade = answer.upgrade;
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
+  return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
+}
+
+/** The question of a Tauri check, read and checked. */
+interface TauriQuestion {
+  platform: string;
+  arch: string;
+  version: string;
+  channel: string | undefined;
+  range: ReturnType<typeof parseConstraint> | undefined;
+  credential: QueryCredential | null;
+}
+
+/** Work a check's answer out from the store (what {@link resolveTauriUpdate} remembers). @throws {ForbiddenError} when the caller may not upgrade the current release. */
+async function decide(ctx: EngineContext, pkg: Package, product: Product, q: TauriQuestion): Promise<TauriAnswer> {
+  if (!STRICT_SEMVER.test(q.version)) return noUpdate("unknown-current-version");
+  const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, q.version, ctx.lookupScope);
   if (current === null) return noUpdate("unknown-current-version");
-  const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product: pkgProduct }, ctx.now);
+  const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product }, ctx.now);
   if (!decision.allowed) throw accessDenied(decision);
-  if (upgradeChannels(channel ?? current.channel).length === 0) return noUpdate("unknown-channel");
+  if (upgradeChannels(q.channel ?? current.channel).length === 0) return noUpdate("unknown-channel");
 
   const request: UpgradeRequest = { current, packageId: pkg.id };
-  if (channel !== undefined) request.channel = channel;
-  if (range !== undefined) request.range = range;
+  if (q.channel !== undefined) request.channel = q.channel;
+  if (q.range !== undefined) request.range = q.range;
   const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: ctx.scope };
   // Object.assign, not `{ ...request, artifact }`: V8 spreads then extends an object slowly.
-  const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform, arch } }));
+  const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform: q.platform, arch: q.arch } }));
   if (upgrade === null) {
     // Both questions are asked within the caller's scope, so the reason reveals nothing hidden.
     const any = await resolveUpgrade(upgradeCtx, request);
     return noUpdate(any === null ? "up-to-date" : "no-signed-artifact-for-platform");
   }
-  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform, arch });
-  const artifact = pickTauriArtifact(artifacts, platform, arch);
+  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform: q.platform, arch: q.arch });
+  const artifact = pickTauriArtifact(artifacts, q.platform, q.arch);
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
-
-  // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
-  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, query: input.query });
-  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, credential)));
-  const etag = weakEtag(body);
-  const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
-  if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
-  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
-  return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
+  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, q.credential)));
+  return { kind: "update", body, etag: weakEtag(body), upgrade };
 }
 
 function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
