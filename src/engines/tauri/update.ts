@@ -12,7 +12,7 @@ import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product, Release } from "../../model/records.js";
 import { isPackageVisible } from "../../access/scope.js";
-import { scopeKey } from "../../access/scope-key.js";
+import { keyText, scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
@@ -20,7 +20,7 @@ import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
 import { pickTauriArtifact } from "./artifact.js";
-import { remember, tauriMemo, type TauriAnswer, type TauriPackage } from "./answers.js";
+import { knownAnswer, knownPackage, rememberAnswer, rememberPackage, type AnswerSlot, type TauriAnswer, type TauriPackage } from "./answers.js";
 
 /** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
 export type TauriNoUpdateReason = "unknown-current-version" | "unknown-channel" | "up-to-date" | "no-signed-artifact-for-platform";
@@ -43,6 +43,8 @@ export interface TauriUpdateInput {
   package: string;
   /** `platform`, `arch`, `version` (required), `channel`, `constraint` (optional). */
   query: URLSearchParams;
+  /** The raw query string `query` was parsed from (with or without `?`), when the caller has it: remembered answers are found by it without parsing. */
+  search?: string;
   /**
    * For `Accept`, `If-None-Match` and `Authorization` (a `Headers`, or any lookup by name): without
    * an `Authorization` header, a `?token=`/`?auth=` credential in `query` is carried on the `url`.
@@ -103,13 +105,23 @@ export function tauriUpdateBody(release: Release, artifact: Artifact, url: strin
 
 /** The package a segment names and its product, remembered per catalogue revision (packages and products are the catalogue). */
 async function packageOf(ctx: EngineContext, segment: string, accountRevision: string): Promise<TauriPackage> {
-  const memo = tauriMemo(ctx.store).packages;
-  const key = `${ctx.account.id}|${accountRevision}|${segment}`;
-  const known = memo.get(key);
+  const key = `${keyText(ctx.account.id)}|${keyText(accountRevision)}|${keyText(segment)}`;
+  const known = knownPackage(ctx.store, key);
   if (known !== undefined) return known;
   const pkg = await ctx.store.getPackage(ctx.account.id, segment, "tauri");
   const product = pkg === null ? null : await ctx.store.getProduct(ctx.account.id, pkg.productId);
-  return remember(memo, key, pkg === null ? null : { pkg, product });
+  return rememberPackage(ctx.store, key, pkg === null ? null : { pkg, product });
+}
+
+/** The question's parameters, read and checked. @throws {ValidationError} for a missing or blank parameter or an invalid `constraint`. */
+function questionOf(query: URLSearchParams, credential: QueryCredential | null): TauriQuestion {
+  const platform = requiredParam(query, "platform");
+  const arch = requiredParam(query, "arch");
+  const version = restorePlus(requiredParam(query, "version"));
+  const channel = optionalParam(query, "channel");
+  const constraint = optionalParam(query, "constraint");
+  const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
+  return { platform, arch, version, channel, range, credential };
 }
 
 /**
@@ -122,31 +134,33 @@ async function packageOf(ctx: EngineContext, segment: string, accountRevision: s
  */
 export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateInput): Promise<EngineResult> {
   checkAccept(input.headers);
-  const platform = requiredParam(input.query, "platform");
-  const arch = requiredParam(input.query, "arch");
-  const version = restorePlus(requiredParam(input.query, "version"));
-  const channel = optionalParam(input.query, "channel");
-  const constraint = optionalParam(input.query, "constraint");
-  const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
-
+  // The question as text: the raw query string when the caller has it (then a remembered answer needs
+  // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
+  const search = input.search ?? input.query.toString();
   const accountRevision = await ctx.store.getAccountRevision(ctx.account.id);
   const found = await packageOf(ctx, input.package, accountRevision);
-  if (found === null) throw notFound("release package", input.package);
+  if (found === null || found.product === null || !isPackageVisible(ctx.scope, found.pkg, found.product)) {
+    questionOf(input.query, null); // a bad parameter is a 400 before the package is a 404 (Keygen checks parameters first)
+    if (found !== null && found.product === null) throw notFound("product", found.pkg.productId);
+    throw notFound("release package", input.package);
+  }
   const { pkg, product } = found;
-  if (product === null) throw notFound("product", pkg.productId);
-  if (!isPackageVisible(ctx.scope, pkg, product)) throw notFound("release package", input.package);
 
   // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
-  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, query: input.query });
-  const packageRevision = await ctx.store.getPackageRevision(ctx.account.id, pkg.id);
-  // Everything the answer depends on: the data (two revisions), what the caller may see and find, and the question.
-  const key = `${ctx.account.id}|${pkg.id}|${packageRevision}|${accountRevision}|${ctx.principal.kind}|${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${
-    JSON.stringify([ctx.origin, platform, arch, version, channel ?? null, constraint ?? null, credential?.name ?? null, credential?.value ?? null])}`;
-  const answers = tauriMemo(ctx.store).answers;
-  const answer = answers.get(key) ?? remember(answers, key, await decide(ctx, pkg, product, { platform, arch, version, channel, range, credential }));
+  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, get query() { return input.query; } });
+  const slot: AnswerSlot = {
+    store: ctx.store,
+    packageKey: `${keyText(ctx.account.id)}|${keyText(pkg.id)}`,
+    packageRevision: await ctx.store.getPackageRevision(ctx.account.id, pkg.id),
+    accountRevision,
+    listScope: scopeKey(ctx.scope),
+    lookupScope: scopeKey(ctx.lookupScope),
+    // Everything else the answer depends on: who (the kind decides `authorize`'s branch), where links point, whether they carry a query credential, and what was asked.
+    question: `${ctx.principal.kind}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${search}`,
+  };
+  const answer = knownAnswer(slot) ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential)));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
-  const headers = { ETag: answer.etag, Vary: VARY };
-  if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers, body: null };
+  if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
   const upgrade = answer.upgrade;
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
