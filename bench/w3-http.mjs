@@ -1,7 +1,9 @@
 /**
  * @module bench/w3-http — W3: `release-engines serve` (memory store; the Tauri check also on
  * PostgreSQL) under wrk on loopback, each route as a ratio to a bare node:http server answering the
- * same status and a constant body of the same size, measured alternately in the same run.
+ * same status and a constant body of the same size, measured alternately in the same run; and two
+ * peers beside them: hazel (npm `hazel-server`, its GitHub API stubbed on loopback) answering its
+ * update check against our Tauri check, and Debian's nginx serving the same pre-rendered gzip page.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,14 +13,18 @@ import { median } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 import { wrk } from "./lib/wrk.mjs";
+import { startNginx } from "./lib/nginx.mjs";
 
 const BASELINE = fileURLToPath(new URL("./baseline-server.mjs", import.meta.url));
+const HAZEL = fileURLToPath(new URL("./hazel-server.mjs", import.meta.url));
 const A = `/v1/accounts/${WORLD.slug}`;
 const LICENSE = { authorization: `License ${WORLD.appKey}` };
 const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
 const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 /** Targets of the issue: route throughput as a share of the bare server's. */
-const TARGETS = { tauri200: 0.5, tauri204: 0.7, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.5, tauri200Postgres: 0.5 };
+const TARGETS = { tauri200: 0.6, tauri204: 0.8, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.8, tauri200Postgres: 0.6 };
+/** Targets against the peers: our req/s as a multiple of theirs. */
+const PEER_TARGETS = { hazel: 1.5, nginx: 0.5 };
 
 /** Probe a route once and keep what the baseline must answer like. */
 async function probe(origin, path, headers, expected) {
@@ -89,6 +95,25 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
     const base = await startServer(BASELINE, [specFile]);
     servers.push(base);
 
+    // Peers: hazel's update check (a version older than its one release → 200) beside our Tauri 200;
+    // nginx serving the page's bytes, pre-gzipped, beside our gzip page.
+    const hazel = await startServer(HAZEL, ["2.0.0"]);
+    servers.push(hazel);
+    const hazelPath = "/update/appimage/1.0.0";
+    if ((await rawGet(`${hazel.url}${hazelPath}`)).status !== 200) throw new Error("W3: hazel's update check did not answer 200");
+    routes.tauri200.peer = { name: "hazel", server: hazel, paths: [hazelPath], headers: {} };
+    const nginx = await startNginx({
+      name: "pypiPageGzip", contentType: PYPI_JSON,
+      body: Buffer.from(spec.pypiPage.bodyBase64, "base64"), gzipped: Buffer.from(spec.pypiPageGzip.bodyBase64, "base64"),
+    });
+    if (nginx.unavailable) log(`W3 nginx peer skipped: ${nginx.unavailable}`);
+    else {
+      servers.push(nginx);
+      const probed = await rawGet(`${nginx.url}/pypiPageGzip`, { "accept-encoding": "gzip" });
+      if (probed.status !== 200 || probed.headers["content-encoding"] !== "gzip" || probed.body.byteLength !== spec.pypiPageGzip.bytes) throw new Error("W3: nginx did not serve the same gzip page");
+      routes.pypiPageGzip.peer = { name: "nginx", server: nginx, paths: ["/pypiPageGzip"], headers: { "accept-encoding": "gzip" } };
+    }
+
     const script = join(tmp, "w3.lua");
     const opts = { seconds, connections, script };
     const results = {};
@@ -96,6 +121,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       const baseName = r.baselineOf ?? name;
       const served = [];
       const floor = [];
+      const peer = [];
       let bad = 0;
       for (let k = 0; k < reps; k++) {
         const a = await wrk(r.origin, r.paths, r.headers, opts, (r.origin === mem.url ? mem : pgServer).child.pid);
@@ -103,6 +129,11 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
         served.push(a);
         floor.push(b);
         bad += a.bad + b.bad;
+        if (r.peer) {
+          const c = await wrk(r.peer.server.url, r.peer.paths, r.peer.headers, opts, r.peer.server.child.pid);
+          peer.push(c);
+          bad += c.bad;
+        }
       }
       if (bad > 0) throw new Error(`W3 ${name}: ${bad} answers were errors or timeouts`);
       const rps = median(served.map((x) => x.rps));
@@ -113,6 +144,14 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
         cpuUsPerRequest: median(served.map((x) => x.cpuUsPerRequest)), baselineCpuUsPerRequest: median(floor.map((x) => x.cpuUsPerRequest)),
       };
       log(`W3 ${name}: ${rps.toFixed(0)} req/s vs bare ${baseRps.toFixed(0)} req/s = ${(rps / baseRps).toFixed(2)}× (target ≥ ${TARGETS[name]}×)`);
+      if (r.peer) {
+        const peerRps = median(peer.map((x) => x.rps));
+        results[name].peer = {
+          name: r.peer.name, rps: peerRps, ratio: rps / peerRps, target: PEER_TARGETS[r.peer.name],
+          p50us: median(peer.map((x) => x.p50us)), cpuUsPerRequest: median(peer.map((x) => x.cpuUsPerRequest)),
+        };
+        log(`W3 ${name}: ${rps.toFixed(0)} req/s vs ${r.peer.name} ${peerRps.toFixed(0)} req/s = ${(rps / peerRps).toFixed(2)}× (target ≥ ${PEER_TARGETS[r.peer.name]}×)`);
+      }
     }
     return { tauri, pypiFiles, seconds, reps, connections, threads: 1, routes: results };
   } finally {

@@ -36,6 +36,7 @@ export function targets(r) {
     }
   }
   for (const [name, x] of Object.entries(r.w3?.routes ?? {})) add(`W3 ${name} vs bare node:http`, x.ratio, `≥ ${x.target}×`, x.ratio >= x.target, fmtRatio(x.ratio));
+  for (const [name, x] of Object.entries(r.w3?.routes ?? {})) if (x.peer) add(`W3 ${name} vs ${x.peer.name}`, x.peer.ratio, `≥ ${x.peer.target}×`, x.peer.ratio >= x.peer.target, fmtRatio(x.peer.ratio));
   if (r.w4) add(`W4 memory store bytes per release, N=${r.w4.n}`, r.w4.storeBytesPerRelease, "≤ 1024 B", r.w4.storeBytesPerRelease <= 1024, `${r.w4.storeBytesPerRelease.toFixed(0)} B`);
   for (const row of r.w5 ?? []) {
     const m = row.stores.memory;
@@ -77,6 +78,10 @@ export function render(r) {
       `${x.cpuUsPerRequest.toFixed(1)} µs`, `${x.baselineCpuUsPerRequest.toFixed(1)} µs`]);
     parts.push(table(`W3 HTTP (wrk -t1 -c${r.w3.connections}, ${r.w3.seconds} s × ${r.w3.reps}, alternating with the bare server)`,
       ["route", "status", "body", "req/s", "bare node:http req/s", "ratio", "target", "p50 latency", "server CPU/req", "bare CPU/req"], rows));
+    const peers = Object.entries(r.w3.routes).filter(([, x]) => x.peer).map(([name, x]) => [name, x.rps.toFixed(0), x.peer.name, x.peer.rps.toFixed(0), fmtRatio(x.peer.ratio), `≥ ${x.peer.target}×`,
+      `${(x.peer.p50us / 1000).toFixed(2)} ms`, `${x.cpuUsPerRequest.toFixed(1)} µs`, `${x.peer.cpuUsPerRequest.toFixed(1)} µs`]);
+    if (peers.length > 0) parts.push(table("W3 peers (same run, alternating: hazel's update check with no auth; nginx serving the pre-rendered gzip page)",
+      ["route", "req/s", "peer", "peer req/s", "ratio", "target", "peer p50", "server CPU/req", "peer CPU/req"], peers));
   }
   if (r.w4) {
     const x = r.w4;

@@ -3,6 +3,7 @@
  */
 import type { License, Policy, Product, Token, User } from "../model/records.js";
 import type { Grant, Scope } from "./scope.js";
+import { boundedMemo } from "../core/memo.js";
 
 /** A license as a principal knows it: with its policy and owner. */
 export interface LicenseContext {
@@ -27,8 +28,11 @@ export const ADMIN_LIKE_ROLES: readonly string[] = ["admin", "developer", "read-
 
 /** True when an expiry has passed at `now` (Keygen: `expiry < now`; an instant equal to now is not yet expired). */
 export function isPast(expiry: string | null, now: Date): boolean {
-  return expiry !== null && Date.parse(expiry) < now.getTime();
+  return expiry !== null && instant(expiry) < now.getTime();
 }
+
+/** Milliseconds of recent expiry texts (`Date.parse` was a few per cent of a licensed request; NaN stays NaN). */
+const instant = boundedMemo((text: string) => Date.parse(text), 4096);
 
 /** True when a license has expired at `now`. */
 export function isExpired(license: License, now: Date): boolean {
@@ -73,6 +77,41 @@ export function licensesOf(principal: Principal): readonly LicenseContext[] {
   return [];
 }
 
+/** A license principal's two scopes, kept while its records (the same objects) and its expiry state stay as they were. */
+interface LicenseScopes {
+  license: License;
+  policy: Policy;
+  owner: User | null;
+  expired: boolean;
+  list?: Scope;
+  lookup?: Scope;
+}
+
+/** Scopes of recently seen license principals, by license id (bounded: emptied when full). */
+const licenseScopes = new Map<string, LicenseScopes>();
+
+/**
+ * A license principal's scope, made once while the license, policy and owner records are the same
+ * objects and the license has not expired since (stores that hand out the same records, as the
+ * memory store does, pay for grants once; fresh records are simply scoped again).
+ */
+function licenseScope(ctx: LicenseContext, now: Date, lookup: boolean): Scope {
+  const expired = isExpired(ctx.license, now);
+  let memo = licenseScopes.get(ctx.license.id);
+  if (memo === undefined || memo.license !== ctx.license || memo.policy !== ctx.policy || memo.owner !== ctx.owner || memo.expired !== expired) {
+    if (licenseScopes.size >= 4096) licenseScopes.clear();
+    memo = { license: ctx.license, policy: ctx.policy, owner: ctx.owner, expired };
+    licenseScopes.set(ctx.license.id, memo);
+  }
+  const known = lookup ? memo.lookup : memo.list;
+  if (known !== undefined) return known;
+  const grant = grantOf(ctx, now, lookup);
+  const scope: Scope = { all: false, products: [], grants: grant === null ? [] : [grant], licensedProducts: [ctx.license.productId] };
+  if (lookup) memo.lookup = scope;
+  else memo.list = scope;
+  return scope;
+}
+
 /**
  * The scope a principal sees at `now`; stores filter every list with it. With `lookup`, the scope
  * single lookups use (Keygen's own scope): records a policy then refuses are found, so that the
@@ -86,6 +125,7 @@ export function scopeOf(principal: Principal, now: Date, lookup = false): Scope 
     case "product":
       return { all: false, products: [principal.product.id], grants: [], licensedProducts: [], ownOnly: true };
     case "license":
+      return licenseScope(principal.license, now, lookup);
     case "user": {
       const list = licensesOf(principal);
       const grants = list.map((l) => grantOf(l, now, lookup)).filter((g): g is Grant => g !== null);

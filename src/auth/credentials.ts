@@ -2,6 +2,7 @@
  * @module auth/credentials — read a credential from a request, in Keygen's precedence.
  */
 import { ValidationError } from "../core/errors.js";
+import { boundedMemo } from "../core/memo.js";
 
 /** A credential found in a request. */
 export type Credential =
@@ -40,8 +41,10 @@ function malformed(detail: string): ValidationError {
   return new ValidationError(`Authorization header is malformed (${detail})`, { code: "AUTHORIZATION_INVALID", source: { header: "Authorization" } });
 }
 
-function decodeBasic(value: string): string {
-  const text = value.trim();
+/** One strict decoder for every Basic header (a `TextDecoder` per request cost more than the rest of the decoding). */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeBasicText(text: string): string {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
     throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");
   }
@@ -51,13 +54,17 @@ function decodeBasic(value: string): string {
   } catch {
     throw malformed("Basic credentials must be base64 of 'license:<key>', 'token:<token>' or '<token>:'");
   }
-  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     throw malformed("Basic credentials must be UTF-8");
   }
 }
+
+/** Decoded Basic credentials of recent header values (a pure function of the text; malformed ones throw every time, unremembered). */
+const decodeBasic = boundedMemo((value: string) => decodeBasicText(value.trim()), 1024);
 
 /** Rails' token parameters: `Bearer <token>` or `Token token="<token>", opt=...`; the first parameter is the token. */
 function bearerValue(value: string): string {

@@ -10,7 +10,7 @@ import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
 import { listEngines, retrieveEngine } from "../engines/engines.js";
 import { resolveRawArtifact } from "../engines/raw.js";
-import { resolveTauriUpdate } from "../engines/tauri/update.js";
+import { resolveTauriUpdate, type TauriUpdateInput } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
 import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
 import { pypiChallenge, renderPep503Index, type Pep503Input, type PypiOptions } from "../engines/pypi/render.js";
@@ -18,6 +18,7 @@ import type { BlobStorage, BlobUploadRequest } from "../blobs/types.js";
 import type { Account } from "../model/records.js";
 import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
+import { boundedMemo } from "../core/memo.js";
 import type { Store } from "../store/types.js";
 import { wrapStore } from "../store/wrap.js";
 import { isWritableStore } from "../store/write.js";
@@ -196,7 +197,14 @@ function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
   return parts.origin;
 }
 
-function decodeSegments(pathname: string): string[] {
+/** Decoded segments of recent paths (a pure function of the path; the arrays are only read). */
+const segmentsOf = boundedMemo((pathname: string) => decodeSegmentsOf(pathname), 1024);
+
+function decodeSegments(pathname: string): readonly string[] {
+  return segmentsOf(pathname);
+}
+
+function decodeSegmentsOf(pathname: string): string[] {
   const segments: string[] = [];
   try {
     for (const s of pathname.split("/")) if (s !== "") segments.push(s.includes("%") ? decodeURIComponent(s) : s);
@@ -246,9 +254,26 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
         query: req.query,
       }),
     "tauri.upgrade": (ctx, req) =>
-      resolveTauriUpdate(ctx, { package: req.match.params.package as string, query: req.query, headers: req.headers }),
+      resolveTauriUpdate(ctx, new TauriRouteInput(req)),
     "releases.upgrade": (ctx, req) => upgradeRelease(ctx, { release: req.match.params.release as string, query: req.query }),
   };
+}
+
+/** The Tauri route's input: the query is parsed only when the answer is not remembered (`search` finds a remembered one). */
+class TauriRouteInput implements TauriUpdateInput {
+  readonly package: string;
+  readonly search: string;
+  readonly headers: HeaderLookup;
+
+  constructor(private readonly req: RouteRequest) {
+    this.package = req.match.params.package as string;
+    this.search = req.search;
+    this.headers = req.headers;
+  }
+
+  get query(): URLSearchParams {
+    return this.req.query;
+  }
 }
 
 /** How {@link createRequestHandler} hands text bodies to an adapter. */

@@ -265,7 +265,11 @@ describe("store use (the resolver never loads every release of a package)", () =
     });
     const spied = createFetchHandler({ store });
     await expectTauriAcceptable(await get(spied, `/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`));
-    expect(calls.filter((c) => c !== "getAccount" && c !== "getProduct").sort()).toEqual(["findUpgrade", "getPackage", "getReleaseByVersion", "listReleaseArtifacts"]);
+    expect(calls.filter((c) => c !== "getAccount" && c !== "getProduct").sort()).toEqual(["findUpgrade", "getAccountRevision", "getPackage", "getPackageRevision", "getReleaseByVersion", "listReleaseArtifacts"]);
+    calls.length = 0;
+    // The same check again is answered from the memo: two revision reads, no release lookup.
+    await expectTauriAcceptable(await get(spied, `/v1/accounts/test1/engines/tauri/app1?${linux("1.0.0")}`));
+    expect(calls.filter((c) => c !== "getAccount").sort()).toEqual(["getAccountRevision", "getPackageRevision"]);
     calls.length = 0;
     expect((await get(spied, `/v1/accounts/test1/engines/tauri/app5?platform=windows&arch=x86_64&version=1.0.0`)).status).toBe(204);
     expect(calls.filter((c) => c === "findUpgrade")).toHaveLength(2);

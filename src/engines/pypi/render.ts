@@ -12,6 +12,7 @@ import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
 import { isReleaseVisible, withYanked } from "../../access/scope.js";
+import { scopeKey } from "../../access/scope-key.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
@@ -92,14 +93,15 @@ export function pypiChallenge(realm: string): string {
 }
 
 interface Page {
-  /** Everything the page depends on besides the store's data, hashed into the ETag. */
-  key: unknown[];
+  /** Everything the page depends on besides the store's data and the caller's scopes, hashed into the ETag. */
+  key: string[];
   render(format: PypiFormat): Promise<CachedPage>;
 }
 
 async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat, page: Page): Promise<EngineResult> {
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
-  const fingerprint = JSON.stringify([...page.key, ctx.scope, ctx.lookupScope, ctx.origin, format]);
+  // Scopes as their keys (remembered per scope object): `JSON.stringify` of both scopes was a tenth of a 304.
+  const fingerprint = `${JSON.stringify(page.key)}${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${JSON.stringify(ctx.origin)}|${format}`;
   const etag = etagOf(fingerprint);
   // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
   const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };

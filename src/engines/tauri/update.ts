@@ -10,14 +10,17 @@ import { queryCredential, type QueryCredential } from "../../auth/credentials.js
 import { ValidationError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
-import type { Artifact, Product, Release } from "../../model/records.js";
+import type { Artifact, Package, Product, Release } from "../../model/records.js";
 import { ADMIN_SCOPE, isPackageVisible } from "../../access/scope.js";
+import { keyText, scopeKey } from "../../access/scope-key.js";
+import { boundedMemo } from "../../core/memo.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
 import { isTauriEligible, pickTauriArtifact } from "./artifact.js";
+import { knownAnswer, knownPackage, rememberAnswer, rememberPackage, type AnswerSlot, type TauriAnswer, type TauriPackage } from "./answers.js";
 
 /**
  * Why a Tauri request got a 204; none of them reveals a record the caller may not see.
@@ -45,6 +48,8 @@ export interface TauriUpdateInput {
   package: string;
   /** `platform`, `arch`, `version` (required), `channel`, `constraint` (optional). */
   query: URLSearchParams;
+  /** The raw query string `query` was parsed from (with or without `?`), when the caller has it: remembered answers are found by it without parsing. */
+  search?: string;
   /**
    * For `Accept`, `If-None-Match` and `Authorization` (a `Headers`, or any lookup by name): without
    * an `Authorization` header, a `?token=`/`?auth=` credential in `query` is carried on the `url`.
@@ -61,16 +66,23 @@ const STRICT_SEMVER =
 
 const ACCEPTED_TYPES = ["application/json", "application/octet-stream", "*/*", "application/*"];
 
+/** Whether an `Accept` value admits the answer's JSON (a pure function of the header, remembered). */
+const acceptable = boundedMemo((accept: string): boolean => {
+  if (accept.trim() === "") return true;
+  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
+  return types.some((t) => ACCEPTED_TYPES.includes(t));
+}, 256);
+
 function checkAccept(headers: HeaderLookup | undefined): void {
   const accept = headers?.get("accept");
-  if (accept === null || accept === undefined || accept.trim() === "") return;
-  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
-  if (types.some((t) => ACCEPTED_TYPES.includes(t))) return;
+  if (accept === null || accept === undefined || acceptable(accept)) return;
   throw new ValidationError("The mime type of the request is not acceptable (check content-type and accept headers)", { code: "MIME_TYPE_INVALID" });
 }
 
-function noUpdate(reason: TauriNoUpdateReason): EngineResult {
-  return noContentResult({ [REASON_HEADER]: reason, Vary: "Accept, Authorization, Accept-Encoding" });
+const VARY = "Accept, Authorization, Accept-Encoding";
+
+function noUpdate(reason: TauriNoUpdateReason): TauriAnswer {
+  return { kind: "none", reason };
 }
 
 /**
@@ -96,10 +108,25 @@ export function tauriUpdateBody(release: Release, artifact: Artifact, url: strin
   return body;
 }
 
-async function productOf(ctx: EngineContext, productId: string): Promise<Product> {
-  const product = await ctx.store.getProduct(ctx.account.id, productId);
-  if (product === null) throw notFound("product", productId);
-  return product;
+/** The package a segment names and its product, remembered per catalogue revision (packages and products are the catalogue). */
+async function packageOf(ctx: EngineContext, segment: string, accountRevision: string): Promise<TauriPackage> {
+  const key = `${keyText(ctx.account.id)}|${keyText(accountRevision)}|${keyText(segment)}`;
+  const known = knownPackage(ctx.store, key);
+  if (known !== undefined) return known;
+  const pkg = await ctx.store.getPackage(ctx.account.id, segment, "tauri");
+  const product = pkg === null ? null : await ctx.store.getProduct(ctx.account.id, pkg.productId);
+  return rememberPackage(ctx.store, key, pkg === null ? null : { pkg, product });
+}
+
+/** The question's parameters, read and checked. @throws {ValidationError} for a missing or blank parameter or an invalid `constraint`. */
+function questionOf(query: URLSearchParams, credential: QueryCredential | null): TauriQuestion {
+  const platform = requiredParam(query, "platform");
+  const arch = requiredParam(query, "arch");
+  const version = restorePlus(requiredParam(query, "version"));
+  const channel = optionalParam(query, "channel");
+  const constraint = optionalParam(query, "constraint");
+  const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
+  return { platform, arch, version, channel, range, credential };
 }
 
 /**
@@ -112,48 +139,74 @@ async function productOf(ctx: EngineContext, productId: string): Promise<Product
  */
 export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateInput): Promise<EngineResult> {
   checkAccept(input.headers);
-  const platform = requiredParam(input.query, "platform");
-  const arch = requiredParam(input.query, "arch");
-  const version = restorePlus(requiredParam(input.query, "version"));
-  const channel = optionalParam(input.query, "channel");
-  const constraint = optionalParam(input.query, "constraint");
-  const range = constraint === undefined ? undefined : parseConstraint(restorePlus(constraint));
+  // The question as text: the raw query string when the caller has it (then a remembered answer needs
+  // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
+  const search = input.search ?? input.query.toString();
+  const accountRevision = await ctx.store.getAccountRevision(ctx.account.id);
+  const found = await packageOf(ctx, input.package, accountRevision);
+  if (found === null || found.product === null || !isPackageVisible(ctx.scope, found.pkg, found.product)) {
+    questionOf(input.query, null); // a bad parameter is a 400 before the package is a 404 (Keygen checks parameters first)
+    if (found !== null && found.product === null) throw notFound("product", found.pkg.productId);
+    throw notFound("release package", input.package);
+  }
+  const { pkg, product } = found;
 
-  const pkg = await ctx.store.getPackage(ctx.account.id, input.package, "tauri");
-  const pkgProduct = pkg === null ? null : await productOf(ctx, pkg.productId);
-  if (pkg === null || pkgProduct === null || !isPackageVisible(ctx.scope, pkg, pkgProduct)) throw notFound("release package", input.package);
+  // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
+  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, get query() { return input.query; } });
+  const slot: AnswerSlot = {
+    store: ctx.store,
+    packageKey: `${keyText(ctx.account.id)}|${keyText(pkg.id)}`,
+    packageRevision: await ctx.store.getPackageRevision(ctx.account.id, pkg.id),
+    accountRevision,
+    listScope: scopeKey(ctx.scope),
+    lookupScope: scopeKey(ctx.lookupScope),
+    // Everything else the answer depends on: who (the kind decides `authorize`'s branch), where links point, whether they carry a query credential, and what was asked.
+    question: `${ctx.principal.kind}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${search}`,
+  };
+  const answer = knownAnswer(slot) ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential)));
+  if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
+  if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
+  const upgrade = answer.upgrade;
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
+  return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
+}
 
-  if (!STRICT_SEMVER.test(version)) return noUpdate("unknown-current-version");
-  const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, version, ctx.lookupScope);
+/** The question of a Tauri check, read and checked. */
+interface TauriQuestion {
+  platform: string;
+  arch: string;
+  version: string;
+  channel: string | undefined;
+  range: ReturnType<typeof parseConstraint> | undefined;
+  credential: QueryCredential | null;
+}
+
+/** Work a check's answer out from the store (what {@link resolveTauriUpdate} remembers). @throws {ForbiddenError} when the caller may not upgrade the current release. */
+async function decide(ctx: EngineContext, pkg: Package, product: Product, q: TauriQuestion): Promise<TauriAnswer> {
+  if (!STRICT_SEMVER.test(q.version)) return noUpdate("unknown-current-version");
+  const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, q.version, ctx.lookupScope);
   if (current === null) return noUpdate("unknown-current-version");
-  const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product: pkgProduct }, ctx.now);
+  const decision = authorize(ctx.principal, "upgrade", { type: "release", release: current, product }, ctx.now);
   if (!decision.allowed) throw accessDenied(decision);
-  if (upgradeChannels(channel ?? current.channel).length === 0) return noUpdate("unknown-channel");
+  if (upgradeChannels(q.channel ?? current.channel).length === 0) return noUpdate("unknown-channel");
 
   const request: UpgradeRequest = { current, packageId: pkg.id };
-  if (channel !== undefined) request.channel = channel;
-  if (range !== undefined) request.range = range;
+  if (q.channel !== undefined) request.channel = q.channel;
+  if (q.range !== undefined) request.range = q.range;
   const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: ctx.scope };
   // Object.assign, not `{ ...request, artifact }`: V8 spreads then extends an object slowly.
-  const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform, arch } }));
+  const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform: q.platform, arch: q.arch } }));
   if (upgrade === null) {
     // Both questions are asked within the caller's scope, so the reason reveals nothing hidden.
     const any = await resolveUpgrade(upgradeCtx, request);
     if (any === null) return noUpdate("up-to-date");
-    return noUpdate(await awaitsUpload(ctx, any, platform, arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform");
+    return noUpdate(await awaitsUpload(ctx, any, q.platform, q.arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform");
   }
-  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform, arch });
-  const artifact = pickTauriArtifact(artifacts, platform, arch);
+  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform: q.platform, arch: q.arch });
+  const artifact = pickTauriArtifact(artifacts, q.platform, q.arch);
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
-
-  // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
-  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, query: input.query });
-  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, credential)));
-  const etag = weakEtag(body);
-  const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
-  if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
-  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
-  return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
+  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, q.credential)));
+  return { kind: "update", body, etag: weakEtag(body), upgrade };
 }
 
 const NOT_UPLOADED: ReadonlySet<Artifact["status"]> = new Set(["WAITING", "PROCESSING", "FAILED"]);
