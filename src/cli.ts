@@ -24,6 +24,9 @@ Options:
 
 Run 'release-engines <command> --help' for a command's options.`;
 
+/** Problems of a dataset listed before the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 20;
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (isPublishingCommand(command)) {
@@ -63,7 +66,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   }
   if (error instanceof DatasetError) {
     console.error(`release-engines: ${error.detail}`);
-    for (const p of error.problems) console.error(`  ${p.path}: ${p.message}`);
+    // Capped: a file with 20,000 problems shows the first ones and how many more.
+    for (const p of error.problems.slice(0, MAX_PROBLEMS_SHOWN)) console.error(`  ${p.path}: ${p.message}`);
+    const more = error.problems.length - MAX_PROBLEMS_SHOWN;
+    if (more > 0) console.error(`  … and ${more.toLocaleString("en-US")} more`);
     process.exit(2);
   }
   console.error("release-engines:", error);
