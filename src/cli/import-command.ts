@@ -6,6 +6,7 @@ import { parseFlags, s3OptionsOf } from "./command-flags.js";
 import { CommandUsageError } from "./flags.js";
 import { asDatabaseFailure, openSqlStore, storeSource, type StoreSource } from "./store-source.js";
 import { S3_FLAGS, S3_FLAGS_USAGE } from "../node/s3-flags.js";
+import { startProgress, type Progress } from "./progress.js";
 
 /** The usage of `import`. */
 export const IMPORT_USAGE = `Usage: release-engines import FILE.json (--db FILE.sqlite | --database-url URL) [--prune] [--dry-run] [--s3-bucket NAME …]
@@ -62,7 +63,15 @@ export async function runImport(args: string[]): Promise<void> {
         return;
       }
     }
-    const summary = await importDataset(store, dataset, { prune, dryRun });
+    const progress = importProgress();
+    let summary: Awaited<ReturnType<typeof importDataset>>;
+    try {
+      summary = await importDataset(store, dataset, { prune, dryRun, onProgress: progress.update });
+    } catch (error) {
+      progress.abort();
+      throw error;
+    }
+    progress.done();
     if (dryRun) {
       console.log(`dry run, nothing changed: ${summary.accounts} account(s), ${summary.written} row(s) to write, ${summary.deleted} to delete`);
       console.log(formatPlan(summary.plan));
@@ -96,4 +105,35 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** Imports shorter than this show no progress at all. */
+const PROGRESS_AFTER_MS = 1000;
+
+/**
+ * Progress of a long import on stderr: nothing for the first second, then a bar on a terminal or a
+ * line every few seconds otherwise (`RELEASE_ENGINES_PROGRESS_MS` sets both, for tests).
+ */
+function importProgress(): { update: (done: number, total: number) => void; done: () => void; abort: () => void } {
+  const tuned = Number(process.env.RELEASE_ENGINES_PROGRESS_MS);
+  const after = Number.isFinite(tuned) && tuned >= 0 ? tuned : PROGRESS_AFTER_MS;
+  const started = Date.now();
+  let shown: Progress | null = null;
+  let reported = 0;
+  const rows = (n: number) => `${n.toLocaleString("en-US")} rows`;
+  return {
+    update(done, total) {
+      if (shown === null) {
+        if (Date.now() - started < after) return;
+        shown = startProgress({
+          label: "importing", total, write: (t) => process.stderr.write(t), tty: process.stderr.isTTY === true, columns: process.stderr.columns,
+          format: rows, doneVerb: "written", ...(Number.isFinite(tuned) && tuned >= 0 ? { intervalMs: tuned } : {}),
+        });
+      }
+      shown.add(done - reported);
+      reported = done;
+    },
+    done: () => shown?.done(),
+    abort: () => shown?.abort(),
+  };
 }
