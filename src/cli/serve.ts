@@ -29,6 +29,7 @@ Options:
                     Default: the dataset's folder (--data), the db file's folder (--db), or
                     the current folder (--database-url)
 ${S3_FLAGS_USAGE}
+  --max-upload-bytes N  largest artifact upload taken into --blobs (default: no limit but the disk's)
   --port N          port to listen on (0 picks a free one; default 8080)
   --host HOST       address to bind (default 127.0.0.1)
   --base-url URL    origin for absolute URLs in answers (default: the request's)
@@ -63,6 +64,9 @@ shutdown begins.`;
 /** Log formats `--log-format` takes (as node/access-log's LOG_FORMATS, without loading it for a usage error). */
 const LOG_FORMATS = ["json", "text", "none"] as const;
 
+/** Upload temp files untouched this long are a crash's leftovers, swept at start. */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
 /** Run `serve`. @throws {CommandUsageError} on a bad flag; {@link CliFailure} on a port in use or an unreachable store. */
 export async function runServe(args: string[]): Promise<void> {
   const usage = SERVE_USAGE;
@@ -82,6 +86,7 @@ export async function runServe(args: string[]): Promise<void> {
     ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     "shutdown-timeout": { type: "string" },
     "log-format": { type: "string" },
+    "max-upload-bytes": { type: "string" },
     ...S3_FLAGS,
   }, usage);
   if (values.help) {
@@ -98,6 +103,8 @@ export async function runServe(args: string[]): Promise<void> {
   if (!/^\d{1,6}(?:\.\d{1,3})?$/.test(drainText)) throw new CommandUsageError(`--shutdown-timeout must be a number of seconds (got '${drainText}')`, usage);
   const logFormat = values["log-format"] as string | undefined;
   if (logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new CommandUsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")} (got '${logFormat}')`, usage);
+  const maxUploadText = values["max-upload-bytes"] as string | undefined;
+  if (maxUploadText !== undefined && !/^[1-9]\d{0,15}$/.test(maxUploadText)) throw new CommandUsageError(`--max-upload-bytes must be a whole number of bytes above 0 (got '${maxUploadText}')`, usage);
   const data = values.data as string | undefined;
   const source = storeSource(values, true, usage);
   if (data !== undefined && source !== null) throw new CommandUsageError("give only one of --data, --db and --database-url", usage);
@@ -125,6 +132,7 @@ export async function runServe(args: string[]): Promise<void> {
   }
   const s3Options = s3OptionsOf(values, usage);
   if (s3Options !== null && values.blobs !== undefined) throw new CommandUsageError("give either --blobs DIR or --s3-bucket NAME, not both", usage);
+  if (s3Options !== null && maxUploadText !== undefined) throw new CommandUsageError("--max-upload-bytes bounds uploads into --blobs; with --s3-bucket the bucket takes them", usage);
   if (s3Options !== null && values.seed !== undefined) throw new CommandUsageError("--seed copies files into --blobs; to fill a bucket, run 'release-engines import FILE.json --db … --s3-bucket …'", usage);
   let s3: import("../blobs/s3/storage.js").S3BlobStorage | null = null;
   if (s3Options !== null) {
@@ -170,6 +178,12 @@ export async function runServe(args: string[]): Promise<void> {
     root = src.kind === "sqlite" ? dirname(resolvePath(src.target)) : process.cwd();
   }
   if (typeof values.blobs === "string") root = resolvePath(values.blobs);
+  if (s3 === null) {
+    // Temporary files of uploads a crash cut short; an upload in flight keeps its file fresh.
+    const { sweepUploadOrphans, UPLOADS_FOLDER } = await import("../node/file-uploads.js");
+    const swept = await sweepUploadOrphans(root, ORPHAN_AGE_MS);
+    if (swept > 0) console.error(`removed ${swept} unfinished upload file(s) left in ${resolvePath(root, UPLOADS_FOLDER)}`);
+  }
   const account = values.account as string | undefined;
   if (account !== undefined && (await store.getAccount(account)) === null) {
     await close();
@@ -178,7 +192,7 @@ export async function runServe(args: string[]): Promise<void> {
   const ops = createOperations({ store, format, drainMs: Math.round(Number(drainText) * 1000) });
   const handle = createRequestHandler({
     store,
-    blobs: s3 ?? createFileBlobStorage({ root }),
+    blobs: s3 ?? createFileBlobStorage({ root, ...(maxUploadText !== undefined ? { maxUploadBytes: Number(maxUploadText) } : {}) }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(account !== undefined ? { account } : {}),
     trustProxy: values["trust-proxy"] === true,
