@@ -17,21 +17,8 @@ export const CHECKSUM_ENCODINGS = ["hex", "base64", "base64raw", "base64url"] as
 /** A `--checksum-encoding` value. */
 export type ChecksumEncoding = (typeof CHECKSUM_ENCODINGS)[number];
 
-/**
- * The filetype of a filename, as keygen-cli infers it (its extension, without the dot, lower-cased),
- * keeping compound tarball extensions whole (`.tar.gz` is `tar.gz`, so `app.app.tar.gz` is
- * `tar.gz`); null when there is none or it is a number (`libfoo.so.1`).
- */
-export function inferFiletype(filename: string): string | null {
-  const name = filename.toLowerCase();
-  const tar = /\.(tar\.[a-z0-9]+)$/.exec(name);
-  if (tar !== null) return tar[1] as string;
-  const dot = name.lastIndexOf(".");
-  if (dot < 0 || dot === name.length - 1) return null;
-  const ext = name.slice(dot + 1);
-  if (/^\d+$/.test(ext)) return null;
-  return ext;
-}
+/** The filetype of a filename (keygen-cli's rule; it lives in core, shared with `twine upload`). */
+export { inferFiletype } from "../core/filetype.js";
 
 /** A digest in one of keygen-cli's encodings. */
 export function encodeDigest(digest: Buffer, encoding: ChecksumEncoding): string {

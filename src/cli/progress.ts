@@ -14,6 +14,10 @@ export interface ProgressOptions {
   /** Time between lines when not a TTY (default 2 s); between redraws on a TTY it is 100 ms. */
   intervalMs?: number;
   now?: () => number;
+  /** How amounts are shown (default: bytes in binary units). */
+  format?: (n: number) => string;
+  /** The last line's verb when not a TTY (default `sent`). */
+  doneVerb?: string;
 }
 
 /** A running progress report. */
@@ -40,6 +44,7 @@ export function formatBytes(n: number): string {
 /** Start a progress report. */
 export function startProgress(options: ProgressOptions): Progress {
   const now = options.now ?? Date.now;
+  const fmt = options.format ?? formatBytes;
   const started = now();
   const interval = options.tty ? 100 : (options.intervalMs ?? 2000);
   let sent = 0;
@@ -47,11 +52,11 @@ export function startProgress(options: ProgressOptions): Progress {
   let finished = false;
   const rate = () => {
     const s = (now() - started) / 1000;
-    return s > 0 ? `${formatBytes(Math.round(sent / s))}/s` : "";
+    return s > 0 ? `${fmt(Math.round(sent / s))}/s` : "";
   };
   const pct = () => (options.total > 0 ? Math.floor((sent / options.total) * 100) : 100);
   const draw = () => {
-    const counts = `${formatBytes(sent)} / ${formatBytes(options.total)}`;
+    const counts = `${fmt(sent)} / ${fmt(options.total)}`;
     if (options.tty) {
       const width = Math.max(10, Math.min(40, (options.columns ?? 80) - options.label.length - counts.length - 24));
       const filled = Math.round((pct() / 100) * width);
@@ -74,7 +79,7 @@ export function startProgress(options: ProgressOptions): Progress {
       if (finished) return;
       finished = true;
       if (options.tty) options.write("\r\x1b[K");
-      else options.write(`${options.label}: ${formatBytes(sent)} sent in ${((now() - started) / 1000).toFixed(1)} s\n`);
+      else options.write(`${options.label}: ${fmt(sent)} ${options.doneVerb ?? "sent"} in ${((now() - started) / 1000).toFixed(1)} s\n`);
     },
     abort() {
       if (finished) return;

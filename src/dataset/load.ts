@@ -56,7 +56,22 @@ export interface LoadDatasetOptions {
 export async function loadDataset(input: unknown, options: LoadDatasetOptions = {}): Promise<Dataset> {
   // A file that already has the schema's exact shape skips zod's parse (and its copy of every record);
   // anything else goes through zod, which names every problem.
-  const data = hasDatasetShape(input) ? input : parseDatasetFile(input);
+  let data: DatasetFile;
+  let schemaProblems: Problem[] = [];
+  if (hasDatasetShape(input)) data = input;
+  else {
+    const parsed = DatasetFileSchema.safeParse(input);
+    if (parsed.success) data = parsed.data;
+    else {
+      schemaProblems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+      // One pass: the reference checks still run over the raw accounts, so a file's schema and
+      // reference problems are reported together; a problem under a path the schema already named is dropped.
+      const accounts = (input as { accounts?: unknown } | null)?.accounts;
+      if (!Array.isArray(accounts)) throw new DatasetError(schemaProblems);
+      data = { accounts } as DatasetFile;
+    }
+  }
+  const salvaged = schemaProblems.length > 0;
   const out: Dataset = {
     accounts: [], products: [], packages: [], engines: [], releases: [], artifacts: [],
     entitlements: [], policies: [], users: [], licenses: [], tokens: [],
@@ -67,23 +82,30 @@ export async function loadDataset(input: unknown, options: LoadDatasetOptions = 
   for (let i = 0; i < data.accounts.length; i++) {
     const acc = data.accounts[i] as DatasetAccountInput;
     const path = `accounts[${i}]`;
+    if (salvaged && (typeof acc !== "object" || acc === null || Array.isArray(acc))) continue;
     const prior = seenSlugs.get(acc.slug);
     if (prior !== undefined) problems.push({ path: `${path}.slug`, message: `slug '${acc.slug}' is already used by accounts[${prior}]` });
     seenSlugs.set(acc.slug, i);
-    await loadAccount(acc, path, out, problems, ids, options.readFile);
+    if (!salvaged) {
+      await loadAccount(acc, path, out, problems, ids, options.readFile);
+      continue;
+    }
+    const found: Problem[] = [];
+    try {
+      await loadAccount(acc, path, out, found, ids, options.readFile);
+    } catch {
+      // A value of the wrong type the schema already named: this account's reference checks stop here.
+    }
+    problems.push(...found);
   }
+  if (salvaged) throw new DatasetError([...schemaProblems, ...problems.filter((p) => !schemaProblems.some((s) => within(p.path, s.path)))]);
   if (problems.length > 0) throw new DatasetError(problems);
   return out;
 }
 
-function parseDatasetFile(input: unknown): DatasetFile {
-  const parsed = DatasetFileSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new DatasetError(
-      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
-    );
-  }
-  return parsed.data;
+/** True when `path` is `parent` or lies under it (`a.b[0]` under `a.b`). */
+function within(path: string, parent: string): boolean {
+  return path === parent || (path.startsWith(parent) && (path[parent.length] === "." || path[parent.length] === "["));
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

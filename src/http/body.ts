@@ -1,6 +1,7 @@
 /**
  * @module http/body — a JSON:API request body, read with a byte cap (never more is buffered) and parsed.
  */
+import { readAllBytes } from "../core/bytes.js";
 import { SdkError, ValidationError } from "../core/errors.js";
 import type { HeaderLookup } from "../core/headers.js";
 
@@ -29,26 +30,9 @@ export async function readCapped(body: ReadableStream<Uint8Array>, headers: Head
     cancel(body);
     throw tooLarge(limit);
   }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      void reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  const bytes = await readAllBytes(body, limit);
+  if (bytes === null) throw tooLarge(limit);
+  return bytes;
 }
 
 /** True when a `Content-Type` names a JSON document type (parameters such as `charset` allowed). */

@@ -3,7 +3,7 @@
  * `<root>/.uploads/`, hashed as it is written, fsynced and renamed into place under its blob key.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, realpath, rename, rmdir, statfs, unlink, type FileHandle } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, realpath, rename, rmdir, statfs, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import type { PendingUpload, UploadSink } from "../blobs/receive.js";
 import { SdkError } from "../core/errors.js";
@@ -109,4 +109,26 @@ function pendingFile(handle: FileHandle, temp: string, sha512: boolean, move: (b
       await unlink(temp).catch(() => {});
     },
   };
+}
+
+/** Temporary upload files are named with 32 hex digits; nothing else in the folder is touched. */
+const TEMP_NAME = /^[0-9a-f]{32}$/;
+
+/**
+ * Remove what uploads cut short by a crash left in `<root>/.uploads/`: temporary files not written
+ * to for `olderThanMs` (an upload in flight writes all the time, and a stalled one is closed by the
+ * server's idle timeout long before). Returns how many were removed; a missing folder is none.
+ */
+export async function sweepUploadOrphans(root: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  const folder = resolve(root, UPLOADS_FOLDER);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    if (!TEMP_NAME.test(name)) continue;
+    const path = resolve(folder, name);
+    const info = await lstat(path).catch(() => null);
+    if (info === null || !info.isFile() || now - info.mtimeMs < olderThanMs) continue;
+    if (await unlink(path).then(() => true, () => false)) removed += 1;
+  }
+  return removed;
 }

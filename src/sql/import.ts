@@ -35,6 +35,8 @@ export interface ImportOptions {
   prune?: boolean;
   /** Work out the plan and roll it back: nothing changes. */
   dryRun?: boolean;
+  /** Called as rows of the file are written: how many so far, of how many in all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Thrown inside the transaction to roll a dry run back. */
@@ -143,7 +145,7 @@ function onConflict(tx: SqlClient, table: string, columns: readonly string[], ke
  * were written. PostgreSQL gets each column as one array (`unnest`), so a statement carries
  * 10,000 rows in a short text that parses at once; SQLite gets multi-row VALUES statements.
  */
-async function upsertMany(tx: SqlClient, table: string, rows: readonly Values[], key: readonly string[]): Promise<number> {
+async function upsertMany(tx: SqlClient, table: string, rows: readonly Values[], key: readonly string[], onRows?: (n: number) => void): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0] as Values);
   const conflict = onConflict(tx, table, columns, key);
@@ -158,15 +160,18 @@ async function upsertMany(tx: SqlClient, table: string, rows: readonly Values[],
       const params = columns.map((c) => chunk.map((row) => row[c]));
       const result = await tx.all({ text, params });
       written += Number(result[0]?.n ?? 0);
+      onRows?.(chunk.length);
     }
     return written;
   }
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   for (let i = 0; i < rows.length; i += perStatement) {
-    const tuples = rows.slice(i, i + perStatement).map((row) => sql`(${join(columns.map((c) => sql`${row[c]}`), ", ")})`);
+    const slice = rows.slice(i, i + perStatement);
+    const tuples = slice.map((row) => sql`(${join(columns.map((c) => sql`${row[c]}`), ", ")})`);
     const result = await tx.all(sql`INSERT INTO ${raw(table)} (${raw(columns.join(", "))}) VALUES ${join(tuples, ", ")}
       ${conflict} RETURNING 1 AS written`);
     written += result.length;
+    onRows?.(slice.length);
   }
   return written;
 }
@@ -194,7 +199,7 @@ async function deleteIds(tx: SqlClient, table: string, ids: readonly string[]): 
   return deleted;
 }
 
-async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string, summary: ImportSummary, prune: boolean): Promise<void> {
+async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string, summary: ImportSummary, prune: boolean, onRows?: (n: number) => void): Promise<void> {
   const account = dataset.accounts.find((a) => a.id === accountId);
   if (account === undefined) return;
   const isNew = (await tx.all(sql`SELECT id FROM accounts WHERE id = ${accountId}`)).length === 0;
@@ -225,7 +230,7 @@ async function importAccount(tx: SqlClient, dataset: Dataset, accountId: string,
   await vacateMovedValues(tx, accountId, tables);
   for (const [table, rows] of tables) {
     const added = await countNew(tx, table, accountId, rows.map((r) => r.id as string));
-    const wrote = await upsertMany(tx, table, rows, ["id"]);
+    const wrote = await upsertMany(tx, table, rows, ["id"], onRows);
     summary.written += wrote;
     tally(summary, table, "add", added);
     tally(summary, table, "change", wrote - added);
@@ -281,7 +286,14 @@ export async function importDataset(store: SqlStore, dataset: Dataset, options: 
     // deferred foreign keys at COMMIT alone can take longer than one).
     await tx.exec(tx.dialect.name === "postgres" ? "SET CONSTRAINTS ALL DEFERRED; SET LOCAL statement_timeout = 0" : "PRAGMA defer_foreign_keys = ON");
     const summary: ImportSummary = { accounts: dataset.accounts.length, written: 0, deleted: 0, plan: {}, dryRun: options.dryRun === true };
-    for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary, prune);
+    const total = dataset.products.length + dataset.packages.length + dataset.engines.length + dataset.releases.length + dataset.artifacts.length +
+      dataset.entitlements.length + dataset.policies.length + dataset.users.length + dataset.licenses.length + dataset.tokens.length;
+    let done = 0;
+    const onRows = options.onProgress === undefined ? undefined : (n: number) => {
+      done += n;
+      options.onProgress?.(Math.min(done, total), total);
+    };
+    for (const account of dataset.accounts) await importAccount(tx, dataset, account.id, summary, prune, onRows);
     if (summary.dryRun) throw new DryRun(summary);
     return summary;
     });

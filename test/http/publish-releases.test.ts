@@ -186,6 +186,17 @@ describe("release actions", () => {
     expect(w.events.map((e) => e.type)).toEqual(["release.published", "release.yanked", "release.yanked"]);
   });
 
+  it("yanks a yanked release again as Keygen does (yank! re-sets yanked_at): 200, the new reason, a second release.yanked", async () => {
+    const w = await makeWorld();
+    const first = await w.call("POST", `/releases/${IDS.relCli100}/actions/yank`, "admin", { meta: { reason: "first" } });
+    expect(first.status).toBe(200);
+    const second = await w.call("POST", `/releases/${IDS.relCli100}/actions/yank`, "admin", { meta: { reason: "second" } });
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as Doc).data.attributes).toMatchObject({ status: "YANKED", yanked: NOW.toISOString() });
+    expect((await w.store.getRelease(IDS.account, IDS.relCli100))?.metadata.yankReason).toBe("second");
+    expect(w.events.map((e) => e.type)).toEqual(["release.yanked", "release.yanked"]);
+  });
+
   it("attaches and detaches constraints (Keygen's documents; detach by constraint id or entitlement)", async () => {
     const w = await makeWorld();
     const ent = (id: string) => ({ type: "constraints", relationships: { entitlement: { data: { type: "entitlements", id } } } });

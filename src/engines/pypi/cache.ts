@@ -3,6 +3,7 @@
  * variants, keyed by weak ETag + format + coding, so a repeat request costs no rendering and no
  * compression. Concurrent misses for one key share one render.
  */
+import { readAllBytes } from "../../core/bytes.js";
 
 /** A rendered (and possibly compressed) page. */
 export interface CachedPage {
@@ -108,20 +109,5 @@ export function canBrotli(): boolean {
 export async function compress(bytes: Uint8Array, coding: "gzip" | "br"): Promise<Uint8Array> {
   const format = (coding === "br" ? "brotli" : "gzip") as CompressionFormat;
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream(format));
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return (await readAllBytes(stream)) as Uint8Array;
 }

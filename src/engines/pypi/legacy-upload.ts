@@ -7,6 +7,7 @@
  * through the blob storage's own upload path, so size and sha256 are checked exactly as for
  * `POST /artifacts` + `PUT`. Whatever the upload created is removed again when it fails.
  */
+import { inferFiletype } from "../../core/filetype.js";
 import { ForbiddenError, ReadOnlyStoreError, SdkError, UnauthorizedError, isSdkError } from "../../core/errors.js";
 import { normalizeProjectName } from "../../core/names.js";
 import type { EngineResult } from "../../core/result.js";
@@ -42,14 +43,6 @@ const FILETYPES: Record<string, string> = { bdist_wheel: "whl", sdist: "tar.gz" 
 function field(form: FormData, name: string): string | null {
   const v = form.get(name);
   return typeof v === "string" ? v : null;
-}
-
-/** The artifact's filetype from its name, as keygen-cli and the dataset loader infer it. */
-function filetypeOf(filename: string): string | null {
-  if (filename.endsWith(".tar.gz")) return "tar.gz";
-  if (filename.endsWith(".zip")) return "zip";
-  if (filename.endsWith(".whl")) return "whl";
-  return null;
 }
 
 /** Writers (access/permissions) upload; a product token only into its own product (checked against the package below). */
@@ -111,7 +104,7 @@ export async function legacyUpload(ctx: EngineContext, input: LegacyUploadInput)
     if (existing.some((a) => a.filename === filename)) throw new LegacyUploadError(409, "File already exists. See the release's artifacts; a file can be uploaded only once");
     const requiresPython = field(form, "requires_python");
     artifact = await store.createArtifact(account.id, {
-      releaseId: release.id, filename, filetype: filetypeOf(filename), filesize: content.size, platform: null, arch: null, signature: null,
+      releaseId: release.id, filename, filetype: inferFiletype(filename), filesize: content.size, platform: null, arch: null, signature: null,
       checksum: sha256, metadata: requiresPython !== null && requiresPython !== "" ? { requiresPython } : {},
     }, now);
     const url = new URL(await input.blobs.presignUpload({ account, artifact, ttl: 300, now, origin: ctx.origin }));
