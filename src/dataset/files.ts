@@ -33,7 +33,7 @@ export interface ArtifactFileFacts {
 /**
  * Read an artifact's `file` and check the written `filesize` and `checksum` against its bytes: a
  * SHA-256 or SHA-512 checksum in hex, base64, unpadded base64 or base64url (as keygen-cli writes
- * them, SPEC §3 item 22) must be the file's; problems are noted at `at` (the artifact's JSON path).
+ * them) must be the file's; problems are noted at `at` (the artifact's JSON path).
  */
 export async function readArtifactFile(
   file: string,

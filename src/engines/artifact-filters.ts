@@ -1,6 +1,6 @@
 /**
  * @module engines/artifact-filters — the filters of `GET /artifacts/{id}` as Keygen's
- * ReleaseArtifactsController applies them (has_scope before the lookup, Keygen §8.4): `product`,
+ * ReleaseArtifactsController applies them (before the lookup): `product`,
  * `release`, `package`, `engine`, `channel`, `platform`, `arch`, `filetype`, `status`. A filter that
  * names nothing makes the lookup find nothing (404), as Keygen's scopes do.
  */

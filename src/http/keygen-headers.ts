@@ -5,7 +5,7 @@
  */
 import { ValidationError } from "../core/errors.js";
 
-/** The API version Keygen answers in when a request names none (Keygen 1.8, keygen-engines.md §7.3). */
+/** The API version Keygen answers in when a request names none (1.8). */
 export const CURRENT_API_VERSION = "1.8";
 
 /** Versions request_migrations knows: the current one and every one it migrates to (1.0–1.7). */
