@@ -1,6 +1,7 @@
 /**
  * @module engines/releases — the release resource and `GET /releases/{release}/upgrade` (Keygen §5.1, §8.1).
  */
+import { upgradeScopeOf } from "../access/principal.js";
 import { accessDenied, authorize } from "../access/authorize.js";
 import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
@@ -112,7 +113,7 @@ export async function upgradeRelease(ctx: EngineContext, input: UpgradeReleaseIn
   if (channel !== undefined) request.channel = channel;
   if (range !== undefined) request.range = range;
   if (where.packageId !== undefined) request.packageId = where.packageId;
-  const upgrade = await resolveUpgrade({ store: ctx.store, accountId: ctx.account.id, scope: ctx.scope }, request);
+  const upgrade = await resolveUpgrade({ store: ctx.store, accountId: ctx.account.id, scope: upgradeScopeOf(ctx.principal, ctx.scope) }, request);
   if (upgrade === null) throw notFound("release");
   const data = serializeRelease(upgrade, { accountId: ctx.account.id });
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: data as unknown as Record<string, unknown> });

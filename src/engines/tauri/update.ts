@@ -5,6 +5,7 @@
  * notes?}` (absolute URL, strict SemVer, RFC 3339 date, the artifact's signature), or a 204 with an
  * empty body whose `Release-Engines-Reason` header says why there is no update.
  */
+import { upgradeScopeOf } from "../../access/principal.js";
 import { accessDenied, authorize } from "../../access/authorize.js";
 import { queryCredential, type QueryCredential } from "../../auth/credentials.js";
 import { ValidationError, notFound } from "../../core/errors.js";
@@ -128,7 +129,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const request: UpgradeRequest = { current, packageId: pkg.id };
   if (channel !== undefined) request.channel = channel;
   if (range !== undefined) request.range = range;
-  const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: ctx.scope };
+  const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: upgradeScopeOf(ctx.principal, ctx.scope) };
   // Object.assign, not `{ ...request, artifact }`: V8 spreads then extends an object slowly.
   const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform, arch } }));
   if (upgrade === null) {
@@ -136,7 +137,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
     const any = await resolveUpgrade(upgradeCtx, request);
     return noUpdate(any === null ? "up-to-date" : "no-signed-artifact-for-platform");
   }
-  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform, arch });
+  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, upgradeCtx.scope, { platform, arch });
   const artifact = pickTauriArtifact(artifacts, platform, arch);
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
 
