@@ -102,3 +102,17 @@ describe("?ttl= per role (release_artifacts_controller.rb typed_query: admin, de
     }
   });
 });
+
+describe("an upgrade candidate outside the license's expiry window (keygen-engines.md §6.6 item 4, §10.7)", () => {
+  // Expired 2026-02-01 (RESTRICT/MAINTAIN): lic 1.3.0 was created 01-05 (the scope shows it) but is
+  // backdated 02-20 (the policy refuses it); 1.2.0 would pass both. Keygen chooses 1.3.0 and answers
+  // its policy's 403 (features/api/v1/releases/relationships/upgrade.feature), never 1.2.0 silently.
+  for (const key of ["RESTRICT-EXPIRED-KEY", "MAINTAIN-EXPIRED-KEY"]) {
+    it(`${key}: 403 "license expiry falls outside of access window"`, async () => {
+      const res = await w.get(`/releases/${releaseId("lic", "1.0.0")}/upgrade`, `License ${key}`);
+      expect(res.status).toBe(403);
+      const body = (await res.json()) as { errors: Array<{ detail: string }> };
+      expect(body.errors[0]?.detail).toBe("You do not have permission to complete the request (license expiry falls outside of access window)");
+    });
+  }
+});
