@@ -56,3 +56,14 @@ export function assertMayWrite(principal: Principal, productId: string | null): 
   const decision = mayWrite(principal, productId);
   if (!decision.allowed) throw new ForbiddenError(`You do not have permission to complete the request (${decision.reason})`);
 }
+
+/** User roles that may choose a download link's lifetime (Keygen: admin, developer, sales agent, support agent; not read-only). */
+export const LINK_TTL_ROLES: readonly string[] = ["admin", "developer", "sales-agent", "support-agent"];
+
+/**
+ * May `principal` set a download link's `?ttl=`? Keygen's release_artifacts_controller typed_query:
+ * only admin, developer, sales-agent, support-agent users, products and environments.
+ */
+export function mayChooseLinkTtl(principal: Principal): boolean {
+  return principal.kind === "product" || (principal.kind === "admin" && LINK_TTL_ROLES.includes(principal.user.role));
+}

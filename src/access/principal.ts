@@ -135,3 +135,15 @@ export function scopeOf(principal: Principal, now: Date, lookup = false): Scope 
       return { all: false, products: [], grants: [], licensedProducts: [] };
   }
 }
+
+/**
+ * The scope upgrade candidates are chosen in (Keygen `Release.accessible_by` matches the `admin` role
+ * exactly, keygen-engines.md §10.6): the caller's list scope, except that developer, read-only,
+ * sales-agent and support-agent users are offered only OPEN products' unconstrained releases.
+ */
+export function upgradeScopeOf(principal: Principal, scope: Scope): Scope {
+  return principal.kind === "admin" && principal.user.role !== "admin" ? UPGRADE_OPEN_ONLY : scope;
+}
+
+/** What an admin-like, non-admin user's upgrades see: what an anonymous caller sees. */
+const UPGRADE_OPEN_ONLY: Scope = Object.freeze({ all: false, products: [], grants: [], licensedProducts: [] });

@@ -57,7 +57,15 @@ export function keyPrefix(...parts: number[]): string {
 /** Keygen's split of a tag into its word and trailing number (`alpha.1.2` → `alpha.1`, 2). */
 export function splitTag(tag: string | null): { word: string | null; num: number | null } {
   if (tag === null || tag === "") return { word: null, num: null };
-  const ids = tag.split(/[.-]/).filter((s) => s !== "");
+  // An empty identifier ends what Keygen's scan reads (`beta..1` → `beta`, no number).
+  const ids: string[] = [];
+  for (const id of tag.split(/[.-]/)) {
+    if (id === "") {
+      if (ids.length > 0) return { word: ids.join("."), num: null };
+      continue;
+    }
+    ids.push(id);
+  }
   let num: number | null = null;
   const last = ids[ids.length - 1];
   if (last !== undefined && /^\d+$/.test(last) && ids.length > 0) {

@@ -2,6 +2,7 @@
  * @module engines/artifacts — artifact downloads: 303 to a presigned URL.
  */
 import { accessDenied, authorize } from "../access/authorize.js";
+import { mayChooseLinkTtl } from "../access/permissions.js";
 import type { BlobStorage } from "../blobs/types.js";
 import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
@@ -111,7 +112,7 @@ export async function downloadArtifact(ctx: EngineContext, input: DownloadInput)
   const prefer = preferences(input);
   const doc = (redirect?: string) => ({ data: serializeArtifact(artifact, { accountId: ctx.account.id }, redirect) });
   if (artifact.status !== "UPLOADED" || prefer.has("no-download") || input.blobs === undefined) return jsonResult(200, doc());
-  const elevated = ctx.principal.kind === "admin" || ctx.principal.kind === "product";
+  const elevated = mayChooseLinkTtl(ctx.principal);
   const ttlText = input.query.get("ttl");
   let ttl = DEFAULT_TTL;
   if (elevated && ttlText !== null && /^\d{1,7}$/.test(ttlText)) ttl = Math.min(Math.max(Number(ttlText), 60), 604_800);

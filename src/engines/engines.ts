@@ -1,7 +1,7 @@
 /**
  * @module engines/engines — the Engines resource: serialize, list and retrieve.
  */
-import { notFound } from "../core/errors.js";
+import { notFound, ValidationError } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import type { Engine } from "../model/records.js";
 import type { EngineContext } from "./context.js";
@@ -36,6 +36,24 @@ export function serializeEngine(engine: Engine, ctx: { accountId: string }): Eng
 export interface ListEnginesInput {
   path: string;
   query: URLSearchParams;
+  /** For `Accept` (absent: any). */
+  headers?: { get(name: string): string | null };
+}
+
+/** Media ranges a JSON:API route renders (Keygen's jsonapi and json formats, or anything). */
+const JSONAPI_ACCEPTS = ["application/vnd.api+json", "application/json", "application/*", "*/*"];
+
+/**
+ * Keygen answers an `Accept` its JSON:API routes cannot render (e.g. only `text/html`) before the
+ * route runs (lib/keygen/middleware.rb).
+ * @throws {ValidationError} 400 `MIME_TYPE_INVALID`.
+ */
+export function checkJsonApiAccept(headers: { get(name: string): string | null } | undefined): void {
+  const accept = headers?.get("accept");
+  if (accept === null || accept === undefined || accept.trim() === "") return;
+  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
+  if (types.some((t) => JSONAPI_ACCEPTS.includes(t))) return;
+  throw new ValidationError("The mime type of the request is not acceptable (check content-type and accept headers)", { code: "MIME_TYPE_INVALID" });
 }
 
 /**
@@ -43,6 +61,7 @@ export interface ListEnginesInput {
  * @throws {ValidationError} for bad `limit`, `page[...]` or `order`.
  */
 export async function listEngines(ctx: EngineContext, input: ListEnginesInput): Promise<EngineResult> {
+  checkJsonApiAccept(input.headers);
   const pagination = parsePagination(input.query);
   const page = toPageQuery(pagination);
   let rows = await ctx.store.listEngines(ctx.account.id, ctx.scope, page);
@@ -64,7 +83,8 @@ export async function listEngines(ctx: EngineContext, input: ListEnginesInput): 
  * One engine by UUID or key.
  * @throws {NotFoundError} `The requested release engine '<id>' was not found`.
  */
-export async function retrieveEngine(ctx: EngineContext, input: { id: string }): Promise<EngineResult> {
+export async function retrieveEngine(ctx: EngineContext, input: { id: string; headers?: { get(name: string): string | null } }): Promise<EngineResult> {
+  checkJsonApiAccept(input.headers);
   const engine = await ctx.store.getEngine(ctx.account.id, input.id, ctx.scope);
   if (engine === null) throw notFound("release engine", input.id);
   return jsonResult(200, { data: serializeEngine(engine, { accountId: ctx.account.id }) });

@@ -1,6 +1,7 @@
 /**
  * @module engines/releases — the release resource and `GET /releases/{release}/upgrade`.
  */
+import { upgradeScopeOf } from "../access/principal.js";
 import { accessDenied, authorize } from "../access/authorize.js";
 import { notFound } from "../core/errors.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
@@ -112,8 +113,12 @@ export async function upgradeRelease(ctx: EngineContext, input: UpgradeReleaseIn
   if (channel !== undefined) request.channel = channel;
   if (range !== undefined) request.range = range;
   if (where.packageId !== undefined) request.packageId = where.packageId;
-  const upgrade = await resolveUpgrade({ store: ctx.store, accountId: ctx.account.id, scope: ctx.scope }, request);
+  // Keygen chooses among the releases its expiry-aware scope shows (created or backdated within the
+  // window), then authorizes the one chosen: a release the policy refuses is its 403, never an older one.
+  const upgrade = await resolveUpgrade({ store: ctx.store, accountId: ctx.account.id, scope: upgradeScopeOf(ctx.principal, ctx.lookupScope) }, request);
   if (upgrade === null) throw notFound("release");
+  const next = authorize(ctx.principal, "upgrade", { type: "release", release: upgrade, product }, ctx.now);
+  if (!next.allowed) throw accessDenied(next);
   const data = serializeRelease(upgrade, { accountId: ctx.account.id });
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: data as unknown as Record<string, unknown> });
   return jsonResult(200, { data, meta: { current: current.version, next: upgrade.version } });

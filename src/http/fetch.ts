@@ -235,8 +235,8 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
   return {
     "pypi.index": pypi,
     "pypi.project": pypi,
-    "engines.list": (ctx, req) => listEngines(ctx, { path: req.pathname, query: req.query }),
-    "engines.show": (ctx, req) => retrieveEngine(ctx, { id: req.match.params.id as string }),
+    "engines.list": (ctx, req) => listEngines(ctx, { path: req.pathname, query: req.query, headers: req.headers }),
+    "engines.show": (ctx, req) => retrieveEngine(ctx, { id: req.match.params.id as string, headers: req.headers }),
     "artifacts.download": (ctx, req) =>
       downloadArtifact(ctx, {
         id: req.match.params.id as string,

@@ -58,3 +58,21 @@ describe("Keygen-Environment (current_environment_scope.rb, CE)", () => {
     expect((await get("/v1/accounts/nope/engines", { "Keygen-Environment": "production" })).status).toBe(404);
   });
 });
+
+describe("Accept and Cache-Control as Keygen answers them", () => {
+  // lib/keygen/middleware.rb: an Accept the Engines resource cannot serve is 400 MIME_TYPE_INVALID.
+  it("Accept: text/html on /engines is 400 MIME_TYPE_INVALID", async () => {
+    const res = await get(ENGINES, { accept: "text/html" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe("MIME_TYPE_INVALID");
+  });
+
+  // release_engines/pypi/simple_controller.rb (commit f309c106f): PyPI pages are `max-age=600, private`.
+  it("PyPI pages are cached as Keygen sends them: max-age=600, private", async () => {
+    for (const path of ["/v1/accounts/acme/engines/pypi/simple/", "/v1/accounts/acme/engines/pypi/simple/acme-sdk/"]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("max-age=600, private");
+    }
+  });
+});

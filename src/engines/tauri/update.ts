@@ -5,6 +5,7 @@
  * notes?}` (absolute URL, strict SemVer, RFC 3339 date, the artifact's signature), or a 204 with an
  * empty body whose `Release-Engines-Reason` header says why there is no update.
  */
+import { upgradeScopeOf } from "../../access/principal.js";
 import { accessDenied, authorize } from "../../access/authorize.js";
 import { queryCredential, type QueryCredential } from "../../auth/credentials.js";
 import { ValidationError, notFound } from "../../core/errors.js";
@@ -161,7 +162,8 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
     listScope: scopeKey(ctx.scope),
     lookupScope: scopeKey(ctx.lookupScope),
     // Everything else the answer depends on: who (the kind decides `authorize`'s branch), where links point, whether they carry a query credential, and what was asked.
-    question: `${ctx.principal.kind}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${search}`,
+    // The upgrade scope too: a user's role narrows which releases it is offered.
+    question: `${ctx.principal.kind}|${scopeKey(upgradeScopeOf(ctx.principal, ctx.scope))}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${search}`,
   };
   const answer = knownAnswer(slot) ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential)));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
@@ -193,7 +195,7 @@ async function decide(ctx: EngineContext, pkg: Package, product: Product, q: Tau
   const request: UpgradeRequest = { current, packageId: pkg.id };
   if (q.channel !== undefined) request.channel = q.channel;
   if (q.range !== undefined) request.range = q.range;
-  const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: ctx.scope };
+  const upgradeCtx = { store: ctx.store, accountId: ctx.account.id, scope: upgradeScopeOf(ctx.principal, ctx.scope) };
   // Object.assign, not `{ ...request, artifact }`: V8 spreads then extends an object slowly.
   const upgrade = await resolveUpgrade(upgradeCtx, Object.assign({}, request, { artifact: { platform: q.platform, arch: q.arch } }));
   if (upgrade === null) {
@@ -202,7 +204,7 @@ async function decide(ctx: EngineContext, pkg: Package, product: Product, q: Tau
     if (any === null) return noUpdate("up-to-date");
     return noUpdate(await awaitsUpload(ctx, any, q.platform, q.arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform");
   }
-  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, ctx.scope, { platform: q.platform, arch: q.arch });
+  const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, upgradeCtx.scope, { platform: q.platform, arch: q.arch });
   const artifact = pickTauriArtifact(artifacts, q.platform, q.arch);
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
   const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, q.credential)));
