@@ -11,6 +11,7 @@ import { createS3BlobStorage, type S3BlobStorage } from "./blobs/s3/storage.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
 import { S3_FLAGS, S3_FLAGS_USAGE, s3OptionsFromFlags } from "./node/s3-flags.js";
 import { serveFetchHandler, toResultListener } from "./node/http.js";
+import { collectGarbage } from "./node/heap.js";
 import { seedSqliteFile } from "./node/seed.js";
 import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "./node/access-log.js";
 import { createOperations } from "./node/operations.js";
@@ -219,6 +220,8 @@ async function serve(args: string[]): Promise<void> {
   // Always this plain line on stdout, whatever the log format: scripts wait for it.
   console.log(`listening on http://${shownHost}:${port}`);
   ops.start(server, close);
+  // The dataset file's bytes, text and parsed tree are garbage now: collect them once, so RSS follows the store.
+  if (data !== undefined) setImmediate(collectGarbage);
 }
 
 /** Where a SQL store lives, from --db or --database-url. */
