@@ -4,6 +4,7 @@
  * first answered update check. The memory store's floor, in the same run: a bare server that reads
  * and `JSON.parse`s the same file before it listens (bench/w5-floor-server.mjs).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median, nowNs } from "./lib/stats.mjs";
@@ -11,6 +12,15 @@ import { CLI, rawGet, startServer } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const FLOOR = fileURLToPath(new URL("./w5-floor-server.mjs", import.meta.url));
+
+/** Resident memory of a process in bytes (NaN where /proc is missing). */
+function rssOf(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 /**
  * Run W5 for each size; `dbs[n]` holds the SQLite file and PostgreSQL URL W1 imported the same
@@ -28,6 +38,7 @@ export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
       if (args !== null && args[1] === undefined) continue;
       const listening = [];
       const firstAnswer = [];
+      const rss = [];
       for (let k = 0; k < reps; k++) {
         const nodeArgs = ["--max-old-space-size=8192"];
         const server = args === null
@@ -42,16 +53,20 @@ export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
           const res = await rawGet(`${server.url}${check}`, { authorization: `License ${WORLD.appKey}` });
           firstAnswer.push(nowNs() - server.startedAt);
           if (res.status !== 200) throw new Error(`W5 ${name} N=${n}: the first check answered ${res.status}`);
+          // Resident memory once start-up's garbage could be handed back (serve collects it right after listening).
+          if (name === "memory") await new Promise((r) => setTimeout(r, 3_000));
+          rss.push(rssOf(server.child.pid));
         } finally {
           await server.stop();
         }
         listening.push(server.listeningNs);
         if (server.listeningNs > slowMs * 1e6) break;
       }
-      row.stores[name] = { runs: listening.length, listeningNs: median(listening), firstAnswerNs: args === null ? null : median(firstAnswer) };
+      row.stores[name] = { runs: listening.length, listeningNs: median(listening), firstAnswerNs: args === null ? null : median(firstAnswer), rssBytes: args === null ? null : median(rss) };
       if (name === "memory" && row.stores.floor) row.stores[name].vsFloor = row.stores[name].listeningNs / row.stores.floor.listeningNs;
       const answered = args === null ? "" : `, first answer after ${(median(firstAnswer) / 1e9).toFixed(2)} s`;
-      log(`W5 N=${n} ${name}: listening after ${(median(listening) / 1e9).toFixed(2)} s${answered}`);
+      const resident = args === null ? "" : `, RSS ${(median(rss) / 2 ** 20).toFixed(0)} MiB${name === "memory" ? " 3 s after" : ""}`;
+      log(`W5 N=${n} ${name}: listening after ${(median(listening) / 1e9).toFixed(2)} s${answered}${resident}`);
     }
     results.push(row);
   }

@@ -41,6 +41,9 @@ export function targets(r) {
   for (const row of r.w5 ?? []) {
     const m = row.stores.memory;
     if (m && row.n >= 100_000) add(`W5 memory serve to listening, N=${row.n}`, m.listeningNs, "≤ 3 s", m.listeningNs <= 3e9, fmtNs(m.listeningNs));
+    if (m?.vsFloor !== undefined && row.n >= 100_000) add(`W5 memory serve vs floor (read + JSON.parse), N=${row.n}`, m.vsFloor, "≤ 1.3×", m.vsFloor <= 1.3, fmtRatio(m.vsFloor));
+    const live = r.w4 && r.w4.n === row.n ? r.w4.datasetHeapBytes + r.w4.storeHeapBytes : null;
+    if (m?.rssBytes && live !== null) add(`W5 memory serve RSS vs live heap (W4), N=${row.n}`, m.rssBytes / live, "≤ 1.5×", m.rssBytes / live <= 1.5, fmtRatio(m.rssBytes / live));
   }
   for (const [store, x] of Object.entries(r.w6?.stores ?? {})) {
     for (const [route, y] of Object.entries(x.reads)) add(`W6 ${store} ${route} with a publish per second vs without`, y.ratio, `≥ ${y.target}×`, y.ratio >= y.target, fmtRatio(y.ratio));
@@ -96,10 +99,11 @@ export function render(r) {
       for (const [name, s] of Object.entries(x.stores)) {
         const label = name === "floor" ? "floor (read + JSON.parse)" : name;
         const first = s.firstAnswerNs === null ? "" : fmtNs(s.firstAnswerNs);
-        rows.push([x.n.toLocaleString("en-US"), label, fmtNs(s.listeningNs), first, s.vsFloor === undefined ? "" : fmtRatio(s.vsFloor), s.runs]);
+        const rss = s.rssBytes ? `${(s.rssBytes / 2 ** 20).toFixed(0)} MiB` : "";
+        rows.push([x.n.toLocaleString("en-US"), label, fmtNs(s.listeningNs), first, s.vsFloor === undefined ? "" : fmtRatio(s.vsFloor), rss, s.runs]);
       }
     }
-    parts.push(table("W5 serve start-up", ["N releases", "store", "to listening", "to first answer", "vs floor", "runs"], rows));
+    parts.push(table("W5 serve start-up (RSS: memory 3 s after the first answer)", ["N releases", "store", "to listening", "to first answer", "vs floor", "RSS", "runs"], rows));
   }
   if (r.w6) {
     const ms = (x) => `${x.toFixed(1)} ms`;

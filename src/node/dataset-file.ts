@@ -18,22 +18,7 @@ export interface LoadedDatasetFile {
  * @throws {DatasetError} listing every problem; unreadable or non-JSON files are one problem.
  */
 export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> {
-  let text: string;
-  try {
-    // One read and one decode: `readFile(path, "utf8")` decodes a large file chunk by chunk into
-    // a rope that JSON.parse must then flatten.
-    text = (await readFile(path)).toString("utf8");
-  } catch (error) {
-    throw new DatasetError([{ path: "(file)", message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}` }]);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new DatasetError([{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
-  }
-  // The text can go before the records are built (it may be hundreds of megabytes).
-  text = "";
+  const json = await readJsonFile(path);
   const root = await realpath(dirname(resolve(path)));
   const dataset = await loadDataset(json, {
     readFile: async (rel) => {
@@ -48,6 +33,31 @@ export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> 
     },
   });
   return { dataset, root };
+}
+
+/**
+ * The file's bytes parsed as JSON. A function of its own, so that neither the bytes nor the text
+ * (each the size of the file) outlives it: an async function keeps its temporaries in its suspended
+ * frame, and `loadDatasetFile` waits for minutes on the records while they would stay reachable.
+ * @throws {DatasetError} for an unreadable file or one that is not JSON.
+ */
+async function readJsonFile(path: string): Promise<unknown> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new DatasetError([{ path: "(file)", message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}` }]);
+  }
+  return parseJson(bytes);
+}
+
+/** One decode and one parse: `readFile(path, "utf8")` decodes a large file chunk by chunk into a rope that JSON.parse must then flatten. */
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new DatasetError([{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
+  }
 }
 
 /** How long one artifact file may take to open and read before the load gives up on it. */

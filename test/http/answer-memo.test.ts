@@ -16,6 +16,7 @@ import { get } from "../tauri/support.js";
 
 const EXPIRY = "2026-06-01T00:00:00.000Z";
 const PRO_TOKEN = `activ-${"c".repeat(32)}v3`;
+const EXP_TOKEN = `activ-${"d".repeat(32)}v3`;
 const LIC_PRO = "10000000-0000-4000-8000-000000003002";
 
 function dataset(): DatasetFile {
@@ -24,6 +25,7 @@ function dataset(): DatasetFile {
   account.policies?.push({ id: "10000000-0000-4000-8000-000000002002", product: "lic", name: "Revoking", authenticationStrategy: "MIXED", expirationStrategy: "REVOKE_ACCESS" });
   account.licenses?.push({ id: "10000000-0000-4000-8000-000000003009", policy: "10000000-0000-4000-8000-000000002002", key: "LIC-EXP", entitlements: ["PRO"], expiry: EXPIRY });
   account.tokens?.push({ bearer: { type: "license", id: LIC_PRO }, token: PRO_TOKEN });
+  account.tokens?.push({ bearer: { type: "license", id: "10000000-0000-4000-8000-000000003009" }, token: EXP_TOKEN });
   return file;
 }
 
@@ -82,6 +84,16 @@ describe("the Tauri answer memo sees every change on the next request", () => {
     const res = await check("License LIC-EXP");
     expect(res.status).toBe(403);
     expect(await code(res)).toBe("LICENSE_EXPIRED");
+  });
+
+  it("a license expiring, by its token: the scope loses the license's grant one millisecond after expiry", async () => {
+    clock = new Date(EXPIRY);
+    await expectUpdate(`Bearer ${EXP_TOKEN}`);
+    clock = new Date(Date.parse(EXPIRY) + 1);
+    const res = await check(`Bearer ${EXP_TOKEN}`);
+    // Keygen's release scope finds nothing for an expired REVOKE_ACCESS license (no 403 to say why).
+    expect(res.status).toBe(204);
+    expect(res.headers.get("release-engines-reason")).toBe("unknown-current-version");
   });
 
   it("a token revoked: the next request with it is 401", async () => {
