@@ -27,6 +27,7 @@ import { publishHandlers, type MethodHandlers } from "./publish.js";
 import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
 import { LegacyUploadError, legacyUpload, legacyUploadErrorResult, type LegacyUploadInput } from "../engines/pypi/legacy-upload.js";
 import { readCapped } from "./body.js";
+import type { Urls } from "../engines/urls.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -67,6 +68,8 @@ export interface FetchHandlerOptions {
    * account-less form `/v1/<path>` (Keygen's custom-domain form, which keygen-cli calls with `--host`).
    */
   account?: string;
+  /** Where emitted links point, link by link (see `createUrls`); default Keygen's layout. */
+  urls?: Urls;
 }
 
 /** The parts of a `Request` the handler reads: any `Request` is one, and adapters may pass a lighter object. */
@@ -174,7 +177,8 @@ class CredentialsOf implements CredentialSource {
   }
 }
 
-function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
+/** The origin absolute links use: `baseUrl`, a trusted forwarded host, or the request's own (checked against its `Host`). */
+export function originOf(parts: RequestParts, options: Pick<FetchHandlerOptions, "baseUrl" | "trustProxy">): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
   if (options.trustProxy) {
     const proto = parts.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
@@ -337,6 +341,7 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     lookupScope: scopeOf(principal, at, true),
     origin: originOf(parts, options),
   };
+  if (options.urls !== undefined) ctx.urls = options.urls;
   if (options.onEvent !== undefined) ctx.emit = safeEmitter(options.onEvent, (error) => options.onError?.(error, req.request));
   return handler(ctx, req);
 }

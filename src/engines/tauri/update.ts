@@ -18,6 +18,7 @@ import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
 import { pickTauriArtifact } from "./artifact.js";
+import { linkUrl, type Urls } from "../urls.js";
 
 /** Why a Tauri request got a 204 (SPEC 14a); none of them reveals a record the caller may not see. */
 export type TauriNoUpdateReason = "unknown-current-version" | "unknown-channel" | "up-to-date" | "no-signed-artifact-for-platform";
@@ -69,13 +70,14 @@ function noUpdate(reason: TauriNoUpdateReason): EngineResult {
 }
 
 /**
- * The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route, with
- * the caller's query credential when it authenticated by one (SPEC 20), percent-encoded.
+ * The download URL of an artifact on the request's origin (Keygen §3.3): the artifact route (where `urls`
+ * puts `artifacts.file`), with the caller's query credential when it authenticated by one (SPEC 20), percent-encoded.
  */
-export function artifactUrl(origin: string, accountId: string, artifact: Artifact, credential: QueryCredential | null = null): string {
+export function artifactUrl(origin: string, accountId: string, artifact: Artifact, credential: QueryCredential | null = null, urls?: Urls): string {
   const name = artifact.filename;
   // Most names have nothing to encode (encodeURIComponent keeps exactly these characters).
-  const url = `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${/^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name)}`;
+  const filename = /^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name);
+  const url = linkUrl({ origin, urls }, "artifacts.file", { account: accountId, id: artifact.id, filename });
   return credential === null ? url : `${url}?${credential.name}=${encodeURIComponent(credential.value)}`;
 }
 
@@ -142,11 +144,11 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
 
   // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
   const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, query: input.query });
-  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, credential)));
+  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, credential, ctx.urls)));
   const etag = weakEtag(body);
   const headers = { ETag: etag, Vary: "Accept, Authorization, Accept-Encoding" };
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, etag)) return { status: 304, headers, body: null };
-  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ...headers }, body };
 }
 
