@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PUBLISHING_USAGE, isPublishingCommand, runPublishingCommand } from "./cli/run.js";
 import { DatasetError } from "./core/errors.js";
 import { createRequestHandler } from "./http/fetch.js";
+import type { ShortHosts } from "./http/mounts.js";
 import { loadDatasetFile } from "./node/dataset-file.js";
 import { createS3BlobStorage, type S3BlobStorage } from "./blobs/s3/storage.js";
 import { createFileBlobStorage } from "./node/file-blobs.js";
@@ -31,6 +32,7 @@ Run 'release-engines <command> --help' for a command's options.`;
 
 const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
                             [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
+                            [--pypi-host H] [--tauri-host H] [--raw-host H]
 
 Options:
   --data FILE       dataset file to serve from memory (read-only: writes answer 405)
@@ -49,6 +51,10 @@ ${S3_FLAGS_USAGE}
   --trust-proxy     honour X-Forwarded-Proto and X-Forwarded-Host
   --account SLUG    single-account host: every route also answers at /v1/<path> without
                     /accounts/{account} (Keygen's custom-domain form; keygen-cli --host calls it)
+  --pypi-host H     the PyPI engine's own host as Keygen's seed has it: H/<account>/simple/…
+                    (H/simple/… with --account); a value starting with / is a path prefix
+  --tauri-host H    the Tauri engine's own host: H/<account>/<package>?platform=…
+  --raw-host H      the raw engine's own host: H/<account>/<product>[/@<package>]/<release>/<artifact>
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
@@ -128,6 +134,9 @@ async function serve(args: string[]): Promise<void> {
     "pypi-html-only": { type: "boolean" },
     seed: { type: "string" },
     account: { type: "string" },
+    "pypi-host": { type: "string" },
+    "tauri-host": { type: "string" },
+    "raw-host": { type: "string" },
     ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     "shutdown-timeout": { type: "string" },
     "log-format": { type: "string" },
@@ -172,6 +181,13 @@ async function serve(args: string[]): Promise<void> {
     else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
     else throw new UsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`);
   }
+  const shortHosts: ShortHosts = {};
+  for (const engine of ["pypi", "tauri", "raw"] as const) {
+    const where = values[`${engine}-host`] as string | undefined;
+    if (where === undefined) continue;
+    if (!/^(?:\/[A-Za-z0-9._~-]+)+\/?$|^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(where)) throw new UsageError(`--${engine}-host must be a host name or a path such as /${engine} (got '${where}')`);
+    shortHosts[engine] = where;
+  }
   const s3 = s3Storage(values);
   if (s3 !== null && values.blobs !== undefined) throw new UsageError("give either --blobs DIR or --s3-bucket NAME, not both");
   if (s3 !== null && values.seed !== undefined) throw new UsageError("--seed copies files into --blobs; to fill a bucket, run 'release-engines import FILE.json --db … --s3-bucket …'");
@@ -208,6 +224,7 @@ async function serve(args: string[]): Promise<void> {
     blobs: s3 ?? createFileBlobStorage({ root }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(account !== undefined ? { account } : {}),
+    ...(Object.keys(shortHosts).length > 0 ? { shortHosts } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => ops.failures.record(error),
