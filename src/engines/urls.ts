@@ -3,7 +3,7 @@
  * `/v1/accounts/<account>/…` layout by default, so a router that mounts the engines elsewhere gets links to itself.
  */
 
-/** Every kind of link an engine emits (routes the handler serves, and the account base other JSON:API links hang off). */
+/** Every kind of link an engine emits: the routes it links to, the account base other JSON:API links hang off, and `blobs`, the path signed blob URLs go under. */
 export type LinkName =
   | "account"
   | "engines.show"

@@ -90,9 +90,8 @@ function sameHost(configured: string, requested: string): boolean {
 }
 
 /**
- * Match decoded path segments under the mounts: below `basePath`, Keygen's layout first (it works on
- * every host, as on Keygen's), then the short form of the engine whose host or prefix the request came to.
- * `host` is the request's `host[:port]` (needed only when a short host is matched by host).
+ * Match decoded path segments below `basePath`: Keygen's layout first (it works on every host, as on Keygen's),
+ * then the short form of the engine whose host (`host` is the request's `host[:port]`) or prefix the request came to.
  */
 export function matchMounted(mounts: Mounts, segments: readonly string[], trailingSlash: boolean, host: string | null): Mounted {
   if (!startsWith(segments, mounts.base)) return { match: null };
