@@ -56,3 +56,7 @@ export {
 } from "./engines/publish/releases.js";
 export { createArtifact, listArtifacts, updateArtifact, deleteArtifact, UPLOAD_TTL, type CreateArtifactInput, type ArtifactRef } from "./engines/publish/artifacts.js";
 export { MAX_BODY_BYTES, readJsonDocument } from "./http/body.js";
+export { createUrls, keygenUrls, linkPath, linkUrl, KEYGEN_LINKS, type LinkBuilder, type LinkName, type LinkParams, type Urls, type UrlsOptions } from "./engines/urls.js";
+export { createEngineContext, type EngineContextOptions } from "./http/context.js";
+export { errorResult, finalizeResult, pypiErrorResult, toWebResponse } from "./http/respond.js";
+export type { ShortHosts } from "./http/mounts.js";

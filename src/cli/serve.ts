@@ -12,10 +12,12 @@ import { connectionLimitsFromFlags, LIMIT_FLAGS, type ConnectionLimits } from ".
 import { S3_FLAGS, S3_FLAGS_USAGE } from "../node/s3-flags.js";
 import { parseFlags, s3OptionsOf } from "./command-flags.js";
 import type { Store } from "../store/types.js";
+import type { ShortHosts } from "../http/mounts.js";
 
 /** The usage of `serve`. */
 export const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
                             [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
+                            [--pypi-host H] [--tauri-host H] [--raw-host H]
 
 Options:
   --data FILE       dataset file to serve from memory (read-only: writes answer 405)
@@ -36,6 +38,10 @@ ${S3_FLAGS_USAGE}
   --trust-proxy     honour X-Forwarded-Proto and X-Forwarded-Host
   --account SLUG    single-account host: every route also answers at /v1/<path> without
                     /accounts/{account} (Keygen's custom-domain form; keygen-cli --host calls it)
+  --pypi-host H     the PyPI engine's own host as Keygen's seed has it: H/<account>/simple/…
+                    (H/simple/… with --account); a value starting with / is a path prefix
+  --tauri-host H    the Tauri engine's own host: H/<account>/<package>?platform=…
+  --raw-host H      the raw engine's own host: H/<account>/<product>[/@<package>]/<release>/<artifact>
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
@@ -83,6 +89,9 @@ export async function runServe(args: string[]): Promise<void> {
     "pypi-html-only": { type: "boolean" },
     seed: { type: "string" },
     account: { type: "string" },
+    "pypi-host": { type: "string" },
+    "tauri-host": { type: "string" },
+    "raw-host": { type: "string" },
     ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     "shutdown-timeout": { type: "string" },
     "log-format": { type: "string" },
@@ -129,6 +138,13 @@ export async function runServe(args: string[]): Promise<void> {
     if (upstreamText === "none") upstream = null;
     else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
     else throw new CommandUsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`, usage);
+  }
+  const shortHosts: ShortHosts = {};
+  for (const engine of ["pypi", "tauri", "raw"] as const) {
+    const where = values[`${engine}-host`] as string | undefined;
+    if (where === undefined) continue;
+    if (!/^(?:\/[A-Za-z0-9._~-]+)+\/?$|^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(where)) throw new CommandUsageError(`--${engine}-host must be a host name or a path such as /${engine} (got '${where}')`, usage);
+    shortHosts[engine] = where;
   }
   const s3Options = s3OptionsOf(values, usage);
   if (s3Options !== null && values.blobs !== undefined) throw new CommandUsageError("give either --blobs DIR or --s3-bucket NAME, not both", usage);
@@ -195,6 +211,7 @@ export async function runServe(args: string[]): Promise<void> {
     blobs: s3 ?? createFileBlobStorage({ root, ...(maxUploadText !== undefined ? { maxUploadBytes: Number(maxUploadText) } : {}) }),
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(account !== undefined ? { account } : {}),
+    ...(Object.keys(shortHosts).length > 0 ? { shortHosts } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
     onError: (error) => ops.failures.record(error),

@@ -13,10 +13,12 @@ import type { ArtifactWithRelease } from "../store/types.js";
 import type { Scope } from "../access/scope.js";
 import { artifactLookupFilter } from "./artifact-filters.js";
 import type { EngineContext } from "./context.js";
+import { blobOrigin, linkPath, type Urls } from "./urls.js";
 
 /** JSON:API resource object of type `artifacts`. */
-export function serializeArtifact(artifact: Artifact, ctx: { accountId: string }, redirect?: string): Record<string, unknown> {
-  const base = `/v1/accounts/${ctx.accountId}/artifacts/${artifact.id}`;
+export function serializeArtifact(artifact: Artifact, ctx: { accountId: string; urls?: Urls | undefined }, redirect?: string): Record<string, unknown> {
+  const at = { account: ctx.accountId, id: artifact.id };
+  const base = linkPath(ctx, "artifacts.download", at);
   return {
     id: artifact.id,
     type: "artifacts",
@@ -34,10 +36,10 @@ export function serializeArtifact(artifact: Artifact, ctx: { accountId: string }
       updated: artifact.updated,
     },
     relationships: {
-      account: { data: { type: "accounts", id: artifact.accountId }, links: { related: `/v1/accounts/${artifact.accountId}` } },
+      account: { data: { type: "accounts", id: artifact.accountId }, links: { related: linkPath(ctx, "account", { account: artifact.accountId }) } },
       release: { data: { type: "releases", id: artifact.releaseId }, links: { related: `${base}/release` } },
     },
-    links: { ...(redirect !== undefined ? { redirect } : {}), related: `${base}/${encodeURIComponent(artifact.filename)}`, self: base },
+    links: { ...(redirect !== undefined ? { redirect } : {}), related: linkPath(ctx, "artifacts.file", { ...at, filename: encodeURIComponent(artifact.filename) }), self: base },
   };
 }
 
@@ -110,15 +112,15 @@ export async function downloadArtifact(ctx: EngineContext, input: DownloadInput)
   if (!decision.allowed) throw accessDenied(decision);
 
   const prefer = preferences(input);
-  const doc = (redirect?: string) => ({ data: serializeArtifact(artifact, { accountId: ctx.account.id }, redirect) });
+  const doc = (redirect?: string) => ({ data: serializeArtifact(artifact, { accountId: ctx.account.id, urls: ctx.urls }, redirect) });
   if (artifact.status !== "UPLOADED" || prefer.has("no-download") || input.blobs === undefined) return jsonResult(200, doc());
   const elevated = mayChooseLinkTtl(ctx.principal);
   const ttlText = input.query.get("ttl");
   let ttl = DEFAULT_TTL;
   if (elevated && ttlText !== null && /^\d{1,7}$/.test(ttlText)) ttl = Math.min(Math.max(Number(ttlText), 60), 604_800);
-  const url = await input.blobs.presign({ account: ctx.account, artifact, ttl, now: ctx.now, origin: ctx.origin });
+  const url = await input.blobs.presign({ account: ctx.account, artifact, ttl, now: ctx.now, origin: blobOrigin(ctx) });
   if (url === null) return jsonResult(200, doc());
-  ctx.emit?.({ type: "artifact.downloaded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeArtifact(artifact, { accountId: ctx.account.id }) });
+  ctx.emit?.({ type: "artifact.downloaded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeArtifact(artifact, { accountId: ctx.account.id, urls: ctx.urls }) });
   if (prefer.has("no-redirect")) return jsonResult(200, doc(url), { Location: url });
   return jsonResult(303, doc(url), { Location: url });
 }

@@ -6,6 +6,7 @@ import type { Account } from "../model/records.js";
 import type { Scope } from "../access/scope.js";
 import type { Store } from "../store/types.js";
 import type { Emit } from "./publish/events.js";
+import type { Urls } from "./urls.js";
 
 /** Per-request context of an engine call: `(ctx, input)` is every engine's signature. */
 export interface EngineContext {
@@ -20,6 +21,8 @@ export interface EngineContext {
   lookupScope: Scope;
   /** Origin for absolute URLs: `scheme://host[:port]`, or a configured base URL (no trailing slash). */
   origin: string;
+  /** Where emitted links point (default: Keygen's `/v1/accounts/<account>/…` layout, see `createUrls`). */
+  urls?: Urls;
   /** Reports an event (a download, an upgrade, a committed change) to the host's hook; absent when there is none. */
   emit?: Emit;
 }

@@ -6,6 +6,7 @@ import { jsonResult, type EngineResult } from "../core/result.js";
 import type { Engine } from "../model/records.js";
 import type { EngineContext } from "./context.js";
 import { paginationLinks, parsePagination, toPageQuery } from "./pagination.js";
+import { linkPath, type Urls } from "./urls.js";
 
 /** A JSON:API resource object of type `engines`. */
 export interface EngineResource {
@@ -20,15 +21,15 @@ export interface EngineResource {
  * One engine as a JSON:API resource object (relative links, account UUID).
  * @example serializeEngine(engine, { accountId: account.id })
  */
-export function serializeEngine(engine: Engine, ctx: { accountId: string }): EngineResource {
+export function serializeEngine(engine: Engine, ctx: { accountId: string; urls?: Urls | undefined }): EngineResource {
   return {
     id: engine.id,
     type: "engines",
     attributes: { name: engine.name, key: engine.key, created: engine.created, updated: engine.updated },
     relationships: {
-      account: { data: { type: "accounts", id: engine.accountId }, links: { related: `/v1/accounts/${engine.accountId}` } },
+      account: { data: { type: "accounts", id: engine.accountId }, links: { related: linkPath(ctx, "account", { account: engine.accountId }) } },
     },
-    links: { related: `/v1/accounts/${ctx.accountId}/engines/${engine.id}` },
+    links: { related: linkPath(ctx, "engines.show", { account: ctx.accountId, id: engine.id }) },
   };
 }
 
@@ -74,7 +75,7 @@ export async function listEngines(ctx: EngineContext, input: ListEnginesInput): 
   }
   const count = pagination.mode === "number" ? await ctx.store.countEngines(ctx.account.id, ctx.scope) : undefined;
   const links = paginationLinks(pagination, input.path, input.query, { count, nextCursor });
-  const doc: Record<string, unknown> = { data: rows.map((e) => serializeEngine(e, { accountId: ctx.account.id })) };
+  const doc: Record<string, unknown> = { data: rows.map((e) => serializeEngine(e, { accountId: ctx.account.id, urls: ctx.urls })) };
   if (links !== undefined) doc.links = links;
   return jsonResult(200, doc);
 }
@@ -87,5 +88,5 @@ export async function retrieveEngine(ctx: EngineContext, input: { id: string; he
   checkJsonApiAccept(input.headers);
   const engine = await ctx.store.getEngine(ctx.account.id, input.id, ctx.scope);
   if (engine === null) throw notFound("release engine", input.id);
-  return jsonResult(200, { data: serializeEngine(engine, { accountId: ctx.account.id }) });
+  return jsonResult(200, { data: serializeEngine(engine, { accountId: ctx.account.id, urls: ctx.urls }) });
 }

@@ -7,6 +7,7 @@ import { mayFindReleasesOf } from "../access/scope.js";
 import { notFound } from "../core/errors.js";
 import { redirectResult, type EngineResult } from "../core/result.js";
 import type { EngineContext } from "./context.js";
+import { linkUrl } from "./urls.js";
 
 /** Input of {@link resolveRawArtifact}: the decoded path segments and the request's query. */
 export interface RawArtifactInput {
@@ -31,7 +32,7 @@ function encodePath(filename: string): string {
 
 /**
  * Resolve a raw link to the artifact the caller may see and answer 303 to its download route:
- * `<origin>/v1/accounts/<account id>/artifacts/<artifact id>/<filename>[?<query>]`.
+ * `<origin>/v1/accounts/<account id>/artifacts/<artifact id>/<filename>[?<query>]` (or where `ctx.urls` puts `artifacts.file`).
  * @throws {NotFoundError} `The requested release artifact '<artifact>' was not found` for any
  *   unknown or invisible product, package, release or artifact, so nothing leaks.
  * @throws {ForbiddenError} with Keygen's reason when the caller finds the artifact but may not read it
@@ -63,6 +64,6 @@ export async function resolveRawArtifact(ctx: EngineContext, input: RawArtifactI
   const decision = authorize(ctx.principal, "read", { type: "artifact", artifact, release, product }, ctx.now);
   if (!decision.allowed) throw accessDenied(decision);
   const search = input.query?.toString() ?? "";
-  const location = `${ctx.origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${encodePath(artifact.filename)}${search === "" ? "" : `?${search}`}`;
+  const location = `${linkUrl(ctx, "artifacts.file", { account: accountId, id: artifact.id, filename: encodePath(artifact.filename) })}${search === "" ? "" : `?${search}`}`;
   return redirectResult(303, location);
 }

@@ -10,6 +10,7 @@ import type { Release } from "../model/records.js";
 import type { EngineContext } from "./context.js";
 import { optionalParam, restorePlus } from "./query.js";
 import { parseConstraint, resolveUpgrade, type UpgradeRequest } from "./upgrade.js";
+import { linkPath, type Urls } from "./urls.js";
 
 /** A JSON:API resource object of type `releases`. */
 export interface ReleaseResource {
@@ -34,9 +35,9 @@ export interface ReleaseResource {
 }
 
 /** One release as a JSON:API resource object (relative links, account UUID). */
-export function serializeRelease(release: Release, ctx: { accountId: string }): ReleaseResource {
-  const a = `/v1/accounts/${ctx.accountId}`;
-  const self = `${a}/releases/${release.id}`;
+export function serializeRelease(release: Release, ctx: { accountId: string; urls?: Urls | undefined }): ReleaseResource {
+  const at = { account: ctx.accountId, id: release.id };
+  const self = linkPath(ctx, "releases.one", at);
   const v = parseStrict(release.version);
   return {
     id: release.id,
@@ -56,13 +57,13 @@ export function serializeRelease(release: Release, ctx: { accountId: string }): 
       yanked: release.yanked,
     },
     relationships: {
-      account: { data: { type: "accounts", id: release.accountId }, links: { related: `/v1/accounts/${release.accountId}` } },
+      account: { data: { type: "accounts", id: release.accountId }, links: { related: linkPath(ctx, "account", { account: release.accountId }) } },
       product: { data: { type: "products", id: release.productId }, links: { related: `${self}/product` } },
-      package: { data: release.packageId === null ? null : { type: "packages", id: release.packageId }, links: { related: `${self}/package` } },
+      package: { data: release.packageId === null ? null : { type: "packages", id: release.packageId }, links: { related: linkPath(ctx, "releases.package", at) } },
       entitlements: { links: { related: `${self}/entitlements` } },
-      constraints: { links: { related: `${self}/constraints` } },
+      constraints: { links: { related: linkPath(ctx, "releases.constraints", at) } },
       artifacts: { links: { related: `${self}/artifacts` } },
-      upgrade: { links: { related: `${self}/upgrade` } },
+      upgrade: { links: { related: linkPath(ctx, "releases.upgrade", at) } },
     },
     links: { self },
   };
@@ -119,7 +120,7 @@ export async function upgradeRelease(ctx: EngineContext, input: UpgradeReleaseIn
   if (upgrade === null) throw notFound("release");
   const next = authorize(ctx.principal, "upgrade", { type: "release", release: upgrade, product }, ctx.now);
   if (!next.allowed) throw accessDenied(next);
-  const data = serializeRelease(upgrade, { accountId: ctx.account.id });
+  const data = serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls });
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: data as unknown as Record<string, unknown> });
   return jsonResult(200, { data, meta: { current: current.version, next: upgrade.version } });
 }

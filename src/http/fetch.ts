@@ -29,6 +29,8 @@ import { publishHandlers, type MethodHandlers } from "./publish.js";
 import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
 import { LegacyUploadError, legacyUpload, legacyUploadErrorResult, type LegacyUploadInput } from "../engines/pypi/legacy-upload.js";
 import { readCapped } from "./body.js";
+import { matchMounted, mountsOf, type ShortHosts } from "./mounts.js";
+import type { Urls } from "../engines/urls.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -74,6 +76,17 @@ export interface FetchHandlerOptions {
    * account-less form `/v1/<path>` (Keygen's custom-domain form, which keygen-cli calls with `--host`).
    */
   account?: string;
+  /** A path the handler is mounted under (e.g. `/api`): it serves `/api/v1/…` and its links say so. */
+  basePath?: string;
+  /** Where emitted links point, link by link (see `createUrls`); default Keygen's layout (under `basePath`). */
+  urls?: Urls;
+  /**
+   * Each engine's own host or path prefix, as Keygen's seed offers them: `{ pypi: "pypi.dl.example.com" }` serves
+   * `pypi.dl.example.com/<account>/simple/…` (`/simple/…` with `account`), `tauri` `/<account>/<package>`, `raw`
+   * `/<account>/<product>[/@<package>]/<release>/<artifact>`; a value starting with `/` is a path prefix instead of a host.
+   * Keygen's layout keeps working on those hosts, and their links stay on them.
+   */
+  shortHosts?: ShortHosts;
 }
 
 /** The parts of a `Request` the handler reads: any `Request` is one, and adapters may pass a lighter object. */
@@ -181,7 +194,8 @@ class CredentialsOf implements CredentialSource {
   }
 }
 
-function originOf(parts: RequestParts, options: FetchHandlerOptions): string {
+/** The origin absolute links use: `baseUrl`, a trusted forwarded host, or the request's own (checked against its `Host`). */
+export function originOf(parts: RequestParts, options: Pick<FetchHandlerOptions, "baseUrl" | "trustProxy">): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, "");
   if (options.trustProxy) {
     const proto = parts.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
@@ -297,10 +311,12 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
   const writes = publishHandlers(options);
   writes["pypi.legacy"] = { POST: (ctx, req) => twineUpload(ctx, req, options) };
+  const mounts = mountsOf(options);
+  const hostOptions = { trustProxy: options.trustProxy === true };
   return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
-    const state: { account?: Account; version?: string } = {};
+    const state: DispatchState = {};
     try {
       if (request.url.length > MAX_URL_LENGTH) throw new SdkError(414, "The request URI is too long", { code: "URI_TOO_LONG" });
       const split = request.parts;
@@ -311,7 +327,15 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       const parts = split ?? partsOf(request);
       const trailing = parts.pathname.endsWith("/");
       const segments = decodeSegments(parts.pathname);
-      match = matchRoute(segments, trailing) ?? (options.account !== undefined ? matchAccountless(segments, trailing, options.account) : null);
+      if (mounts === null) match = matchRoute(segments, trailing) ?? (options.account !== undefined ? matchAccountless(segments, trailing, options.account) : null);
+      else {
+        const requestOrigin = mounts.byHost ? originOf(parts, hostOptions) : null;
+        const mounted = matchMounted(mounts, segments, trailing, requestOrigin === null ? null : requestOrigin.slice(requestOrigin.indexOf("://") + 3));
+        match = mounted.match;
+        if (mounted.urls !== undefined) state.urls = mounted.urls;
+        // An engine's own host keeps its links on itself, even when `baseUrl` names another host.
+        if (mounted.onShortHost === true && requestOrigin !== null && options.baseUrl) state.origin = `${new URL(options.baseUrl).protocol}//${requestOrigin.slice(requestOrigin.indexOf("://") + 3)}`;
+      }
       if (split !== undefined) split.route = match === null ? null : match.name;
       if (match !== null && match.name === "blobs.download" && options.blobs?.serve !== undefined && (method === "GET" || method === "HEAD")) {
         const served = await options.blobs.serve({ path: match.params.path as string, query: new URLSearchParams(parts.search), headers: request.headers, method, store, now: now() });
@@ -365,7 +389,18 @@ function handlerFor(reads: Partial<Record<RouteName, RouteHandler>>, writes: Par
   return undefined;
 }
 
-async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: { account?: Account }, parts: RequestParts): Promise<EngineResult> {
+/** What a request carries from matching to dispatch (and its error answer). */
+interface DispatchState {
+  account?: Account;
+  /** The Keygen-Version the answer carries. */
+  version?: string;
+  /** The links of a mounted route. */
+  urls?: Urls;
+  /** The origin of an engine's own host, when it is not `baseUrl`'s. */
+  origin?: string;
+}
+
+async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts): Promise<EngineResult> {
   let account: Account | null = null;
   let principal: Principal = ANONYMOUS;
   if (match.account !== undefined) {
@@ -383,8 +418,9 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     principal,
     scope: scopeOf(principal, at),
     lookupScope: scopeOf(principal, at, true),
-    origin: originOf(parts, options),
+    origin: state.origin ?? originOf(parts, options),
   };
+  if (state.urls !== undefined) ctx.urls = state.urls;
   if (options.onEvent !== undefined) ctx.emit = safeEmitter(options.onEvent, (error) => options.onError?.(error, req.request));
   return handler(ctx, req);
 }

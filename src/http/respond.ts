@@ -55,6 +55,15 @@ export function toResponse(result: EngineResult): Response {
   return new Response(result.body as BodyInit | null, init);
 }
 
+/**
+ * An engine result as a `Response` with the headers `createFetchHandler` adds (`Cache-Control: no-store`
+ * unless the engine set its own, `X-Content-Type-Options: nosniff`, `Content-Length`; no body for HEAD, 204, 304).
+ * @example return toWebResponse(await resolveTauriUpdate(ctx, input), request.method);
+ */
+export function toWebResponse(result: EngineResult, method = "GET"): Response {
+  return toResponse(finalizeResult(result, method));
+}
+
 /** A JSON:API error document for any thrown value; unexpected errors become a generic 500. */
 export function errorResult(error: unknown, requestId: string): EngineResult {
   const { status, error: body, headers } = toJsonApiError(error);

@@ -152,3 +152,22 @@ export function matchAccountless(segments: readonly string[], trailingSlash: boo
   if (segments[0] !== "v1" || segments.length < 2 || NOT_ACCOUNTLESS.has(segments[1] as string)) return null;
   return matchRoute(["v1", "accounts", account, ...segments.slice(1)], trailingSlash);
 }
+
+/** Engines Keygen's seed also offers on a host of their own (`pypi.pkg.keygen.sh`, `tauri.…`, `raw.…`). */
+export type ShortEngine = "pypi" | "tauri" | "raw";
+
+/** The routes each short host serves in its short form. */
+const SHORT_ROUTES: Record<ShortEngine, readonly RouteName[]> = { pypi: ["pypi.index", "pypi.project"], tauri: ["tauri.upgrade"], raw: ["raw.artifact"] };
+
+/**
+ * Match the short form of an engine's own host (Keygen's seed): `/<account>/simple/[<project>/]`,
+ * `/<account>/<package>` or `/<account>/<product>[/@<package>]/<release>/<artifact>`, without
+ * `<account>` when a single-account host names it; null when the path is not of that form.
+ */
+export function matchShortForm(engine: ShortEngine, segments: readonly string[], trailingSlash: boolean, account?: string): RouteMatch | null {
+  const rest = account === undefined ? segments.slice(1) : segments;
+  const segment = account ?? segments[0];
+  if (segment === undefined || (engine === "pypi" && rest[0] !== "simple")) return null;
+  const m = matchRoute(["v1", "accounts", segment, "engines", engine, ...rest], trailingSlash);
+  return m !== null && SHORT_ROUTES[engine].includes(m.name) ? m : null;
+}

@@ -21,6 +21,7 @@ import { artifactEvent } from "./events.js";
 import type { DocumentInput } from "./packages.js";
 import { findReleaseFor } from "./releases.js";
 import { checkFilename, checkFilesize, checkFiletype, checkMetadata, checkSignatureAndChecksum, lookupKey, unprocessable, withPointer } from "./validate.js";
+import { blobOrigin } from "../urls.js";
 
 /** Seconds an upload URL stays valid. */
 export const UPLOAD_TTL = 3600;
@@ -42,7 +43,7 @@ function prefersNoRedirect(headers: HeaderLookup, query: URLSearchParams): boole
   return parts.includes("no-redirect") || query.getAll("prefer").some((p) => p.toLowerCase() === "no-redirect");
 }
 
-const ser = (ctx: PublishContext, artifact: Artifact) => serializeArtifact(artifact, { accountId: ctx.account.id });
+const ser = (ctx: PublishContext, artifact: Artifact) => serializeArtifact(artifact, { accountId: ctx.account.id, urls: ctx.urls });
 
 /** A release the caller can find by `?release=`, or null when it is not found (any other failure is thrown). */
 async function releaseNamed(ctx: PublishContext, release: string, query: URLSearchParams): Promise<Release | null> {
@@ -162,7 +163,7 @@ export async function createArtifact(ctx: PublishContext, input: CreateArtifactI
   let upload: string | undefined;
   if (ctx.blobs?.presignUpload !== undefined) {
     try {
-      upload = await ctx.blobs.presignUpload({ account: ctx.account, artifact, ttl: UPLOAD_TTL, now: ctx.now, origin: ctx.origin });
+      upload = await ctx.blobs.presignUpload({ account: ctx.account, artifact, ttl: UPLOAD_TTL, now: ctx.now, origin: blobOrigin(ctx) });
     } catch (error) {
       // No URL, no artifact: a WAITING artifact nobody can upload to is not left behind.
       await ctx.store.deleteArtifact(ctx.account.id, artifact.id).catch(ctx.report);

@@ -13,6 +13,7 @@ import { ENGINE_KEYS, type EngineKey, type Package } from "../../model/records.j
 import type { PackageChanges, PackageFilter } from "../../store/write.js";
 import type { EngineContext } from "../context.js";
 import { optionalParam } from "../query.js";
+import { linkUrl } from "../urls.js";
 import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext, productFilter } from "./context.js";
 import { PackageCreateDocument, PackageUpdateDocument, parseDocument } from "./documents.js";
 import { packageEvent } from "./events.js";
@@ -60,7 +61,7 @@ export async function listPackages(ctx: PublishContext, input: ListInput): Promi
   return listResult(
     input,
     (page) => (none ? Promise.resolve(emptyList()) : ctx.store.listAllPackages(ctx.account.id, ctx.scope, filter, page)),
-    (p) => serializePackage(p, { accountId: ctx.account.id }),
+    (p) => serializePackage(p, { accountId: ctx.account.id, urls: ctx.urls }),
   );
 }
 
@@ -71,7 +72,7 @@ export async function retrievePackage(ctx: EngineContext, input: { id: string })
   if (product === null) throw notFound("release package", input.id);
   const decision = authorize(ctx.principal, "read", { type: "package", package: pkg, product }, ctx.now);
   if (!decision.allowed) throw accessDenied(decision);
-  return jsonResult(200, { data: serializePackage(pkg, { accountId: ctx.account.id }) });
+  return jsonResult(200, { data: serializePackage(pkg, { accountId: ctx.account.id, urls: ctx.urls }) });
 }
 
 /**
@@ -97,7 +98,7 @@ export async function createPackage(ctx: PublishContext, input: DocumentInput): 
     throw withPointer(error);
   }
   ctx.emit(packageEvent("package.created", pkg, ctx.now));
-  return jsonResult(201, { data: serializePackage(pkg, { accountId: ctx.account.id }) }, { Location: `${ctx.origin}/v1/accounts/${ctx.account.id}/packages/${pkg.id}` });
+  return jsonResult(201, { data: serializePackage(pkg, { accountId: ctx.account.id, urls: ctx.urls }) }, { Location: linkUrl(ctx, "packages.one", { account: ctx.account.id, id: pkg.id }) });
 }
 
 /** `PATCH /packages/{id-or-key}`: 200 with the changed package. @throws as {@link createPackage}, and 404. */
@@ -131,7 +132,7 @@ export async function updatePackage(ctx: PublishContext, input: DocumentInput & 
   }
   if (updated === null) throw notFound("release package", input.id);
   ctx.emit(packageEvent("package.updated", updated, ctx.now));
-  return jsonResult(200, { data: serializePackage(updated, { accountId: ctx.account.id }) });
+  return jsonResult(200, { data: serializePackage(updated, { accountId: ctx.account.id, urls: ctx.urls }) });
 }
 
 /** `DELETE /packages/{id-or-key}`: 204; its releases and artifacts go too, and their bytes. */

@@ -13,6 +13,7 @@ import { RELEASE_STATUSES, type Entitlement, type Package, type Release, type Re
 import type { ReleaseChanges, ReleaseFilter } from "../../store/write.js";
 import type { EngineContext } from "../context.js";
 import { optionalParam } from "../query.js";
+import { linkUrl } from "../urls.js";
 import { serializeRelease } from "../releases.js";
 import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext, productFilter } from "./context.js";
 import {
@@ -41,7 +42,7 @@ export interface ReleaseRef {
   query: URLSearchParams;
 }
 
-const ser = (ctx: EngineContext, release: Release) => serializeRelease(release, { accountId: ctx.account.id });
+const ser = (ctx: EngineContext, release: Release) => serializeRelease(release, { accountId: ctx.account.id, urls: ctx.urls });
 
 /**
  * A release by UUID, version or tag that the caller can find (Keygen's `?package=`/`?product=` narrow it).
@@ -195,7 +196,7 @@ export async function createRelease(ctx: PublishContext, input: DocumentInput): 
     throw withPointer(error);
   }
   ctx.emit(releaseEvent("release.created", release, ctx.now));
-  return jsonResult(201, { data: ser(ctx, release) }, { Location: `${ctx.origin}/v1/accounts/${ctx.account.id}/releases/${release.id}` });
+  return jsonResult(201, { data: ser(ctx, release) }, { Location: linkUrl(ctx, "releases.one", { account: ctx.account.id, id: release.id }) });
 }
 
 async function applyChanges(ctx: PublishContext, release: Release, changes: ReleaseChanges, pointerless = false): Promise<Release> {
@@ -284,7 +285,7 @@ export async function attachConstraints(ctx: PublishContext, input: ReleaseRef &
   });
   const updated = entitlements.length === 0 ? release : await applyChanges(ctx, release, { entitlements: [...release.entitlements, ...entitlements.map((e) => e.code)] });
   if (entitlements.length > 0) ctx.emit(releaseEvent("release.constraints.attached", updated, ctx.now));
-  return jsonResult(200, { data: entitlements.map((e) => serializeConstraint(updated, e, { accountId: ctx.account.id })) });
+  return jsonResult(200, { data: entitlements.map((e) => serializeConstraint(updated, e, { accountId: ctx.account.id, urls: ctx.urls })) });
 }
 
 /** `DELETE /releases/{id}/constraints`: detach constraints (by id, or by entitlement); 204. */
@@ -317,5 +318,5 @@ export async function changeReleasePackage(ctx: PublishContext, input: ReleaseRe
   const pkg = ref === null ? null : await packageFor(ctx, ref.id, release.productId, "/data");
   const updated = await applyChanges(ctx, release, { packageId: pkg?.id ?? null });
   ctx.emit(releaseEvent("release.package.updated", updated, ctx.now));
-  return jsonResult(200, { data: pkg === null ? null : serializePackage(pkg, { accountId: ctx.account.id }) });
+  return jsonResult(200, { data: pkg === null ? null : serializePackage(pkg, { accountId: ctx.account.id, urls: ctx.urls }) });
 }

@@ -4,6 +4,7 @@
  */
 import { uuidV5 } from "../../core/uuid.js";
 import type { Entitlement, Package, Release } from "../../model/records.js";
+import { linkPath, type Urls } from "../urls.js";
 
 /** A JSON:API resource object of type `packages` (Keygen's ReleasePackageSerializer). */
 export interface PackageResource {
@@ -15,17 +16,17 @@ export interface PackageResource {
 }
 
 /** One package as a JSON:API resource object (relative links, account UUID). */
-export function serializePackage(pkg: Package, ctx: { accountId: string }): PackageResource {
-  const a = `/v1/accounts/${ctx.accountId}`;
+export function serializePackage(pkg: Package, ctx: { accountId: string; urls?: Urls | undefined }): PackageResource {
+  const a = linkPath(ctx, "account", { account: ctx.accountId });
   return {
     id: pkg.id,
     type: "packages",
     attributes: { name: pkg.name, key: pkg.key, engine: pkg.engine, metadata: pkg.metadata, created: pkg.created, updated: pkg.updated },
     relationships: {
-      account: { data: { type: "accounts", id: pkg.accountId }, links: { related: `/v1/accounts/${pkg.accountId}` } },
+      account: { data: { type: "accounts", id: pkg.accountId }, links: { related: linkPath(ctx, "account", { account: pkg.accountId }) } },
       product: { data: { type: "products", id: pkg.productId }, links: { related: `${a}/products/${pkg.productId}` } },
     },
-    links: { related: `${a}/packages/${pkg.id}` },
+    links: { related: linkPath(ctx, "packages.one", { account: ctx.accountId, id: pkg.id }) },
   };
 }
 
@@ -38,18 +39,19 @@ export function constraintId(releaseId: string, entitlementId: string): string {
 }
 
 /** A release's constraint on an entitlement as a JSON:API resource object of type `constraints`. */
-export function serializeConstraint(release: Release, entitlement: Entitlement, ctx: { accountId: string }): Record<string, unknown> {
-  const a = `/v1/accounts/${ctx.accountId}`;
+export function serializeConstraint(release: Release, entitlement: Entitlement, ctx: { accountId: string; urls?: Urls | undefined }): Record<string, unknown> {
+  const a = linkPath(ctx, "account", { account: ctx.accountId });
+  const at = { account: ctx.accountId, id: release.id };
   const id = constraintId(release.id, entitlement.id);
   return {
     id,
     type: "constraints",
     attributes: { created: release.updated, updated: release.updated },
     relationships: {
-      account: { data: { type: "accounts", id: release.accountId }, links: { related: `/v1/accounts/${release.accountId}` } },
+      account: { data: { type: "accounts", id: release.accountId }, links: { related: linkPath(ctx, "account", { account: release.accountId }) } },
       entitlement: { data: { type: "entitlements", id: entitlement.id }, links: { related: `${a}/entitlements/${entitlement.id}` } },
-      release: { data: { type: "releases", id: release.id }, links: { related: `${a}/releases/${release.id}` } },
+      release: { data: { type: "releases", id: release.id }, links: { related: linkPath(ctx, "releases.one", at) } },
     },
-    links: { related: `${a}/releases/${release.id}/constraints/${id}` },
+    links: { related: `${linkPath(ctx, "releases.constraints", at)}/${id}` },
   };
 }

@@ -19,6 +19,7 @@ import { canBrotli, compress, createPageCache, type CachedPage, type PageCache }
 import { dataAttributes, projectFiles } from "./files.js";
 import { renderIndexHtml, renderProjectHtml } from "./html.js";
 import { renderIndexJson, renderProjectJson } from "./json.js";
+import { keygenUrls, linkUrl, type Urls } from "../urls.js";
 import { negotiateEncoding, negotiatePypiFormat, PYPI_CONTENT_TYPES, type PypiFormat } from "./negotiate.js";
 
 /** How the index treats what it does not serve itself. */
@@ -92,6 +93,11 @@ export function pypiChallenge(realm: string): string {
   return `Basic realm="${realm.replace(/["\\]/g, "")}"`;
 }
 
+/** What a page's links depend on besides the origin: the links a builder gives for placeholder records. */
+function urlsKey(urls: Urls, account: string): string[] {
+  return [urls("pypi.project", { account, project: "{p}" }), urls("artifacts.file", { account, id: "{a}", filename: "{f}" })];
+}
+
 interface Page {
   /** Everything the page depends on besides the store's data and the caller's scopes, hashed into the ETag. */
   key: string[];
@@ -101,7 +107,8 @@ interface Page {
 async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat, page: Page): Promise<EngineResult> {
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   // Scopes as their keys (remembered per scope object): `JSON.stringify` of both scopes was a tenth of a 304.
-  const fingerprint = `${JSON.stringify(page.key)}${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${JSON.stringify(ctx.origin)}|${format}`;
+  let fingerprint = `${JSON.stringify(page.key)}${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${JSON.stringify(ctx.origin)}|${format}`;
+  if (ctx.urls !== undefined && ctx.urls !== keygenUrls) fingerprint += JSON.stringify(urlsKey(ctx.urls, ctx.account.id));
   const etag = etagOf(fingerprint);
   // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
   const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
@@ -137,7 +144,7 @@ function indexPage(ctx: EngineContext, accountRevision: string): Page {
               ctx.account.name,
               packages.map((p) => ({
                 name: p.key,
-                href: `${ctx.origin}/v1/accounts/${ctx.account.id}/engines/pypi/simple/${p.id}/`,
+                href: linkUrl(ctx, "pypi.project", { account: ctx.account.id, project: p.id }),
                 data: dataAttributes(p.metadata),
               })),
             );
@@ -151,8 +158,7 @@ function indexPage(ctx: EngineContext, accountRevision: string): Page {
 const URI_UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
 function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisions: string[]): Page {
-  const prefix = `${ctx.origin}/v1/accounts/${ctx.account.id}/artifacts/`;
-  const urlOf = (a: Artifact) => `${prefix}${a.id}/${URI_UNRESERVED.test(a.filename) ? a.filename : encodeURIComponent(a.filename)}`;
+  const urlOf = (a: Artifact) => linkUrl(ctx, "artifacts.file", { account: ctx.account.id, id: a.id, filename: URI_UNRESERVED.test(a.filename) ? a.filename : encodeURIComponent(a.filename) });
   return {
     key: ["project", ctx.account.id, pkg.id, ...revisions],
     async render(format) {
@@ -196,15 +202,15 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
  * @example await renderPep503Index(ctx, { project: "demo-pkg", trailingSlash: true, search: "", headers: new Headers() })
  */
 export async function renderPep503Index(ctx: EngineContext, input: Pep503Input): Promise<EngineResult> {
-  const base = `${ctx.origin}/v1/accounts/${encodeURIComponent(input.accountSegment ?? ctx.account.id)}/engines/pypi/simple/`;
+  const account = encodeURIComponent(input.accountSegment ?? ctx.account.id);
   if (input.project === undefined) {
-    if (!input.trailingSlash) return redirectResult(301, `${base}${input.search}`);
+    if (!input.trailingSlash) return redirectResult(301, `${linkUrl(ctx, "pypi.index", { account })}${input.search}`);
     const format = formatFor(input.headers.get("accept"), input.htmlOnly);
     if (format === null) throw new NotAcceptableError();
     return answer(ctx, input, format, indexPage(ctx, await ctx.store.getAccountRevision(ctx.account.id)));
   }
   const name = normalizeProjectName(input.project);
-  if (name !== input.project || !input.trailingSlash) return redirectResult(301, `${base}${encodeURIComponent(name)}/${input.search}`);
+  if (name !== input.project || !input.trailingSlash) return redirectResult(301, `${linkUrl(ctx, "pypi.project", { account, project: encodeURIComponent(name) })}${input.search}`);
 
   const pkg = await ctx.store.getPackage(ctx.account.id, name, "pypi");
   if (pkg === null) {

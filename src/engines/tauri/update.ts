@@ -22,6 +22,7 @@ import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest }
 import { serializeRelease } from "../releases.js";
 import { isTauriEligible, pickTauriArtifact } from "./artifact.js";
 import { knownAnswer, knownPackage, rememberAnswer, rememberPackage, type AnswerSlot, type TauriAnswer, type TauriPackage } from "./answers.js";
+import { keygenUrls, linkUrl, type Urls } from "../urls.js";
 
 /**
  * Why a Tauri request got a 204; none of them reveals a record the caller may not see.
@@ -90,10 +91,11 @@ function noUpdate(reason: TauriNoUpdateReason): TauriAnswer {
  * The download URL of an artifact on the request's origin: the artifact route, with
  * the caller's query credential when it authenticated by one, percent-encoded.
  */
-export function artifactUrl(origin: string, accountId: string, artifact: Artifact, credential: QueryCredential | null = null): string {
+export function artifactUrl(origin: string, accountId: string, artifact: Artifact, credential: QueryCredential | null = null, urls?: Urls): string {
   const name = artifact.filename;
   // Most names have nothing to encode (encodeURIComponent keeps exactly these characters).
-  const url = `${origin}/v1/accounts/${accountId}/artifacts/${artifact.id}/${/^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name)}`;
+  const filename = /^[A-Za-z0-9\-_.!~*'()]*$/.test(name) ? name : encodeURIComponent(name);
+  const url = linkUrl({ origin, urls }, "artifacts.file", { account: accountId, id: artifact.id, filename });
   return credential === null ? url : `${url}?${credential.name}=${encodeURIComponent(credential.value)}`;
 }
 
@@ -163,14 +165,19 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
     lookupScope: scopeKey(ctx.lookupScope),
     // Everything else the answer depends on: who (the kind decides `authorize`'s branch), where links point, whether they carry a query credential, and what was asked.
     // The upgrade scope too: a user's role narrows which releases it is offered.
-    question: `${ctx.principal.kind}|${scopeKey(upgradeScopeOf(ctx.principal, ctx.scope))}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${search}`,
+    question: `${ctx.principal.kind}|${scopeKey(upgradeScopeOf(ctx.principal, ctx.scope))}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${linksKey(ctx.urls)}|${search}`,
   };
   const answer = knownAnswer(slot) ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential)));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
   const upgrade = answer.upgrade;
-  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id }) as unknown as Record<string, unknown> });
+  ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
+}
+
+/** Where a mounted handler's download links point (empty for Keygen's layout), so answers of two layouts are never shared. */
+function linksKey(urls: Urls | undefined): string {
+  return urls === undefined || urls === keygenUrls ? "" : keyText(urls("artifacts.file", { account: "{a}", id: "{i}", filename: "{f}" }));
 }
 
 /** The question of a Tauri check, read and checked. */
@@ -207,7 +214,7 @@ async function decide(ctx: EngineContext, pkg: Package, product: Product, q: Tau
   const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, upgradeCtx.scope, { platform: q.platform, arch: q.arch });
   const artifact = pickTauriArtifact(artifacts, q.platform, q.arch);
   if (artifact === null) return noUpdate("no-signed-artifact-for-platform");
-  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, q.credential)));
+  const body = JSON.stringify(tauriUpdateBody(upgrade, artifact, artifactUrl(ctx.origin, ctx.account.id, artifact, q.credential, ctx.urls)));
   return { kind: "update", body, etag: weakEtag(body), upgrade };
 }
 
