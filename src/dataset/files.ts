@@ -3,6 +3,7 @@
  */
 import { checksumDigest } from "../core/checksum.js";
 import { sha256Hex } from "../core/crypto.js";
+import { readNpmTarball } from "../engines/npm/tarball.js";
 import type { Problem } from "./problems.js";
 
 /** Reads a dataset's `file` (a path relative to the dataset folder); null when it does not exist, throws when it cannot be used. */
@@ -25,6 +26,8 @@ export interface ArtifactFileFacts {
   blob: string | null;
   filesize: number | null;
   checksum: string | null;
+  /** Metadata found in the bytes: an npm tarball's `npm` facts (package.json, integrity, shasum). */
+  metadata?: Record<string, unknown>;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function readArtifactFile(
 ): Promise<ArtifactFileFacts> {
   let { filesize, checksum } = written;
   let blob: string | null = null;
+  let found: Record<string, unknown> | undefined;
   const rel = safeRelativePath(file);
   if (rel === null) problems.push({ path: `${at}.file`, message: "must be a relative path inside the dataset folder" });
   else if (readFile === undefined) problems.push({ path: `${at}.file`, message: "files cannot be read here" });
@@ -59,6 +63,10 @@ export async function readArtifactFile(
       const digest = await sha256Hex(bytes);
       if (filesize !== null && filesize !== bytes.length) problems.push({ path: `${at}.filesize`, message: `is ${filesize} but the file has ${bytes.length} bytes` });
       filesize = bytes.length;
+      if (/\.tgz$/i.test(file)) {
+        const npm = await readNpmTarball(bytes);
+        if (npm !== null) found = { npm };
+      }
       if (checksum === null) checksum = digest;
       else {
         const given = checksumDigest(checksum);
@@ -66,5 +74,5 @@ export async function readArtifactFile(
       }
     }
   }
-  return { blob, filesize, checksum };
+  return found === undefined ? { blob, filesize, checksum } : { blob, filesize, checksum, metadata: found };
 }
