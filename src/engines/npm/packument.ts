@@ -213,7 +213,8 @@ export async function renderNpmPackument(ctx: EngineContext, input: NpmPackument
   const format = negotiateNpmFormat(input.headers.get("accept"));
   const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id), ctx.store.getAccountRevision(ctx.account.id)]);
   const etag = weakEtag(JSON.stringify(["npm", ctx.account.id, pkg.id, ...revisions, ctx.scope, ctx.lookupScope, ctx.origin, input.accountSegment, format]));
-  const headers: Record<string, string> = { "Cache-Control": "max-age=300, private", Vary: "Accept, Authorization, Accept-Encoding", ETag: etag };
+  // Revalidated on every use (a 304 is cheap): a publish, yank or deprecation shows at once, not after npm's cache expires.
+  const headers: Record<string, string> = { "Cache-Control": "private, no-cache", Vary: "Accept, Authorization, Accept-Encoding", ETag: etag };
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   // Rendered before any 304, so a refusal (a blocked license) is never answered as "not modified".
   const page = await cache.getOrCreate(`${etag}|npm-${format}`, async () => {
