@@ -52,6 +52,8 @@ ${S3_FLAGS_USAGE}
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
+  --npm-upstream U  npm registry unknown npm packages are sent to with a 307
+                    (e.g. https://registry.npmjs.org/); default none: 404
   -h, --help        show this help
 
 Connection limits (times in seconds; 0 turns a limit off, except --headers-timeout):
@@ -126,6 +128,7 @@ async function serve(args: string[]): Promise<void> {
     "trust-proxy": { type: "boolean" },
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
+    "npm-upstream": { type: "string" },
     seed: { type: "string" },
     account: { type: "string" },
     ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
@@ -172,6 +175,8 @@ async function serve(args: string[]): Promise<void> {
     else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
     else throw new UsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`);
   }
+  const npmText = values["npm-upstream"] as string | undefined;
+  if (npmText !== undefined && npmText !== "none" && !/^https?:\/\/[^\s?#]+$/.test(npmText)) throw new UsageError(`--npm-upstream must be 'none' or an http(s) URL without query (got '${npmText}')`);
   const s3 = s3Storage(values);
   if (s3 !== null && values.blobs !== undefined) throw new UsageError("give either --blobs DIR or --s3-bucket NAME, not both");
   if (s3 !== null && values.seed !== undefined) throw new UsageError("--seed copies files into --blobs; to fill a bucket, run 'release-engines import FILE.json --db … --s3-bucket …'");
@@ -210,6 +215,7 @@ async function serve(args: string[]): Promise<void> {
     ...(account !== undefined ? { account } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
+    npm: { upstream: npmText === undefined || npmText === "none" ? null : npmText },
     onError: (error) => ops.failures.record(error),
   }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
   const server = await serveFetchHandler({ listener: toResultListener(handle, ops.hooks) }, { port: Number(portText), host, limits });
