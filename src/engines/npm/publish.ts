@@ -51,6 +51,18 @@ function mayPublish(ctx: EngineContext): WritableStore {
   return ctx.store;
 }
 
+/** A dist-tag a release may hold (Keygen's tag rules), or a 400 npm shows. */
+function npmTag(tag: string): string {
+  let checked: string | null | undefined;
+  try {
+    checked = checkTag(tag);
+  } catch (error) {
+    throw new NpmError(400, `Invalid tag ${JSON.stringify(tag)}: ${isSdkError(error) ? error.detail : "refused"}`);
+  }
+  if (checked == null) throw new NpmError(400, "The tag must not be blank");
+  return checked;
+}
+
 /** The npm package of a write, when the caller may change it; 404 for one it may not see. */
 async function writablePackage(ctx: EngineContext, name: string): Promise<Package | null> {
   const pkg = await ctx.store.getPackage(ctx.account.id, name, "npm");
@@ -140,7 +152,7 @@ async function publish(ctx: EngineContext, store: WritableStore, input: NpmPutIn
   if (facts.manifest.name !== name || facts.manifest.version !== version) throw new NpmError(400, `The tarball's package.json is ${String(facts.manifest.name)}@${String(facts.manifest.version)}, not ${name}@${version}`);
   const tags = isObject(doc["dist-tags"]) ? Object.entries(doc["dist-tags"]).filter(([, v]) => v === version).map(([t]) => t) : [];
   const tag = tags.find((t) => t !== "latest") ?? null;
-  if (tag !== null) checkTag(tag);
+  if (tag !== null) npmTag(tag);
   const blobs = input.blobs;
   if (blobs?.presignUpload === undefined || blobs.receive === undefined) throw new NpmError(501, "This server's blob storage takes no uploads");
 
@@ -229,7 +241,7 @@ export async function listNpmDistTags(ctx: EngineContext, input: NpmDistTagInput
 export async function addNpmDistTag(ctx: EngineContext, input: NpmDistTagInput): Promise<EngineResult> {
   const store = mayPublish(ctx);
   const tag = input.tag ?? "";
-  if (checkTag(tag) == null) throw new NpmError(400, "The tag must not be blank");
+  npmTag(tag);
   if (typeof input.body !== "string") throw new ValidationError("The body must be the version as a JSON string", { code: "BODY_INVALID", source: { pointer: "" } });
   const pkg = await writablePackage(ctx, input.name);
   if (pkg === null) throw new NotFoundError(`The requested release package '${input.name}' was not found`);
