@@ -174,6 +174,8 @@ describe("packument", () => {
     const res = await open(new Request(`${BASE}/@types%2fnode`));
     expect(res.status).toBe(307);
     expect(res.headers.get("location")).toBe("https://registry.npmjs.org/@types%2fnode");
+    expect((await open(new Request(`${BASE}/..%2f..%2fevil`))).status).toBe(404);
+    expect((await open(new Request(`${BASE}/not%20valid`))).status).toBe(404);
   });
 
   it("lists the npm engine with its display name", async () => {

@@ -16,7 +16,7 @@ import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type PageCache } from "../pypi/cache.js";
 import { negotiateEncoding } from "../pypi/negotiate.js";
-import { escapedName, tarballUrl } from "./names.js";
+import { escapedName, isNpmName, tarballUrl } from "./names.js";
 import { npmFacts, npmIntegrity } from "./facts.js";
 
 /** How the registry treats names it does not serve itself. */
@@ -160,7 +160,8 @@ export function packumentOf(name: string, pkg: Package, rows: readonly VersionRo
 export async function findNpmPackage(ctx: EngineContext, name: string, upstream: string | null | undefined): Promise<{ pkg: Package; product: Product } | EngineResult> {
   const pkg = await ctx.store.getPackage(ctx.account.id, name, "npm");
   if (pkg === null || pkg.engine !== "npm") {
-    if (upstream === null || upstream === undefined) throw new NotFoundError(`The requested release package '${name}' was not found`);
+    // Only a valid npm name (old upper-case ones too) is passed on: anything else is no package anywhere.
+    if (upstream === null || upstream === undefined || !isNpmName(name.toLowerCase())) throw new NotFoundError(`The requested release package '${name}' was not found`);
     return redirectResult(307, `${upstream.replace(/\/+$/, "")}/${escapedName(name)}`);
   }
   const product = await ctx.store.getProduct(ctx.account.id, pkg.productId);
