@@ -25,11 +25,12 @@ import { runW3 } from "./w3-http.mjs";
 import { runW4 } from "./w4-memory.mjs";
 import { runW5 } from "./w5-startup.mjs";
 import { runW6 } from "./w6-publish.mjs";
+import { runW7 } from "./w7-npm.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const smoke = args.includes("--smoke");
-const only = new Set((flag("only") ?? "W1,W2,W3,W4,W5,W6").toUpperCase().split(","));
+const only = new Set((flag("only") ?? "W1,W2,W3,W4,W5,W6,W7").toUpperCase().split(","));
 const out = flag("out") ?? fileURLToPath(new URL("./results.json", import.meta.url));
 
 /** Tools the workloads spawn, checked before anything runs so that a missing one is a sentence, not a stack trace. */
@@ -40,7 +41,7 @@ function requireTool(name, apt) {
     process.exit(1);
   }
 }
-if (only.has("W3") || only.has("W6")) requireTool("wrk", "wrk");
+if (only.has("W3") || only.has("W6") || only.has("W7")) requireTool("wrk", "wrk");
 
 const CONFIG = smoke
   ? {
@@ -50,6 +51,7 @@ const CONFIG = smoke
       w4: { n: 2_000, reps: 1 },
       w5: { sizes: [1_000], reps: 1 },
       w6: { tauri: 200, pypiFiles: 100, publishes: 3, seconds: 1, reps: 1, connections: 4 },
+      w7: { versions: 200, seconds: 1, reps: 1, connections: 4 },
       pgMax: 1_000,
     }
   : {
@@ -59,6 +61,7 @@ const CONFIG = smoke
       w4: { n: 100_000, reps: 3 },
       w5: { sizes: [1_000, 10_000, 100_000], reps: 3 },
       w6: { tauri: 1_000, pypiFiles: 1_000, publishes: 30, seconds: 3, reps: 5, connections: 8 },
+      w7: { versions: 200, seconds: 5, reps: 3, connections: 8 },
       pgMax: Number(flag("pg-max") ?? 100_000),
     };
 
@@ -102,6 +105,7 @@ try {
   if (only.has("W4")) results.w4 = runW4({ ...CONFIG.w4, log });
   if (only.has("W5")) results.w5 = await runW5({ ...CONFIG.w5, dbs, tmp, log });
   if (only.has("W6")) results.w6 = await runW6({ ...CONFIG.w6, tmp, pg, log });
+  if (only.has("W7")) results.w7 = await runW7({ ...CONFIG.w7, tmp, log });
 } finally {
   pg?.destroy();
   rmSync(tmp, { recursive: true, force: true });

@@ -119,6 +119,11 @@ export function render(r) {
     parts.push(table(`W6 reads while publishing (wrk -t1 -c${r.w6.connections}, ${r.w6.seconds} s × ${r.w6.reps}, alternating without and with one publish per second into the package read; ratio: median of the pairs' ratios)`,
       ["store", "route", "req/s without writes", "req/s with writes", "ratio", "target", "p50 without", "p50 with", "server CPU/req without", "with (publishes included)", "publishes", "publish median"], rows));
   }
+  if (r.w7) {
+    parts.push(table(`W7 npm packument, ${r.w7.versions} versions (wrk -t1 -c${r.w7.connections}, ${r.w7.seconds} s × ${r.w7.reps}, alternating with verdaccio ${r.w7.verdaccio} in the same run; full JSON, gzip)`,
+      ["server", "body", "req/s", "vs verdaccio", "p50 latency", "server CPU/req"],
+      Object.entries(r.w7.routes).map(([name, x]) => [name, `${x.bytes} B ${x.encoding}`, x.rps.toFixed(0), fmtRatio(x.ratioToVerdaccio), `${(x.p50us / 1000).toFixed(2)} ms`, `${x.cpuUsPerRequest.toFixed(0)} µs`])));
+  }
   const t = targets(r);
   if (t.length) parts.push(table("Targets", ["target", "goal", "measured", "met"], t.map((x) => [x.name, x.goal, x.shown, x.met ? "yes" : "NO"])));
   return parts.join("\n");

@@ -21,6 +21,8 @@ export interface AuthContext {
   now: Date;
   /** The `WWW-Authenticate` value of a 401, replacing Keygen's `<Scheme> realm="keygen"` (e.g. Basic on PyPI routes). */
   challenge?: string;
+  /** A token that is no token of the account is tried as a license key (npm's `_authToken` may hold one). */
+  tokenMayBeLicenseKey?: boolean;
 }
 
 /** An auth-scheme (RFC 9110 token) that starts with a letter; anything else is challenged as Bearer. */
@@ -71,6 +73,11 @@ export async function authenticate(ctx: AuthContext, account: Account, source: C
 }
 
 async function authenticateToken(ctx: AuthContext, account: Account, raw: string, source: CredentialSource): Promise<Principal> {
+  if (ctx.tokenMayBeLicenseKey === true) {
+    const digest = await digestToken(account.secretKey, raw);
+    const token = await ctx.store.getTokenByDigest(account.id, digest);
+    if (token === null || token.accountId !== account.id) return authenticateLicenseKey(ctx, account, raw, source);
+  }
   if (isUuid(raw)) {
     throw unauthorized(ctx, source, "TOKEN_FORMAT_INVALID", "Token format is invalid (make sure that you're providing a token value, not a token's UUID identifier)", TOKEN_DOCS);
   }

@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, SdkError, ValidationError, isSdkError } f
 import type { HeaderLookup } from "../core/headers.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { readWheelMetadata } from "../engines/pypi/wheel.js";
+import { readNpmTarball } from "../engines/npm/tarball.js";
 import { ADMIN_SCOPE } from "../access/scope.js";
 import type { Account, Artifact, Release } from "../model/records.js";
 import type { WritableStore } from "../store/write.js";
@@ -66,6 +67,8 @@ class Refused extends Error {
 const FILESIZE = { pointer: "/data/attributes/filesize" };
 const CHECKSUM = { pointer: "/data/attributes/checksum" };
 const FILENAME = { pointer: "/data/attributes/filename" };
+/** npm tarballs up to this size are read whole for their package.json and digests (npm's registry takes far smaller). */
+const MAX_NPM_TARBALL_BYTES = 256 * 1024 * 1024;
 /** Headers of answers given before the body was read to its end: the connection cannot carry another request. */
 const CLOSE = { Connection: "close" };
 
@@ -169,7 +172,8 @@ function uploadId(): string {
  * and hash while writing (more bytes than declared are refused as they arrive), check size and
  * checksum at the end, move the bytes into place and mark the artifact UPLOADED; on any failure the
  * bytes are deleted and the artifact marked FAILED with the reason, and the client gets a JSON:API error.
- * A wheel's METADATA becomes its PEP 658 `<file>.metadata` sibling, and `Requires-Python` its `requiresPython`.
+ * A wheel's METADATA becomes its PEP 658 `<file>.metadata` sibling, and `Requires-Python` its `requiresPython`;
+ * an npm tarball's `package.json`, integrity and shasum become its `metadata.npm`.
  */
 export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> {
   const { account, artifact, release, store, now, sink } = input;
@@ -193,13 +197,14 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
     }
     const source = pending;
     const wheel = /\.whl$/i.test(filename) ? await readWheelMetadata({ size: total, read: (offset, n) => source.read(offset, n) }).catch(() => null) : null;
+    const npm = /\.tgz$/i.test(filename) && total <= MAX_NPM_TARBALL_BYTES ? await readNpmTarball(await source.read(0, total)).catch(() => null) : null;
     const base = `artifacts/${account.id}/${release.id}/${artifact.id}/${uploadId()}`;
     const blob = `${base}/${filename}`;
     await pending.commit(blob);
     pending = null;
     let done: Artifact | null;
     try {
-      const bytes = { filesize: total, sha256: digests.sha256, blob, ...(wheel?.requiresPython != null ? { metadata: { requiresPython: wheel.requiresPython } } : {}) };
+      const bytes = { filesize: total, sha256: digests.sha256, blob, ...(wheel?.requiresPython != null ? { metadata: { requiresPython: wheel.requiresPython } } : npm !== null ? { metadata: { npm } } : {}) };
       done = await store.completeArtifact(account.id, artifact.id, bytes, now);
     } catch (error) {
       await sink.remove(blob).catch(() => {});

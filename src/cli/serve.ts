@@ -45,6 +45,8 @@ ${S3_FLAGS_USAGE}
   --pypi-upstream U simple index unknown PyPI projects are sent to with a 307
                     (default https://pypi.org/simple/); 'none' answers 404 instead
   --pypi-html-only  serve PEP 503 HTML only, as Keygen does (no PEP 691 JSON)
+  --npm-upstream U  npm registry unknown npm packages are sent to with a 307
+                    (e.g. https://registry.npmjs.org/); default none: 404
   -h, --help        show this help
 
 Connection limits (times in seconds; 0 turns a limit off, except --headers-timeout):
@@ -87,6 +89,7 @@ export async function runServe(args: string[]): Promise<void> {
     "trust-proxy": { type: "boolean" },
     "pypi-upstream": { type: "string" },
     "pypi-html-only": { type: "boolean" },
+    "npm-upstream": { type: "string" },
     seed: { type: "string" },
     account: { type: "string" },
     "pypi-host": { type: "string" },
@@ -139,6 +142,8 @@ export async function runServe(args: string[]): Promise<void> {
     else if (/^https?:\/\/[^\s?#]+$/.test(upstreamText)) upstream = upstreamText;
     else throw new CommandUsageError(`--pypi-upstream must be 'none' or an http(s) URL without query (got '${upstreamText}')`, usage);
   }
+  const npmText = values["npm-upstream"] as string | undefined;
+  if (npmText !== undefined && npmText !== "none" && !/^https?:\/\/[^\s?#]+$/.test(npmText)) throw new CommandUsageError(`--npm-upstream must be 'none' or an http(s) URL without query (got '${npmText}')`, usage);
   const shortHosts: ShortHosts = {};
   for (const engine of ["pypi", "tauri", "raw"] as const) {
     const where = values[`${engine}-host`] as string | undefined;
@@ -214,6 +219,7 @@ export async function runServe(args: string[]): Promise<void> {
     ...(Object.keys(shortHosts).length > 0 ? { shortHosts } : {}),
     trustProxy: values["trust-proxy"] === true,
     pypi: { ...(upstream !== undefined ? { upstream } : {}), htmlOnly: values["pypi-html-only"] === true },
+    npm: { upstream: npmText === undefined || npmText === "none" ? null : npmText },
     onError: (error) => ops.failures.record(error),
   }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
   let server: import("node:http").Server;

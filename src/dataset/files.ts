@@ -4,6 +4,7 @@
 import { checksumDigest, declaredDigest } from "../core/checksum.js";
 import { sha256Hex } from "../core/crypto.js";
 import { toHex } from "../core/encoding.js";
+import { readNpmTarball } from "../engines/npm/tarball.js";
 import type { Problem } from "./problems.js";
 
 /** Reads a dataset's `file` (a path relative to the dataset folder); null when it does not exist, throws when it cannot be used. */
@@ -28,6 +29,8 @@ export interface ArtifactFileFacts {
   checksum: string | null;
   /** The file's sha256 (hex) when its checksum names another digest: installers get it beside (as uploads keep it). */
   sha256: string | null;
+  /** Metadata found in the bytes: an npm tarball's `npm` facts (package.json, integrity, shasum). */
+  metadata?: Record<string, unknown>;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function readArtifactFile(
   let { filesize, checksum } = written;
   let blob: string | null = null;
   let sha256: string | null = null;
+  let found: Record<string, unknown> | undefined;
   const rel = safeRelativePath(file);
   if (rel === null) problems.push({ path: `${at}.file`, message: "must be a relative path inside the dataset folder" });
   else if (readFile === undefined) problems.push({ path: `${at}.file`, message: "files cannot be read here" });
@@ -64,6 +68,10 @@ export async function readArtifactFile(
       const digest = await sha256Hex(bytes);
       if (filesize !== null && filesize !== bytes.length) problems.push({ path: `${at}.filesize`, message: `is ${filesize} but the file has ${bytes.length} bytes` });
       filesize = bytes.length;
+      if (/\.tgz$/i.test(file)) {
+        const npm = await readNpmTarball(bytes);
+        if (npm !== null) found = { npm };
+      }
       if (checksum === null) checksum = digest;
       else {
         const given = declaredDigest(checksum) ?? checksumDigest(checksum);
@@ -75,5 +83,5 @@ export async function readArtifactFile(
       }
     }
   }
-  return { blob, filesize, checksum, sha256 };
+  return found === undefined ? { blob, filesize, checksum, sha256 } : { blob, filesize, checksum, sha256, metadata: found };
 }

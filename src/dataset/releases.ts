@@ -118,7 +118,8 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
     let checksum = a.checksum ?? null;
     let blob: string | null = null;
     let sha256: string | null = null;
-    if (a.file != null) ({ blob, filesize, checksum, sha256 } = await readArtifactFile(a.file, artifactAt(j), { filesize, checksum }, readFile, problems));
+    let found: Record<string, unknown> | undefined;
+    if (a.file != null) ({ blob, filesize, checksum, sha256, metadata: found } = await readArtifactFile(a.file, artifactAt(j), { filesize, checksum }, readFile, problems));
     const id = a.id ?? (load.derive("artifact", `${release?.id ?? ""}:${filename}`));
     ids.claim(id, problems);
     const created = iso(a.created) ?? EPOCH;
@@ -128,7 +129,7 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
       filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
-      metadata: withSha256(copyRecord(a.metadata), sha256), created, updated: created, blob,
+      metadata: withSha256(found === undefined ? copyRecord(a.metadata) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
     });
   }
   return artifacts;

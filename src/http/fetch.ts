@@ -24,13 +24,16 @@ import { wrapStore } from "../store/wrap.js";
 import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, runtimeEncodesBodies, toResponse } from "./respond.js";
 import { refuseEnvironment, requestedApiVersion } from "./keygen-headers.js";
-import { isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
+import { isNpmRoute, isPypiRoute, matchAccountless, matchRoute, type RouteMatch, type RouteName } from "./routes.js";
 import { publishHandlers, type MethodHandlers } from "./publish.js";
 import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
 import { LegacyUploadError, legacyUpload, legacyUploadErrorResult, type LegacyUploadInput } from "../engines/pypi/legacy-upload.js";
 import { readCapped } from "./body.js";
 import { matchMounted, mountsOf, type ShortHosts } from "./mounts.js";
 import type { Urls } from "../engines/urls.js";
+import { npmChallenge, renderNpmPackument, type NpmOptions, type NpmPackumentInput } from "../engines/npm/packument.js";
+import { resolveNpmTarball, type NpmTarballInput } from "../engines/npm/download.js";
+import { npmErrorResult, npmHandlers } from "./npm.js";
 
 /**
  * Options of {@link createFetchHandler}.
@@ -87,6 +90,8 @@ export interface FetchHandlerOptions {
    * Keygen's layout keeps working on those hosts, and their links stay on them.
    */
   shortHosts?: ShortHosts;
+  /** npm registry: upstream registry unknown packages redirect to (default none: 404), and the largest `npm publish` body (default 100 MiB). */
+  npm?: NpmOptions & { maxPublishBytes?: number };
 }
 
 /** The parts of a `Request` the handler reads: any `Request` is one, and adapters may pass a lighter object. */
@@ -246,7 +251,18 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
     if (options.pypi?.htmlOnly !== undefined) input.htmlOnly = options.pypi.htmlOnly;
     return renderPep503Index(ctx, input);
   };
+  const npmAccount = (req: RouteRequest) => (req.pathname.startsWith("/v1/accounts/") ? (req.match.account as string) : null);
   return {
+    "npm.package": (ctx, req) => {
+      const input: NpmPackumentInput = { name: req.match.params.package as string, headers: req.headers, accountSegment: npmAccount(req), cache: pageCache };
+      if (options.npm?.upstream !== undefined) input.upstream = options.npm.upstream;
+      return renderNpmPackument(ctx, input);
+    },
+    "npm.tarball": (ctx, req) => {
+      const input: NpmTarballInput = { name: req.match.params.package as string, filename: req.match.params.filename as string, query: req.query, headers: req.request.headers };
+      if (options.blobs !== undefined) input.blobs = options.blobs;
+      return resolveNpmTarball(ctx, input);
+    },
     "pypi.index": pypi,
     "pypi.project": pypi,
     "engines.list": (ctx, req) => listEngines(ctx, { path: req.pathname, query: req.query, headers: req.headers }),
@@ -313,6 +329,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   writes["pypi.legacy"] = { POST: (ctx, req) => twineUpload(ctx, req, options) };
   const mounts = mountsOf(options);
   const hostOptions = { trustProxy: options.trustProxy === true };
+  Object.assign(writes, npmHandlers(options));
   return async (request: RequestLike): Promise<EngineResult> => {
     const method = request.method.toUpperCase();
     let match: RouteMatch | null = null;
@@ -359,9 +376,10 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       return withApiVersion(finalizeResult(result, method, encodeText, keepAscii), state.version);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
-      const result = match?.name === "pypi.legacy" ? legacyUploadErrorResult(error) : match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : errorResult(error, crypto.randomUUID());
+      const result = match?.name === "pypi.legacy" ? legacyUploadErrorResult(error) : match !== null && isPypiRoute(match.name) ? pypiErrorResult(error) : match !== null && isNpmRoute(match.name) ? npmErrorResult(error, crypto.randomUUID()) : errorResult(error, crypto.randomUUID());
       // PyPI answers every 401 (bad credentials included) with a Basic challenge (SPEC §3 item 9).
       if (result.status === 401 && match !== null && (isPypiRoute(match.name) || match.name === "pypi.legacy")) result.headers["WWW-Authenticate"] = pypiChallenge(state.account?.slug ?? match.account ?? "pypi");
+      if (result.status === 401 && match !== null && isNpmRoute(match.name)) result.headers["WWW-Authenticate"] = npmChallenge(state.account?.slug ?? match.account ?? "npm");
       return withApiVersion(finalizeResult(result, method, encodeText, keepAscii), state.version);
     }
   };
@@ -409,7 +427,7 @@ async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequ
     state.account = account;
     // CE: an environment is refused once the account is known, before authentication (current_environment_scope.rb).
     refuseEnvironment(req.headers);
-    principal = await authenticate({ store, now: at }, account, new CredentialsOf(req));
+    principal = await authenticate(isNpmRoute(match.name) ? { store, now: at, tokenMayBeLicenseKey: true } : { store, now: at }, account, new CredentialsOf(req));
   }
   const ctx: EngineContext = {
     store,

@@ -24,7 +24,10 @@ export type RouteName =
   | "releases.constraints"
   | "releases.package"
   | "artifacts.collection"
-  | "artifacts.confirm";
+  | "artifacts.confirm"
+  | "npm.package"
+  | "npm.tarball"
+  | "npm.distTags";
 
 /** Each route as a path template, for access logs: parameters (keys, filenames, ids) never appear, only their names. */
 export const ROUTE_TEMPLATES: Record<RouteName, string> = {
@@ -49,6 +52,9 @@ export const ROUTE_TEMPLATES: Record<RouteName, string> = {
   "releases.package": "/v1/accounts/{account}/releases/{id}/package",
   "artifacts.collection": "/v1/accounts/{account}/artifacts",
   "artifacts.confirm": "/v1/accounts/{account}/artifacts/{id}/actions/confirm",
+  "npm.package": "/v1/accounts/{account}/engines/npm/{package}",
+  "npm.tarball": "/v1/accounts/{account}/engines/npm/{package}/-/{filename}",
+  "npm.distTags": "/v1/accounts/{account}/engines/npm/-/package/{package}/dist-tags/{tag}",
 };
 
 /** A matched route. */
@@ -64,6 +70,11 @@ export interface RouteMatch {
 /** Engines whose answers are not JSON:API documents on error (PyPI answers plain text). */
 export function isPypiRoute(name: RouteName): boolean {
   return name === "pypi.index" || name === "pypi.project";
+}
+
+/** The npm registry's routes, whose errors also carry npm's `error` text. */
+export function isNpmRoute(name: RouteName): boolean {
+  return name === "npm.package" || name === "npm.tarball" || name === "npm.distTags";
 }
 
 /**
@@ -98,6 +109,7 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
       if (n === 7) return m("pypi.project", { project: c });
       return null;
     }
+    if (a === "npm") return matchNpm(segments.slice(5), m);
     if (a === "tauri" && c === undefined) return m("tauri.upgrade", { package: b });
     if (a === "raw" && c !== undefined) {
       // raw/{product}[/@{package}]/{release}/{artifact...}
@@ -138,6 +150,31 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
     if (n === 5) return m("packages.one", { id: segments[4] as string });
     return null;
   }
+  return null;
+}
+
+/**
+ * The npm registry's paths below `engines/npm/` (segments already decoded, so `@acme%2fsdk` is one
+ * segment `@acme/sdk` and `@acme/sdk` two): `{name}`, `{name}/-/{file}.tgz`, `-/package/{name}/dist-tags[/{tag}]`.
+ */
+function matchNpm(rest: readonly string[], m: (name: RouteName, params?: Record<string, string>) => RouteMatch): RouteMatch | null {
+  if (rest[0] === "-") {
+    if (rest[1] !== "package") return null;
+    const scoped = rest[2]?.startsWith("@") === true && !rest[2].includes("/");
+    const at = scoped ? 4 : 3;
+    const name = scoped ? `${rest[2]}/${rest[3] ?? ""}` : rest[2];
+    if (name === undefined || rest[at] !== "dist-tags" || rest.length > at + 2) return null;
+    const tag = rest[at + 1];
+    return m("npm.distTags", tag === undefined ? { package: name } : { package: name, tag });
+  }
+  const first = rest[0];
+  if (first === undefined) return null;
+  const scoped = first.startsWith("@") && !first.includes("/");
+  const name = scoped ? (rest[1] === undefined ? null : `${first}/${rest[1]}`) : first;
+  if (name === null) return null;
+  const after = scoped ? 2 : 1;
+  if (rest.length === after) return m("npm.package", { package: name });
+  if (rest.length === after + 2 && rest[after] === "-") return m("npm.tarball", { package: name, filename: rest[after + 1] as string });
   return null;
 }
 

@@ -90,6 +90,7 @@ describe.concurrent("release-engines usage errors", { timeout: 120_000 }, () => 
     [["serve", "--data", "examples/demo/dataset.json", "--port", "70000"], "--port must be a number"],
     [["serve", "--data", "examples/demo/dataset.json", "--base-url", "ftp://x"], "--base-url must be an http(s) URL"],
     [["serve", "--data", "examples/demo/dataset.json", "--pypi-upstream", "ftp://mirror"], "--pypi-upstream must be 'none' or an http(s) URL"],
+    [["serve", "--data", "examples/demo/dataset.json", "--npm-upstream", "ftp://mirror"], "--npm-upstream must be 'none' or an http(s) URL"],
     [["validate"], "validate needs exactly one FILE.json"],
     [["launch"], "unknown command 'launch'"],
     [[], "a command is required"],
@@ -133,6 +134,19 @@ describe("release-engines serve", { timeout: 120_000 }, () => {
     expect(json.headers.get("content-type")).toContain("application/vnd.pypi.simple.v1+json");
     const html = await fetch(`${closed.origin}/v1/accounts/demo/engines/pypi/simple/demo-sdk/`, { headers: accept });
     expect(html.headers.get("content-type")).toMatch(/html/);
+  });
+
+  it("answers 404 to unknown npm packages, or sends them upstream with --npm-upstream", async () => {
+    const [closed, open] = await Promise.all([
+      startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0"]),
+      startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--npm-upstream", "https://registry.npmjs.org/"]),
+    ]);
+    running.push(closed, open);
+    const unknown = "/v1/accounts/demo/engines/npm/@acme%2fleft-pad";
+    expect((await fetch(`${closed.origin}${unknown}`, { redirect: "manual" })).status).toBe(404);
+    const sent = await fetch(`${open.origin}${unknown}`, { redirect: "manual" });
+    expect(sent.status).toBe(307);
+    expect(sent.headers.get("location")).toBe("https://registry.npmjs.org/@acme%2fleft-pad");
   });
 
   it("uses --base-url for absolute URLs", async () => {
