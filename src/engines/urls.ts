@@ -6,6 +6,7 @@
 /** Every kind of link an engine emits: the routes it links to, the account base other JSON:API links hang off, and `blobs`, the path signed blob URLs go under. */
 export type LinkName =
   | "account"
+  | "npm.tarball"
   | "engines.show"
   | "pypi.index"
   | "pypi.project"
@@ -38,6 +39,7 @@ const acct = (p: LinkParams) => `/v1/accounts/${p.account}`;
 export const KEYGEN_LINKS: Readonly<Record<LinkName, LinkBuilder>> = {
   account: acct,
   "engines.show": (p) => `${acct(p)}/engines/${p.id}`,
+  "npm.tarball": (p) => `${acct(p)}/engines/npm/${p.package}/-/${p.filename}`,
   "pypi.index": (p) => `${acct(p)}/engines/pypi/simple/`,
   "pypi.project": (p) => `${acct(p)}/engines/pypi/simple/${p.project}/`,
   "tauri.upgrade": (p) => `${acct(p)}/engines/tauri/${p.package}`,

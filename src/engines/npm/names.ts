@@ -2,6 +2,7 @@
  * @module engines/npm/names — npm package names and the registry's own URLs for them.
  */
 import { ROUTE_TEMPLATES } from "../../http/routes.js";
+import { linkUrl, type Urls } from "../urls.js";
 
 /** An npm package name (`name` or `@scope/name`), as npm's registry accepts new names (lower case). */
 const NPM_NAME = /^(?:@[a-z0-9~][a-z0-9._~-]*\/)?[a-z0-9~][a-z0-9._~-]*$/;
@@ -33,10 +34,12 @@ export function escapedName(name: string): string {
  * when the request came in the account-less form). npm sends `_authToken` only to URLs below the
  * registry URL, so the account segment is the one the request used.
  */
-export function tarballUrl(origin: string, accountSegment: string | null, name: string, version: string): string {
-  const template = accountSegment === null ? ROUTE_TEMPLATES["npm.tarball"].replace("/accounts/{account}", "") : ROUTE_TEMPLATES["npm.tarball"];
-  return origin + template
-    .replace("{account}", encodeURIComponent(accountSegment ?? ""))
-    .replace("{package}", name.split("/").map((part) => encodeURIComponent(part).replace(/^%40/, "@")).join("/"))
-    .replace("{filename}", encodeURIComponent(tarballFilename(name, version)));
+export function tarballUrl(ctx: { origin: string; urls?: Urls | undefined }, accountSegment: string | null, name: string, version: string): string {
+  const params = {
+    package: name.split("/").map((part) => encodeURIComponent(part).replace(/^%40/, "@")).join("/"),
+    filename: encodeURIComponent(tarballFilename(name, version)),
+  };
+  // The account-less form (a single-account host) keeps its own path: npm sends the token only below the registry URL it was given.
+  if (accountSegment === null) return `${ctx.origin}${ROUTE_TEMPLATES["npm.tarball"].replace("/accounts/{account}", "").replace("{package}", params.package).replace("{filename}", params.filename)}`;
+  return linkUrl(ctx, "npm.tarball", { account: encodeURIComponent(accountSegment), ...params });
 }

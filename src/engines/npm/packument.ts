@@ -17,6 +17,7 @@ import { weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type PageCache } from "../pypi/cache.js";
 import { negotiateEncoding } from "../pypi/negotiate.js";
 import { escapedName, isNpmName, tarballUrl } from "./names.js";
+import { keygenUrls } from "../urls.js";
 import { npmFacts, npmIntegrity } from "./facts.js";
 
 /** How the registry treats names it does not serve itself. */
@@ -213,14 +214,14 @@ export async function renderNpmPackument(ctx: EngineContext, input: NpmPackument
   const { pkg, product } = found;
   const format = negotiateNpmFormat(input.headers.get("accept"));
   const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id), ctx.store.getAccountRevision(ctx.account.id)]);
-  const etag = weakEtag(JSON.stringify(["npm", ctx.account.id, pkg.id, ...revisions, ctx.scope, ctx.lookupScope, ctx.origin, input.accountSegment, format]));
+  const etag = weakEtag(JSON.stringify(["npm", ctx.account.id, pkg.id, ...revisions, ctx.scope, ctx.lookupScope, ctx.origin, input.accountSegment, format, ctx.urls === undefined || ctx.urls === keygenUrls ? "" : ctx.urls("npm.tarball", { account: "{a}", package: "{p}", filename: "{f}" })]));
   // Revalidated on every use (a 304 is cheap): a publish, yank or deprecation shows at once, not after npm's cache expires.
   const headers: Record<string, string> = { "Cache-Control": "private, no-cache", Vary: "Accept, Authorization, Accept-Encoding", ETag: etag };
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   // Rendered before any 304, so a refusal (a blocked license) is never answered as "not modified".
   const page = await cache.getOrCreate(`${etag}|npm-${format}`, async () => {
     const rows = await visibleVersions(ctx, pkg, product);
-    const doc = packumentOf(pkg.key, pkg, rows, format, (version) => tarballUrl(ctx.origin, input.accountSegment, pkg.key, version));
+    const doc = packumentOf(pkg.key, pkg, rows, format, (version) => tarballUrl(ctx, input.accountSegment, pkg.key, version));
     return { body: utf8(JSON.stringify(doc)), lastModified: new Date((doc.time as Record<string, string> | undefined)?.modified ?? (doc.modified as string)).toUTCString() };
   });
   const ifNoneMatch = input.headers.get("if-none-match");
