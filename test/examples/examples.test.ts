@@ -51,8 +51,9 @@ describe.each(["examples/node-http.ts", "examples/express.ts", "examples/hono.ts
 });
 
 describe("examples/direct-call.ts", () => {
-  it("lists the engines without HTTP", () => {
+  it("lists the engines and a licensed caller's projects without HTTP", () => {
     const out = execFileSync(process.execPath, [...TSX, "examples/direct-call.ts"], { cwd: ROOT, encoding: "utf8" });
-    expect(out.trim()).toBe("engines: tauri, pypi");
+    // demo-pro is licensed (DEMO-PRO-KEY's entitlement); an anonymous caller would see demo-sdk alone.
+    expect(out.trim().split("\n")).toEqual(["engines: tauri, pypi", "DEMO-PRO-KEY sees: demo-pro, demo-sdk"]);
   });
 });
