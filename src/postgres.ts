@@ -12,14 +12,29 @@ import { attachClient } from "./sql/import.js";
 import { migrateOnce } from "./sql/migrate.js";
 import { POSTGRES_MIGRATIONS } from "./sql/schema-postgres.js";
 import { createSqlStore, type SqlStore } from "./sql/store.js";
+import { cacheReads } from "./sql/cache.js";
+import { pgChangeFeed } from "./sql/pg-changes.js";
 
 export { importDataset, type ImportSummary } from "./sql/import.js";
 export type { SqlStore } from "./sql/store.js";
 
 /** Options of {@link createPostgresStore}: a connection string, or a pool you own. */
 export type PostgresStoreOptions =
-  | { connectionString: string; pool?: undefined; maxConnections?: number; connectTimeoutMs?: number; statementTimeoutMs?: number }
-  | { pool: pg.Pool; connectionString?: undefined };
+  | ({ connectionString: string; pool?: undefined; maxConnections?: number; connectTimeoutMs?: number; statementTimeoutMs?: number } & CacheOptions)
+  | ({ pool: pg.Pool; connectionString?: undefined } & CacheOptions);
+
+/** How a PostgreSQL store keeps its reads (see sql/cache). */
+export interface CacheOptions {
+  /**
+   * Keep reads per revision: `off` (default) asks the database on every call; `check` checks every
+   * revision in one statement at the start of each request (a write on another server is seen by the
+   * very next request); `listen` also learns of changes by LISTEN/NOTIFY on a connection of its own
+   * and then makes no statement for a warm request (another server's write is seen within 100 ms),
+   * checking per request only while that connection is down. Not yet the default: a change to a
+   * release or artifact of no package moves no revision, so `check`/`listen` would miss it.
+   */
+  cache?: "listen" | "check" | "off";
+}
 
 /** `?` placeholders as `$1, $2, …` (the SQL text never holds a literal `?`). */
 function numbered(text: string): string {
@@ -55,7 +70,7 @@ async function run(on: Queryable, query: Fragment, named = true): Promise<Row[]>
   return result.rows as Row[];
 }
 
-function postgresClient(pool: pg.Pool, ownsPool: boolean): SqlClient {
+function postgresClient(pool: pg.Pool, ownsPool: boolean, committed: () => void = () => {}): SqlClient {
   return {
     dialect: POSTGRES_DIALECT,
     all: (query) => run(pool, query),
@@ -84,6 +99,8 @@ function postgresClient(pool: pg.Pool, ownsPool: boolean): SqlClient {
         throw error;
       } finally {
         conn.release(broken);
+        // Whatever the transaction did (or might have done, when COMMIT's answer was lost) is seen by the next read.
+        committed();
       }
     },
     async close() {
@@ -114,9 +131,23 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
     // the pool discards it and the next query connects anew.
     pool.on("error", () => {});
   }
-  const client = postgresClient(pool, options.pool === undefined);
+  const mode = options.cache ?? "off";
+  let changed = () => {};
+  const client = postgresClient(pool, options.pool === undefined, () => changed());
   const ensure = migrateOnce(client, POSTGRES_MIGRATIONS);
-  const store = createSqlStore(client, ensure);
+  const plain = createSqlStore(client, ensure);
+  if (mode === "off") {
+    attachClient(plain, client, ensure);
+    return plain;
+  }
+  const feed = pgChangeFeed(client, (pool as unknown as { options: pg.ClientConfig }).options, ensure);
+  const cached = cacheReads(plain, mode === "check" ? { live: () => false, version: () => feed.version(), subscribe: () => {} } : feed);
+  changed = cached.changed;
+  const store = cached.store;
+  store.close = async () => {
+    await feed.close();
+    await plain.close();
+  };
   attachClient(store, client, ensure);
   return store;
 }

@@ -9,6 +9,7 @@ import { migrateOnce } from "./sql/migrate.js";
 import { SQLITE_MIGRATIONS } from "./sql/schema-sqlite.js";
 import { createSqlStore, type SqlStore } from "./sql/store.js";
 import { attachClient } from "./sql/import.js";
+import { cacheReads } from "./sql/cache.js";
 
 export { importDataset, type ImportSummary } from "./sql/import.js";
 export type { SqlStore } from "./sql/store.js";
@@ -19,6 +20,12 @@ export interface SqliteStoreOptions {
   filename: string;
   /** Milliseconds to wait for another process's write lock; default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Keep reads until the file changes (default true): this store's own writes drop them at once; a
+   * commit by another connection or process is seen through `PRAGMA data_version`, checked at the
+   * start of each request (`getAccount`) and before any read when the last check is over 100 ms old.
+   */
+  cache?: boolean;
 }
 
 type Db = InstanceType<typeof Database>;
@@ -55,7 +62,7 @@ async function beginImmediate(db: Db, waitMs: number): Promise<void> {
   }
 }
 
-function sqliteClient(db: Db, busyTimeoutMs: number): SqlClient {
+function sqliteClient(db: Db, busyTimeoutMs: number, committed: () => void): SqlClient {
   const cache = new Map<string, Statement>();
   const prepare = (text: string) => {
     let stmt = cache.get(text);
@@ -109,6 +116,7 @@ function sqliteClient(db: Db, busyTimeoutMs: number): SqlClient {
         }
       } finally {
         release();
+        committed();
       }
     },
     async close() {
@@ -129,9 +137,22 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   if (options.filename !== ":memory:" && options.filename !== "") db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
-  const client = sqliteClient(db, busyTimeoutMs);
+  let changed = () => {};
+  const client = sqliteClient(db, busyTimeoutMs, () => changed());
   const ensure = migrateOnce(client, SQLITE_MIGRATIONS);
-  const store = createSqlStore(client, ensure);
-  attachClient(store, client, ensure);
-  return store;
+  const plain = createSqlStore(client, ensure);
+  if (options.cache === false) {
+    attachClient(plain, client, ensure);
+    return plain;
+  }
+  // data_version changes when another connection commits; it needs no schema (the first read migrates).
+  const dataVersion = db.prepare("PRAGMA data_version").pluck();
+  const cached = cacheReads(plain, {
+    live: () => false,
+    version: async () => (db.open ? String(dataVersion.get()) : "closed"),
+    subscribe: () => {},
+  });
+  changed = cached.changed;
+  attachClient(cached.store, client, ensure);
+  return cached.store;
 }

@@ -2,7 +2,7 @@
  * @module sql/schema-postgres — PostgreSQL migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
-import { buildColumnsV2, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, writeIndexes } from "./schema.js";
+import { AUTH_BUMPS, buildColumnsV2, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function triggers(): string {
   const out: string[] = [
@@ -54,9 +54,9 @@ END $fn$;`);
  * of 10,000s of rows update the same revision row 10,000s of times in one transaction, each update
  * walking the chain of its earlier versions: quadratic.
  */
-function statementTriggers(): string {
+function statementTriggers(tables: RevisionBumps = REVISION_BUMPS): string {
   const out: string[] = [];
-  for (const [table, bumps] of Object.entries(REVISION_BUMPS)) {
+  for (const [table, bumps] of Object.entries(tables)) {
     const body = (rows: string) => {
       const lines: string[] = [];
       const packages = bumps.packages("x");
@@ -100,6 +100,31 @@ CREATE TRIGGER ${table}_revision_delete AFTER DELETE ON ${table} REFERENCING OLD
   return out.join("\n");
 }
 
+/** The channel a committed revision change is announced on (payload `a:<account id>` or `p:<package id>`). */
+export const CHANGES_CHANNEL = "release_engines_changes";
+
+/**
+ * Version 6: authentication's tables bump their account's revision, and every revision change is
+ * announced with NOTIFY (delivered at commit, and only then), so a listening server drops what it
+ * cached without asking the database on each request.
+ */
+function changeNotifications(): string {
+  return `${statementTriggers(AUTH_BUMPS)}
+CREATE OR REPLACE FUNCTION re_revision_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_TABLE_NAME = 'account_revisions' THEN
+    PERFORM pg_notify('${CHANGES_CHANNEL}', 'a:' || NEW.account_id);
+  ELSE
+    PERFORM pg_notify('${CHANGES_CHANNEL}', 'p:' || NEW.package_id);
+  END IF;
+  RETURN NULL;
+END $fn$;
+DROP TRIGGER IF EXISTS account_revisions_notify ON account_revisions;
+DROP TRIGGER IF EXISTS package_revisions_notify ON package_revisions;
+CREATE TRIGGER account_revisions_notify AFTER INSERT OR UPDATE ON account_revisions FOR EACH ROW EXECUTE FUNCTION re_revision_notify();
+CREATE TRIGGER package_revisions_notify AFTER INSERT OR UPDATE ON package_revisions FOR EACH ROW EXECUTE FUNCTION re_revision_notify();`;
+}
+
 /** PostgreSQL migrations, in order; index + 1 is the schema version. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   `${tablesV1(POSTGRES_TYPES)}
@@ -108,4 +133,6 @@ ${triggers()}`,
   buildColumnsV2(POSTGRES_TYPES),
   statementTriggers(),
   writeIndexes(),
+  TARGET_INDEX,
+  changeNotifications(),
 ];

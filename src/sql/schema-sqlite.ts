@@ -2,7 +2,7 @@
  * @module sql/schema-sqlite — SQLite migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
-import { buildColumnsV2, REVISION_BUMPS, SQLITE_TYPES, tablesV1, writeIndexes } from "./schema.js";
+import { AUTH_BUMPS, buildColumnsV2, REVISION_BUMPS, SQLITE_TYPES, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function bumpPackage(expr: string): string {
   return `INSERT INTO package_revisions (package_id, revision) SELECT ${expr}, 1 WHERE ${expr} IS NOT NULL
@@ -14,9 +14,9 @@ function bumpAccount(expr: string): string {
     ON CONFLICT (account_id) DO UPDATE SET revision = account_revisions.revision + 1;`;
 }
 
-function triggers(): string {
+function triggers(tables: RevisionBumps = REVISION_BUMPS, ifNotExists = false): string {
   const out: string[] = [];
-  for (const [table, bumps] of Object.entries(REVISION_BUMPS)) {
+  for (const [table, bumps] of Object.entries(tables)) {
     for (const op of ["INSERT", "UPDATE", "DELETE"] as const) {
       const rows = op === "INSERT" ? ["NEW"] : op === "DELETE" ? ["OLD"] : ["NEW", "OLD"];
       const body: string[] = [];
@@ -27,7 +27,7 @@ function triggers(): string {
           body.push(`UPDATE package_revisions SET revision = revision + 1 WHERE package_id IN (SELECT id FROM packages WHERE product_id = ${bumps.productPackages(row)});`);
         }
       }
-      out.push(`CREATE TRIGGER ${table}_revision_${op.toLowerCase()} AFTER ${op} ON ${table} FOR EACH ROW BEGIN\n${body.join("\n")}\nEND;`);
+      out.push(`CREATE TRIGGER ${ifNotExists ? "IF NOT EXISTS " : ""}${table}_revision_${op.toLowerCase()} AFTER ${op} ON ${table} FOR EACH ROW BEGIN\n${body.join("\n")}\nEND;`);
     }
   }
   return out.join("\n");
@@ -40,4 +40,7 @@ INSERT INTO store_meta (key, value) VALUES ('instance', lower(hex(randomblob(8))
 ${triggers()}`,
   buildColumnsV2(SQLITE_TYPES),
   writeIndexes(),
+  TARGET_INDEX,
+  // Version 5: authentication's tables bump their account's revision (a suspended license is seen by a cache per revision).
+  triggers(AUTH_BUMPS, true),
 ];

@@ -200,12 +200,36 @@ function withDeferrableKeys(ddl: string): string {
   return ddl.replace(/REFERENCES (\w+) \(id\)( ON DELETE CASCADE)?/g, "REFERENCES $1 (id)$2 DEFERRABLE INITIALLY IMMEDIATE");
 }
 
+/** What one table's change bumps: SQL expressions over a row alias (`NEW` or `OLD`). */
+export type RevisionBumps = Record<string, { packages: (row: string) => string[]; accounts: (row: string) => string[]; productPackages?: (row: string) => string }>;
+
 /** What each table's change bumps: SQL expressions over a row alias (`NEW` or `OLD`). */
-export const REVISION_BUMPS: Record<string, { packages: (row: string) => string[]; accounts: (row: string) => string[]; productPackages?: (row: string) => string }> = {
+export const REVISION_BUMPS: RevisionBumps = {
   releases: { packages: (r) => [`${r}.package_id`], accounts: () => [] },
   artifacts: { packages: (r) => [`(SELECT package_id FROM releases WHERE id = ${r}.release_id)`], accounts: () => [] },
   packages: { packages: (r) => [`${r}.id`], accounts: (r) => [`${r}.account_id`] },
   engines: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
   products: { packages: () => [], accounts: (r) => [`${r}.account_id`], productPackages: (r) => `${r}.id` },
   accounts: { packages: () => [], accounts: (r) => [`${r}.id`] },
+};
+
+/**
+ * The artifacts index the "is anything built for this target" probe of an update check walks:
+ * (platform, arch, release_id), so a check for a platform nothing is built for reads a few index
+ * entries instead of every artifact (the only index was (release_id, platform, arch)).
+ */
+export const TARGET_INDEX = "CREATE INDEX IF NOT EXISTS artifacts_target ON artifacts (platform, arch, release_id);";
+
+/**
+ * Version 6 (PostgreSQL) / 5 (SQLite): what authentication reads bumps the account revision too, so
+ * a server that keeps accounts, licenses, policies, users and tokens per account revision sees a
+ * license suspended or a token revoked by hand in the database.
+ */
+export const AUTH_BUMPS: RevisionBumps = {
+  licenses: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
+  license_users: { packages: () => [], accounts: (r) => [`(SELECT account_id FROM licenses WHERE id = ${r}.license_id)`] },
+  policies: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
+  users: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
+  tokens: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
+  entitlements: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
 };

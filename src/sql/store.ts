@@ -193,14 +193,20 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       const passes = sql`(SELECT 1 FROM products p WHERE p.id = r.product_id AND ${join(checked, " AND ")}) = 1`;
       const where = sql`${join(indexed, " AND ")} AND ${passes}`;
       // A walk for a platform the package has no signed artifact for would visit every candidate:
-      // one ordered probe of the artifacts (evaluated once, not per release) answers that first. A
-      // scalar subquery in index order, not EXISTS: a plan for any parameters may otherwise scan the
-      // whole table for a first match, which for a platform nothing is built for reads every row.
-      // PostgreSQL only: SQLite plans this probe as a walk of all artifacts, slower than its own walk.
-      const built = q.artifact === undefined || d.name !== "postgres" ? raw("TRUE") : sql`(SELECT t.release_id FROM artifacts t JOIN releases tr ON tr.id = t.release_id
-          WHERE t.platform = ${q.artifact.platform} AND t.arch = ${q.artifact.arch} AND tr.product_id = ${q.productId} AND tr.package_slot = ${q.packageId ?? ""}
+      // one ordered probe of the artifacts (evaluated once, not per release) answers that first. It
+      // walks the (platform, arch, release_id) index and checks each entry's release in a scalar
+      // subquery: as a join, the planner walked every release of the package in id order instead
+      // (100,000 index probes for a platform nothing is built for); as EXISTS, a plan for any
+      // parameters may scan the whole table for a first match.
+      const probe = q.artifact === undefined ? null : sql`(SELECT t.release_id FROM artifacts t
+          WHERE t.platform = ${q.artifact.platform} AND t.arch = ${q.artifact.arch}
             AND t.signature IS NOT NULL AND t.signature <> '' AND t.filetype IS NOT NULL AND t.filetype <> 'sig'
-          ORDER BY t.platform, t.arch, t.release_id LIMIT 1) IS NOT NULL`;
+            AND (SELECT 1 FROM releases tr WHERE tr.id = t.release_id AND tr.product_id = ${q.productId} AND tr.package_slot = ${q.packageId ?? ""}) = 1
+          ORDER BY t.platform, t.arch, t.release_id LIMIT 1)`;
+      // SQLite does not hoist the probe out of the walk (it tested it per candidate): there it is a
+      // statement of its own first, which in process costs microseconds.
+      if (probe !== null && d.name !== "postgres" && (await one(sql`SELECT ${probe} AS hit`))?.hit == null) return null;
+      const built = probe === null || d.name !== "postgres" ? raw("TRUE") : sql`${probe} IS NOT NULL`;
       const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r
         WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r WHERE ${built} AND ${where} ORDER BY r.version_key DESC LIMIT 1)
         ORDER BY ${RELEASE_ORDER} LIMIT 1`);
