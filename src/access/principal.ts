@@ -138,7 +138,7 @@ export function scopeOf(principal: Principal, now: Date, lookup = false): Scope 
 
 /**
  * The scope upgrade candidates are chosen in (Keygen `Release.accessible_by` matches the `admin` role
- * exactly, keygen-engines.md §10.6): the caller's list scope, except that developer, read-only,
+ * exactly): the caller's list scope, except that developer, read-only,
  * sales-agent and support-agent users are offered only OPEN products' unconstrained releases.
  */
 export function upgradeScopeOf(principal: Principal, scope: Scope): Scope {
