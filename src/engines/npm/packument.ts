@@ -5,7 +5,7 @@
  * path, integrity and `deprecated` for yanked versions; ETag/304 and the page cache as on PyPI.
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
-import { isReleaseVisible, withYanked } from "../../access/scope.js";
+import { listablePackageFiles } from "../../access/listing.js";
 import { utf8 } from "../../core/encoding.js";
 import { NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
@@ -181,16 +181,7 @@ export async function findNpmPackage(ctx: EngineContext, name: string, upstream:
  * (suspended, banned, revoked) denies the listing with Keygen's reason, as on PyPI.
  */
 export async function visibleVersions(ctx: EngineContext, pkg: Package, product: Product): Promise<VersionRow[]> {
-  const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, withYanked(ctx.lookupScope));
-  const listed = withYanked(ctx.scope);
-  const checked = new Set<string>();
-  for (const { release } of rows) {
-    if (checked.has(release.id)) continue;
-    checked.add(release.id);
-    if (isReleaseVisible(listed, release, product)) continue;
-    const decision = authorize(ctx.principal, "download", { type: "release", release, product }, ctx.now);
-    if (!decision.allowed) throw accessDenied(decision);
-  }
+  const rows = await listablePackageFiles(ctx, pkg, product);
   return versionRows(rows);
 }
 

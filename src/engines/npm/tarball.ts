@@ -3,6 +3,7 @@
  * uploaded or imported: its `package.json` (the fields installers use), its SRI `integrity`
  * (sha512) and its `shasum` (sha1). Web APIs only; hostile bytes give null, never a throw or a hang.
  */
+import { readAllBytes } from "../../core/bytes.js";
 import { toBase64, toHex } from "../../core/encoding.js";
 import { sha1 } from "../../core/sha1.js";
 import { Sha512 } from "../../core/sha512.js";
@@ -67,26 +68,7 @@ function paxPath(data: Uint8Array): string | null {
 /** Gunzipped bytes, or null when they are not gzip or inflate past the bound. */
 async function gunzip(bytes: Uint8Array): Promise<Uint8Array | null> {
   try {
-    const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_UNPACKED_BYTES) {
-        await reader.cancel().catch(() => {});
-        return null;
-      }
-      chunks.push(value);
-    }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    return await readAllBytes(new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip")), MAX_UNPACKED_BYTES);
   } catch {
     return null;
   }

@@ -4,6 +4,7 @@
  * projects, Basic challenges and revision-based caching.
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
+import { listablePackageFiles } from "../../access/listing.js";
 import { utf8 } from "../../core/encoding.js";
 import { boundedMemo } from "../../core/memo.js";
 import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
@@ -11,7 +12,6 @@ import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
 import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
-import { isReleaseVisible, withYanked } from "../../access/scope.js";
 import { scopeKey } from "../../access/scope-key.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
@@ -162,20 +162,8 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
   return {
     key: ["project", ctx.account.id, pkg.id, ...revisions],
     async render(format) {
-      // PEP 592 (SPEC 19): a YANKED release's files stay listed (marked yanked) for every caller who
-      // could see the release were it PUBLISHED, so `pip install pkg==X` still works after X is yanked.
-      const rows = await ctx.store.listPackageArtifacts(ctx.account.id, pkg.id, withYanked(ctx.lookupScope));
-      // Releases found only through a blocked license (suspended, banned, revoked): Keygen's
-      // release policy denies the listing with its reason.
-      const listed = withYanked(ctx.scope);
-      const checked = new Set<string>();
-      for (const { release } of rows) {
-        if (checked.has(release.id)) continue;
-        checked.add(release.id);
-        if (isReleaseVisible(listed, release, product)) continue;
-        const decision = authorize(ctx.principal, "download", { type: "release", release, product }, ctx.now);
-        if (!decision.allowed) throw accessDenied(decision);
-      }
+      // Yanked releases stay listed (PEP 592); a blocked license denies the listing with its reason.
+      const rows = await listablePackageFiles(ctx, pkg, product);
       const files = projectFiles(rows, urlOf);
       const text = format === "json" ? renderProjectJson(pkg.key, files) : renderProjectHtml(pkg.name, ctx.account.name, files);
       let last = pkg.updated;
