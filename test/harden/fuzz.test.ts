@@ -73,7 +73,10 @@ const path = fc.oneof(
       fc.constantFrom(
         [], ["v1"], ["v1", "accounts"], ["v1", "accounts", "acme"], ["v1", "accounts", "acme", "engines"], ["v1", "accounts", "acme", "engines", "pypi", "simple"],
         ["v1", "accounts", "acme", "engines", "tauri"], ["v1", "accounts", "acme", "engines", "raw"], ["v1", "accounts", "acme", "engines", "raw", "cli"],
-        ["v1", "accounts", "acme", "artifacts"], ["v1", "accounts", "acme", "releases"], ["v1", "blobs", IDS.account], ["v1", "accounts", IDS.account, "engines", "pypi", "simple"],
+        ["v1", "accounts", "acme", "artifacts"], ["v1", "accounts", "acme", "releases"],
+        // Blob URLs four times: an unsigned or badly signed one is the fuzz run's surest 403 (a Keygen-Version or
+        // Accept refusal now answers 400 first on many routes, so the 403s of the account routes got rare).
+        ["v1", "blobs", IDS.account], ["v1", "blobs", IDS.account], ["v1", "blobs", IDS.account], ["v1", "blobs", IDS.account], ["v1", "accounts", IDS.account, "engines", "pypi", "simple"],
       ),
       fc.array(segment, { maxLength: 5 }),
       fc.constantFrom("", "/", "//"),
