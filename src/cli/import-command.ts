@@ -2,7 +2,7 @@
  * @module cli/import-command — `release-engines import FILE.json`: a dataset merged (or, with
  * `--prune`, made the truth) into a SQLite or PostgreSQL store, with `--dry-run` plans.
  */
-import { parseFlags, s3OptionsOf } from "./command-flags.js";
+import { parseFlags, s3OptionsOf, s3StorageOf } from "./command-flags.js";
 import { CommandUsageError } from "./flags.js";
 import { asDatabaseFailure, openSqlStore, storeSource, type StoreSource } from "./store-source.js";
 import { S3_FLAGS, S3_FLAGS_USAGE } from "../node/s3-flags.js";
@@ -35,15 +35,7 @@ export async function runImport(args: string[]): Promise<void> {
   if (positionals.length !== 1) throw new CommandUsageError("import needs exactly one FILE.json", usage);
   const source = storeSource(values, false, usage) as StoreSource;
   const s3Options = s3OptionsOf(values, usage);
-  let s3: import("../blobs/s3/storage.js").S3BlobStorage | null = null;
-  if (s3Options !== null) {
-    const { createS3BlobStorage } = await import("../blobs/s3/storage.js");
-    try {
-      s3 = createS3BlobStorage(s3Options);
-    } catch (error) {
-      throw new CommandUsageError((error as Error).message, usage);
-    }
-  }
+  const s3 = await s3StorageOf(s3Options, usage);
   const { loadDatasetFile } = await import("../node/dataset-file.js");
   const { dataset, root } = await loadDatasetFile(positionals[0] as string);
   if (s3 !== null && !dryRun) {

@@ -10,7 +10,7 @@ import { listenFailure } from "./fatal.js";
 import { openSqlStore, storeSource } from "./store-source.js";
 import { connectionLimitsFromFlags, LIMIT_FLAGS, type ConnectionLimits } from "../node/limits.js";
 import { S3_FLAGS, S3_FLAGS_USAGE } from "../node/s3-flags.js";
-import { parseFlags, s3OptionsOf } from "./command-flags.js";
+import { parseFlags, s3OptionsOf, s3StorageOf } from "./command-flags.js";
 import type { Store } from "../store/types.js";
 import type { ShortHosts } from "../http/mounts.js";
 
@@ -155,15 +155,7 @@ export async function runServe(args: string[]): Promise<void> {
   if (s3Options !== null && values.blobs !== undefined) throw new CommandUsageError("give either --blobs DIR or --s3-bucket NAME, not both", usage);
   if (s3Options !== null && maxUploadText !== undefined) throw new CommandUsageError("--max-upload-bytes bounds uploads into --blobs; with --s3-bucket the bucket takes them", usage);
   if (s3Options !== null && values.seed !== undefined) throw new CommandUsageError("--seed copies files into --blobs; to fill a bucket, run 'release-engines import FILE.json --db … --s3-bucket …'", usage);
-  let s3: import("../blobs/s3/storage.js").S3BlobStorage | null = null;
-  if (s3Options !== null) {
-    const { createS3BlobStorage } = await import("../blobs/s3/storage.js");
-    try {
-      s3 = createS3BlobStorage(s3Options);
-    } catch (error) {
-      throw new CommandUsageError((error as Error).message, usage);
-    }
-  }
+  const s3 = await s3StorageOf(s3Options, usage);
   const seed = values.seed as string | undefined;
   if (seed !== undefined && source?.kind !== "sqlite") throw new CommandUsageError("--seed needs --db FILE.sqlite", usage);
   if (source?.kind === "sqlite" && seed === undefined && source.target !== ":memory:" && !(await stat(source.target).then(() => true, () => false))) {
