@@ -4,6 +4,7 @@
  * Web Crypto's digest takes the whole input at once; checking an object in a bucket that may be
  * gigabytes needs a hash fed chunk by chunk.
  */
+import { BlockDigest } from "./block-digest.js";
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -15,49 +16,14 @@ const K = new Int32Array([
 ]);
 
 /** A SHA-256 being computed: feed bytes with `update`, read the hex digest once with `hex`. */
-export class Sha256 {
-  private readonly h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+export class Sha256 extends BlockDigest {
   private readonly w = new Int32Array(64);
-  private readonly block = new Uint8Array(64);
-  private used = 0;
-  private length = 0;
 
-  /** Add bytes to the hash. */
-  update(data: Uint8Array): this {
-    this.length += data.length;
-    let at = 0;
-    if (this.used > 0) {
-      const take = Math.min(64 - this.used, data.length);
-      this.block.set(data.subarray(0, take), this.used);
-      this.used += take;
-      at = take;
-      if (this.used < 64) return this;
-      this.compress(this.block, 0);
-      this.used = 0;
-    }
-    for (; at + 64 <= data.length; at += 64) this.compress(data, at);
-    if (at < data.length) {
-      this.block.set(data.subarray(at), 0);
-      this.used = data.length - at;
-    }
-    return this;
+  constructor() {
+    super(new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]), 64);
   }
 
-  /** The lower-case hex digest of everything added (the hash cannot be updated afterwards). */
-  hex(): string {
-    const bits = this.length * 8;
-    const tail = new Uint8Array(this.used < 56 ? 64 - this.used : 128 - this.used);
-    tail[0] = 0x80;
-    const view = new DataView(tail.buffer);
-    view.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
-    view.setUint32(tail.length - 4, bits >>> 0);
-    this.update(tail);
-    let out = "";
-    for (const word of this.h) out += (word >>> 0).toString(16).padStart(8, "0");
-    return out;
-  }
-
-  private compress(data: Uint8Array, offset: number): void {
+  protected compress(data: Uint8Array, offset: number): void {
     const w = this.w;
     for (let i = 0; i < 16; i++) {
       const j = offset + i * 4;

@@ -3,6 +3,7 @@
  *
  * 64-bit words are pairs of 32-bit halves (high, low) in Int32Arrays; additions carry by hand.
  */
+import { BlockDigest } from "./block-digest.js";
 
 const K = new Int32Array([
   0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f,
@@ -35,52 +36,17 @@ const K = new Int32Array([
 ]);
 
 /** A SHA-512 being computed: feed bytes with `update`, read the hex digest once with `hex`. */
-export class Sha512 {
-  private readonly h = new Int32Array([
-    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
-    0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-  ]);
+export class Sha512 extends BlockDigest {
   private readonly w = new Int32Array(160);
-  private readonly block = new Uint8Array(128);
-  private used = 0;
-  private length = 0;
 
-  /** Add bytes to the hash. */
-  update(data: Uint8Array): this {
-    this.length += data.length;
-    let at = 0;
-    if (this.used > 0) {
-      const take = Math.min(128 - this.used, data.length);
-      this.block.set(data.subarray(0, take), this.used);
-      this.used += take;
-      at = take;
-      if (this.used < 128) return this;
-      this.compress(this.block, 0);
-      this.used = 0;
-    }
-    for (; at + 128 <= data.length; at += 128) this.compress(data, at);
-    if (at < data.length) {
-      this.block.set(data.subarray(at), 0);
-      this.used = data.length - at;
-    }
-    return this;
+  constructor() {
+    super(new Int32Array([
+      0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
+      0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
+    ]), 128);
   }
 
-  /** The lower-case hex digest of everything added (the hash cannot be updated afterwards). */
-  hex(): string {
-    const bits = this.length * 8;
-    const tail = new Uint8Array(this.used < 112 ? 128 - this.used : 256 - this.used);
-    tail[0] = 0x80;
-    const view = new DataView(tail.buffer);
-    view.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
-    view.setUint32(tail.length - 4, bits >>> 0);
-    this.update(tail);
-    let out = "";
-    for (const word of this.h) out += (word >>> 0).toString(16).padStart(8, "0");
-    return out;
-  }
-
-  private compress(data: Uint8Array, offset: number): void {
+  protected compress(data: Uint8Array, offset: number): void {
     const w = this.w;
     for (let i = 0; i < 32; i++) {
       const j = offset + i * 4;
