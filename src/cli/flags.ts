@@ -56,6 +56,19 @@ export const CONNECTION_FLAGS: Record<string, FlagSpec> = {
   "no-auto-upgrade": { type: "boolean", help: "accepted for keygen-cli compatibility (this CLI never upgrades itself)" },
 };
 
+/** Flags of the commands acting on one release: `--release` (required) and `--package`. */
+export const RELEASE_FLAGS: Record<string, FlagSpec> = {
+  release: { type: "string", value: "ID", help: "the release: its id, version or tag (required)" },
+  package: { type: "string", value: "ID", help: "package id or key the release belongs to" },
+};
+
+/** The `--release` value. @throws {CommandUsageError} when it is missing or empty. */
+export function releaseFlagOf(parsed: Parsed, usage: string): string {
+  const release = parsed.strings.release;
+  if (release === undefined || release === "") throw new CommandUsageError("--release is required", usage);
+  return release;
+}
+
 /** The usage text of a subcommand. */
 export function usageOf(spec: CommandSpec): string {
   const rows = Object.entries({ ...spec.flags, help: { type: "boolean", help: "show this help" } as FlagSpec }).map(([name, f]) => {

@@ -2,16 +2,11 @@
  * @module cli/publish — `new`, `publish`, `yank`, `tag`, `untag` and `del`: keygen-cli's commands,
  * flags and HTTP exchanges, against any server with Keygen's release, artifact and package routes.
  */
-import { CHANNELS, CONNECTION_FLAGS, CommandUsageError, canonicalVersion, connectionOf, listOf, metadataOf, parseCommand, usageOf, type CommandSpec, type Parsed } from "./flags.js";
+import { CHANNELS, CONNECTION_FLAGS, CommandUsageError, RELEASE_FLAGS, canonicalVersion, connectionOf, listOf, metadataOf, parseCommand, usageOf, type CommandSpec, type Parsed } from "./flags.js";
 import { ApiClient, resourceOf, type Resource } from "./http-client.js";
 import type { CommandIo } from "./io.js";
 import { findArtifactByFilename } from "./artifacts.js";
-import { releasePath, resolveEntitlements, resolvePackage, resolveRelease } from "./resolve.js";
-
-const RELEASE_FLAGS = {
-  release: { type: "string", value: "ID", help: "the release: its id, version or tag (required)" },
-  package: { type: "string", value: "ID", help: "package id or key the release belongs to" },
-} as const;
+import { connectToRelease, releasePath, resolveEntitlements, resolvePackage } from "./resolve.js";
 
 /** The specs of the release commands, by name. */
 export const RELEASE_COMMANDS: Record<string, CommandSpec> = {
@@ -78,11 +73,8 @@ export async function runReleaseCommand(name: string, args: string[], io: Comman
     return;
   }
   if (name === "new") return createRelease(parsed, io, usage);
-  const releaseFlag = required(parsed, "release", usage);
-  const client = new ApiClient(connectionOf(parsed, io.env, usage));
-  const pkg = parsed.strings.package;
   if (name === "tag" && (parsed.positionals[0] as string).trim() === "") throw new CommandUsageError("<tag> must not be blank", usage);
-  const release = await resolveRelease(client, releaseFlag, pkg);
+  const { client, release } = await connectToRelease(parsed, io.env, usage);
   const path = releasePath(release.id);
   switch (name) {
     case "publish": {

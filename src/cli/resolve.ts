@@ -2,7 +2,8 @@
  * @module cli/resolve — finding the release and package a command names, as keygen-cli does:
  * one `GET /releases/{id-or-version-or-tag}?product=&package=` and one `GET /packages/{id-or-key}`.
  */
-import { resourceOf, type ApiClient, type Resource } from "./http-client.js";
+import { connectionOf, releaseFlagOf, type Parsed } from "./flags.js";
+import { ApiClient, resourceOf, type Resource } from "./http-client.js";
 
 /** The path of a release by id, version or tag. */
 export function releasePath(release: string): string {
@@ -17,6 +18,17 @@ export function releasePath(release: string): string {
 export async function resolveRelease(client: ApiClient, release: string, pkg: string | undefined): Promise<Resource> {
   const response = await client.request("GET", releasePath(release), { query: { package: pkg, product: client.conn.product } });
   return resourceOf(response);
+}
+
+/**
+ * The prelude of a command acting on one release: a client for its connection flags and the
+ * release `--release` and `--package` name, resolved by the server.
+ * @throws {CommandUsageError} for a missing `--release` or bad connection flags; {ServerRefusal} 404 when there is no such release.
+ */
+export async function connectToRelease(parsed: Parsed, env: Record<string, string | undefined>, usage: string): Promise<{ client: ApiClient; release: Resource }> {
+  const releaseFlag = releaseFlagOf(parsed, usage);
+  const client = new ApiClient(connectionOf(parsed, env, usage));
+  return { client, release: await resolveRelease(client, releaseFlag, parsed.strings.package) };
 }
 
 /** The package `--package` names (a UUID or a key). @throws {ServerRefusal} 404 when there is none. */

@@ -4,10 +4,10 @@
  * connection flags) or straight from a store (`--data`, `--db`, `--database-url`).
  */
 import { rename, writeFile } from "node:fs/promises";
-import { CONNECTION_FLAGS, CommandUsageError, connectionOf, listOf, parseCommand, usageOf, type CommandSpec, type Parsed } from "./flags.js";
-import { ApiClient, TransportError, type Resource } from "./http-client.js";
+import { CONNECTION_FLAGS, CommandUsageError, RELEASE_FLAGS, listOf, parseCommand, releaseFlagOf, usageOf, type CommandSpec, type Parsed } from "./flags.js";
+import { TransportError, type ApiClient, type Resource } from "./http-client.js";
 import type { CommandIo } from "./io.js";
-import { resolveRelease } from "./resolve.js";
+import { connectToRelease } from "./resolve.js";
 import { CliFailure } from "./fatal.js";
 import type { TauriManifest } from "../engines/tauri/manifest.js";
 import type { Artifact, Release } from "../model/records.js";
@@ -18,8 +18,7 @@ export const TAURI_MANIFEST_COMMAND: CommandSpec = {
   summary: "Write Tauri's static latest.json for a release: one platforms entry per signed {os}-{arch}[-{bundle}] artifact.",
   flags: {
     ...CONNECTION_FLAGS,
-    release: { type: "string", value: "ID", help: "the release: its id, version or tag (required)" },
-    package: { type: "string", value: "ID", help: "package id or key the release belongs to" },
+    ...RELEASE_FLAGS,
     platforms: { type: "string", value: "LIST", multiple: true, help: "only these targets, e.g. linux-x86_64,darwin-aarch64 (each must have a signed artifact)" },
     out: { type: "string", value: "FILE", help: "write the manifest to FILE (default: stdout)" },
     data: { type: "string", value: "FILE", help: "read a dataset file instead of asking a server (needs --account and --base-url)" },
@@ -40,7 +39,7 @@ export async function runTauriManifest(args: string[], io: CommandIo): Promise<v
     return;
   }
   const s = parsed.strings;
-  if (s.release === undefined || s.release === "") throw new CommandUsageError("--release is required", usage);
+  releaseFlagOf(parsed, usage);
   const stores = ["data", "db", "database-url"].filter((f) => s[f] !== undefined);
   if (stores.length > 1) throw new CommandUsageError("give only one of --data, --db and --database-url", usage);
   const platforms = listOf(parsed.lists.platforms ?? []);
@@ -52,8 +51,7 @@ export async function runTauriManifest(args: string[], io: CommandIo): Promise<v
     const { release, artifacts, accountId, baseUrl } = await fromStore(parsed, usage);
     manifest = tauriManifest({ release, artifacts, urlFor: (a) => artifactUrl(baseUrl, accountId, a) });
   } else {
-    const client = new ApiClient(connectionOf(parsed, io.env, usage));
-    const resource = await resolveRelease(client, s.release, s.package);
+    const { client, release: resource } = await connectToRelease(parsed, io.env, usage);
     const accountId = accountOf(resource) ?? client.conn.account;
     if (accountId === undefined) throw new TransportError(`the release ${resource.id} names no account, so no download URL can be made: pass --account`);
     const artifacts = (await releaseArtifacts(client, resource.id)).map((a) => artifactOf(a, resource.id, accountId));

@@ -11,12 +11,12 @@ import {
   CHECKSUM_ALGORITHMS, CHECKSUM_ENCODINGS, contentTypeOf, encodeDigest, hashFile, inferFiletype, MAX_SIGNATURE_BYTES, readTauriSignature,
   type ChecksumAlgorithm, type ChecksumEncoding,
 } from "./file-info.js";
-import { CONNECTION_FLAGS, CommandUsageError, connectionOf, metadataOf, parseCommand, usageOf, type CommandSpec } from "./flags.js";
-import { ApiClient, ServerRefusal, TransportError, resourceOf, type ApiResponse, type Resource } from "./http-client.js";
+import { CONNECTION_FLAGS, CommandUsageError, RELEASE_FLAGS, metadataOf, parseCommand, releaseFlagOf, usageOf, type CommandSpec } from "./flags.js";
+import { ServerRefusal, TransportError, resourceOf, type ApiResponse, type Resource } from "./http-client.js";
 import type { CommandIo } from "./io.js";
 import { formatBytes, startProgress } from "./progress.js";
 import { putFile, type PutResult } from "./put-file.js";
-import { resolveRelease } from "./resolve.js";
+import { connectToRelease } from "./resolve.js";
 
 /** The spec of `upload`. */
 export const UPLOAD_COMMAND: CommandSpec = {
@@ -24,8 +24,7 @@ export const UPLOAD_COMMAND: CommandSpec = {
   summary: "Upload a file as a new artifact of a release (POST /artifacts, then PUT of the bytes to the upload URL).",
   flags: {
     ...CONNECTION_FLAGS,
-    release: { type: "string", value: "ID", help: "the release: its id, version or tag (required)" },
-    package: { type: "string", value: "ID", help: "package id or key the release belongs to" },
+    ...RELEASE_FLAGS,
     filename: { type: "string", value: "NAME", help: "filename for the artifact (default: the basename of <path>)" },
     filetype: { type: "string", value: "TYPE", help: "filetype (default: from the filename; .tar.gz is tar.gz)" },
     platform: { type: "string", value: "OS", help: "platform, e.g. linux, darwin, windows" },
@@ -67,7 +66,7 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
   const given = parsed.positionals[0] as string;
   // keygen-cli expands a leading ~ itself (a quoted path in CI reaches it unexpanded).
   const path = given === "~" || given.startsWith("~/") ? join(homedir(), given.slice(1)) : given;
-  if (s.release === undefined || s.release === "") throw new CommandUsageError("--release is required", usage);
+  releaseFlagOf(parsed, usage);
   const algorithm = (s["checksum-algorithm"] ?? "sha-256") as ChecksumAlgorithm;
   if (!(algorithm in CHECKSUM_ALGORITHMS)) throw new CommandUsageError(`--checksum-algorithm must be one of ${Object.keys(CHECKSUM_ALGORITHMS).join(", ")} (got '${algorithm}')`, usage);
   const encoding = (s["checksum-encoding"] ?? "hex") as ChecksumEncoding;
@@ -91,8 +90,7 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
       throw new CommandUsageError((error as Error).message, usage);
     }
   }
-  const client = new ApiClient(connectionOf(parsed, io.env, usage));
-  const release = await resolveRelease(client, s.release, s.package);
+  const { client, release } = await connectToRelease(parsed, io.env, usage);
 
   const filesize = info.size;
   let checksum = s.checksum;
