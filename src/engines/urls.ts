@@ -34,12 +34,13 @@ export type LinkBuilder = (params: LinkParams) => string;
 export type Urls = (name: LinkName, params: LinkParams) => string;
 
 const acct = (p: LinkParams) => `/v1/accounts/${p.account}`;
+const npmTarball = (p: LinkParams) => `/engines/npm/${p.package}/-/${p.filename}`;
 
 /** Keygen's layout, link by link (what {@link keygenUrls} answers). */
 export const KEYGEN_LINKS: Readonly<Record<LinkName, LinkBuilder>> = {
   account: acct,
   "engines.show": (p) => `${acct(p)}/engines/${p.id}`,
-  "npm.tarball": (p) => `${acct(p)}/engines/npm/${p.package}/-/${p.filename}`,
+  "npm.tarball": (p) => acct(p) + npmTarball(p),
   "pypi.index": (p) => `${acct(p)}/engines/pypi/simple/`,
   "pypi.project": (p) => `${acct(p)}/engines/pypi/simple/${p.project}/`,
   "tauri.upgrade": (p) => `${acct(p)}/engines/tauri/${p.package}`,
@@ -53,6 +54,11 @@ export const KEYGEN_LINKS: Readonly<Record<LinkName, LinkBuilder>> = {
   "packages.one": (p) => `${acct(p)}/packages/${p.id}`,
   blobs: () => "/",
 };
+
+/** The npm tarball path in the account-less form a single-account host serves, `/v1/engines/npm/{package}/-/{filename}` (npm sends its token only below the registry URL it was given). */
+export function accountlessNpmTarballPath(params: LinkParams): string {
+  return `/v1${npmTarball(params)}`;
+}
 
 /** Options of {@link createUrls}. */
 export interface UrlsOptions {

@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEngineContext } from "../../src/http/context.js";
-import { createUrls, keygenUrls, KEYGEN_LINKS, type LinkName } from "../../src/engines/urls.js";
+import { accountlessNpmTarballPath, createUrls, keygenUrls, KEYGEN_LINKS, type LinkName } from "../../src/engines/urls.js";
+import { matchAccountless } from "../../src/http/routes.js";
 import { resolveTauriUpdate } from "../../src/engines/tauri/update.js";
 import { resolveRawArtifact } from "../../src/engines/raw.js";
 import { renderPep503Index } from "../../src/engines/pypi/render.js";
@@ -56,6 +57,13 @@ describe("createUrls", () => {
     expect(mounted("releases.one", p)).toBe("/v1/accounts/a/releases/i");
     expect(() => createUrls({ basePath: "api" })).toThrow(TypeError);
     expect(() => keygenUrls("nope" as LinkName, p)).toThrow(/Unknown link/);
+  });
+
+  it("gives npm's tarball path in the account-less form, the one the route table serves on a single-account host", () => {
+    const path = accountlessNpmTarballPath({ package: "@acme/sdk", filename: "sdk-1.2.0.tgz" });
+    expect(path).toBe("/v1/engines/npm/@acme/sdk/-/sdk-1.2.0.tgz");
+    expect(keygenUrls("npm.tarball", { account: "a", package: "@acme/sdk", filename: "sdk-1.2.0.tgz" })).toBe("/v1/accounts/a/engines/npm/@acme/sdk/-/sdk-1.2.0.tgz");
+    expect(matchAccountless(path.slice(1).split("/"), false, "a")).toMatchObject({ name: "npm.tarball", params: { package: "@acme/sdk", filename: "sdk-1.2.0.tgz" } });
   });
 });
 

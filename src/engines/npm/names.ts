@@ -1,8 +1,7 @@
 /**
  * @module engines/npm/names — npm package names and the registry's own URLs for them.
  */
-import { ROUTE_TEMPLATES } from "../../http/routes.js";
-import { linkUrl, type Urls } from "../urls.js";
+import { accountlessNpmTarballPath, linkUrl, type Urls } from "../urls.js";
 
 /** An npm package name (`name` or `@scope/name`), as npm's registry accepts new names (lower case). */
 const NPM_NAME = /^(?:@[a-z0-9~][a-z0-9._~-]*\/)?[a-z0-9~][a-z0-9._~-]*$/;
@@ -29,7 +28,7 @@ export function escapedName(name: string): string {
 }
 
 /**
- * The tarball URL of a version, filled into the route template `npm.tarball`:
+ * The tarball URL of a version, from the URL builder's `npm.tarball` link:
  * `{origin}/v1/accounts/{account}/engines/npm/@acme/sdk/-/sdk-1.2.0.tgz` (without `/accounts/{account}`
  * when the request came in the account-less form). npm sends `_authToken` only to URLs below the
  * registry URL, so the account segment is the one the request used.
@@ -39,7 +38,6 @@ export function tarballUrl(ctx: { origin: string; urls?: Urls | undefined }, acc
     package: name.split("/").map((part) => encodeURIComponent(part).replace(/^%40/, "@")).join("/"),
     filename: encodeURIComponent(tarballFilename(name, version)),
   };
-  // The account-less form (a single-account host) keeps its own path: npm sends the token only below the registry URL it was given.
-  if (accountSegment === null) return `${ctx.origin}${ROUTE_TEMPLATES["npm.tarball"].replace("/accounts/{account}", "").replace("{package}", params.package).replace("{filename}", params.filename)}`;
+  if (accountSegment === null) return ctx.origin + accountlessNpmTarballPath(params);
   return linkUrl(ctx, "npm.tarball", { account: encodeURIComponent(accountSegment), ...params });
 }
