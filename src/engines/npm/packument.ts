@@ -6,6 +6,7 @@
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
 import { listablePackageFiles } from "../../access/listing.js";
+import { scopeKey } from "../../access/scope-key.js";
 import { utf8 } from "../../core/encoding.js";
 import { NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
@@ -205,7 +206,7 @@ export async function renderNpmPackument(ctx: EngineContext, input: NpmPackument
   const { pkg, product } = found;
   const format = negotiateNpmFormat(input.headers.get("accept"));
   const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id), ctx.store.getAccountRevision(ctx.account.id)]);
-  const etag = weakEtag(JSON.stringify(["npm", ctx.account.id, pkg.id, ...revisions, ctx.scope, ctx.lookupScope, ctx.origin, input.accountSegment, format, ctx.urls === undefined || ctx.urls === keygenUrls ? "" : ctx.urls("npm.tarball", { account: "{a}", package: "{p}", filename: "{f}" })]));
+  const etag = weakEtag(JSON.stringify(["npm", ctx.account.id, pkg.id, ...revisions, scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.origin, input.accountSegment, format, ctx.urls === undefined || ctx.urls === keygenUrls ? "" : ctx.urls("npm.tarball", { account: "{a}", package: "{p}", filename: "{f}" })]));
   // Revalidated on every use (a 304 is cheap): a publish, yank or deprecation shows at once, not after npm's cache expires.
   const headers: Record<string, string> = { "Cache-Control": "private, no-cache", Vary: "Accept, Authorization, Accept-Encoding", ETag: etag };
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
