@@ -7,62 +7,25 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
+import { edgeListener, edgeRoutes, pypi304Headers, request } from "./lib/edge.mjs";
 
 const [beforeDir, routeArg = "all", roundsText = "15"] = process.argv.slice(2);
 const rounds = Number(roundsText);
 const BATCH = 2_000;
 
 async function build(dir) {
-  const sdk = await import(pathToFileURL(resolve(dir, "index.js")).href);
-  const node = await import(pathToFileURL(resolve(dir, "node.js")).href);
-  const store = sdk.createMemoryStore(buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 }));
-  const handle = sdk.createRequestHandler({ store, onError: (e) => console.error(e) }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
-  return node.toResultListener(handle);
+  return edgeListener(await import(pathToFileURL(resolve(dir, "index.js")).href), await import(pathToFileURL(resolve(dir, "node.js")).href));
 }
-
-function request(listener, url, headers) {
-  return new Promise((done) => {
-    const res = {
-      statusCode: 200, headersSent: false, headers: null,
-      writeHead(status, a, b) { this.statusCode = status; this.headers = typeof a === "string" ? b : a; this.headersSent = true; return this; },
-      end(body) { done({ status: this.statusCode, headers: this.headers, body }); },
-      on() { return this; }, once() { return this; }, write() { return true; }, destroy() {},
-    };
-    listener({ method: "GET", url, rawHeaders: ["Host", "127.0.0.1:8080", "User-Agent", "wrk", ...headers] }, res);
-  });
-}
-
-const A = `/v1/accounts/${WORLD.slug}`;
-const LICENSE = ["Authorization", `License ${WORLD.appKey}`];
-const BASIC = ["Authorization", `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}`];
-const PYPI_JSON = ["Accept", "application/vnd.pypi.simple.v1+json"];
-const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
-const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
 
 const builds = { before: await build(beforeDir), after: await build(new URL("../dist/", import.meta.url).pathname) };
-const probe = builds.after;
-const with200 = [];
-let upToDate = null;
-for (let i = 0; i < 1_000; i += 5) {
-  const status = (await request(probe, tauriPath(i), LICENSE)).status;
-  if (status === 200 && with200.length < 32) with200.push(tauriPath(i));
-  if (status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
-}
-const routes = {
-  tauri200: { paths: with200, headers: LICENSE, status: 200 },
-  tauri204: { paths: [upToDate], headers: LICENSE, status: 204 },
-  raw303: { paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE, status: 303 },
-  pypi304: { paths: [pypiPath], status: 304 },
-  pypiPageGzip: { paths: [pypiPath], headers: [...BASIC, ...PYPI_JSON, "Accept-Encoding", "gzip"], status: 200 },
-};
+const routes = await edgeRoutes(builds.after);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [name, r] of Object.entries(routes)) {
   if (routeArg !== "all" && !routeArg.split(",").includes(name)) continue;
   const cpu = { before: [], after: [] };
   for (const [which, listener] of Object.entries(builds)) {
     // Each build's own ETag for the 304 (the two may hash differently).
-    const headers = r.headers ?? [...BASIC, ...PYPI_JSON, "If-None-Match", (await request(listener, pypiPath, [...BASIC, ...PYPI_JSON])).headers.ETag];
+    const headers = name === "pypi304" ? await pypi304Headers(listener) : r.headers;
     r[which] = headers;
     for (const p of r.paths) {
       const got = await request(listener, p, headers);

@@ -7,55 +7,19 @@
  * With EDGE_ALLOCATIONS=DIR, each route's timed requests are also sampled for every allocation they make,
  * garbage included (`--heap-prof` keeps only what is still alive), into DIR/ROUTE.heapprofile.
  */
-import { createMemoryStore, createRequestHandler } from "../dist/index.js";
-import { toResultListener } from "../dist/node.js";
+import * as sdk from "../dist/index.js";
+import * as node from "../dist/node.js";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
+import { edgeListener, edgeRoutes, request as requestOn } from "./lib/edge.mjs";
 
 const routeNames = (process.argv[2] ?? "all").split(",");
 const requests = Number(process.argv[3] ?? 50_000);
 /** Requests before the timed ones (JIT warm-up); `valgrind` runs pass the same for two request counts and take the difference. */
 const warmup = Number(process.argv[4] ?? 2_000);
-const store = createMemoryStore(buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 }));
-const handle = createRequestHandler({ store, onError: (e) => console.error(e) }, { encodeText: (text) => Buffer.from(text), keepAsciiText: true });
-const listener = toResultListener(handle);
-
-const A = `/v1/accounts/${WORLD.slug}`;
-const LICENSE = ["Authorization", `License ${WORLD.appKey}`];
-const BASIC = ["Authorization", `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}`];
-const PYPI_JSON = ["Accept", "application/vnd.pypi.simple.v1+json"];
-const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
-const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
-
-/** One request through the listener: resolves with its status, headers and body. */
-function request(url, headers) {
-  return new Promise((resolve) => {
-    const res = {
-      statusCode: 200, headersSent: false, headers: null,
-      writeHead(status, a, b) { this.statusCode = status; this.headers = typeof a === "string" ? b : a; this.headersSent = true; return this; },
-      end(body) { resolve({ status: this.statusCode, headers: this.headers, body }); },
-      on() { return this; }, once() { return this; }, write() { return true; }, destroy() {},
-    };
-    listener({ method: "GET", url, rawHeaders: ["Host", "127.0.0.1:8080", "User-Agent", "wrk", ...headers] }, res);
-  });
-}
-
-const first = await request(pypiPath, [...BASIC, ...PYPI_JSON]);
-const with200 = [];
-let upToDate = null;
-for (let i = 0; i < 1_000; i += 5) {
-  const status = (await request(tauriPath(i), LICENSE)).status;
-  if (status === 200 && with200.length < 32) with200.push(tauriPath(i));
-  if (status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
-}
-const routes = {
-  tauri200: { paths: with200, headers: LICENSE, status: 200 },
-  tauri204: { paths: [upToDate], headers: LICENSE, status: 204 },
-  raw303: { paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE, status: 303 },
-  pypi304: { paths: [pypiPath], headers: [...BASIC, ...PYPI_JSON, "If-None-Match", first.headers.ETag ?? first.headers.etag], status: 304 },
-  pypiPageGzip: { paths: [pypiPath], headers: [...BASIC, ...PYPI_JSON, "Accept-Encoding", "gzip"], status: 200 },
-};
+const listener = edgeListener(sdk, node);
+const request = (url, headers) => requestOn(listener, url, headers);
+const routes = await edgeRoutes(listener);
 for (const [name, r] of Object.entries(routes)) {
   if (!routeNames.includes("all") && !routeNames.includes(name)) continue;
   for (const p of r.paths) {
