@@ -2,7 +2,7 @@
  * Mountable links (issue 15 items 1 and 2): every link an engine emits comes from one builder
  * (`ctx.urls`), and `createEngineContext` + `toWebResponse` give a custom route what the handler has.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEngineContext } from "../../src/http/context.js";
 import { accountlessNpmTarballPath, createUrls, keygenUrls, KEYGEN_LINKS, type LinkName } from "../../src/engines/urls.js";
 import { matchAccountless } from "../../src/http/routes.js";
@@ -15,22 +15,10 @@ import { serializePackage } from "../../src/engines/publish/serialize.js";
 import type { Package, Release } from "../../src/model/records.js";
 import { downloadArtifact } from "../../src/engines/artifacts.js";
 import { toWebResponse } from "../../src/http/respond.js";
-import { createFileBlobStorage, loadDatasetFile } from "../../src/node.js";
-import { createMemoryStore } from "../../src/store/memory.js";
-import type { Store } from "../../src/store/types.js";
-import type { BlobStorage } from "../../src/blobs/types.js";
+import { DEMO_TAURI_CHECK as TAURI, loadDemoWorld } from "../helpers/demo-world.js";
 
 
-const DATA = new URL("../../examples/demo/dataset.json", import.meta.url).pathname;
-let store: Store;
-let blobs: BlobStorage;
-let accountId: string;
-beforeAll(async () => {
-  const { dataset, root } = await loadDatasetFile(DATA);
-  store = createMemoryStore(dataset);
-  blobs = createFileBlobStorage({ root });
-  accountId = ((await store.getAccount("demo")) as { id: string }).id;
-});
+const { store, blobs, accountId } = await loadDemoWorld();
 
 const mounted = createUrls({
   links: {
@@ -41,7 +29,6 @@ const mounted = createUrls({
     blobs: () => "/downloads/",
   },
 });
-const TAURI = "platform=linux&arch=x86_64&version=1.0.0";
 
 describe("createUrls", () => {
   it("defaults to Keygen's layout, puts a base path before it, and replaces links by name", () => {

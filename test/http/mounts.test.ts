@@ -3,26 +3,13 @@
  * config/routes.rb `*.pkg` subdomains): every link an engine emits comes from one builder, and the
  * handler serves under a base path and on each engine's own host or prefix.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFetchHandler } from "../../src/http/fetch.js";
-import { createFileBlobStorage, loadDatasetFile } from "../../src/node.js";
-import { createMemoryStore } from "../../src/store/memory.js";
-import type { Store } from "../../src/store/types.js";
-import type { BlobStorage } from "../../src/blobs/types.js";
+import { DEMO_TAURI_CHECK as TAURI, loadDemoWorld } from "../helpers/demo-world.js";
 
 
-const DATA = new URL("../../examples/demo/dataset.json", import.meta.url).pathname;
-let store: Store;
-let blobs: BlobStorage;
-let accountId: string;
-beforeAll(async () => {
-  const { dataset, root } = await loadDatasetFile(DATA);
-  store = createMemoryStore(dataset);
-  blobs = createFileBlobStorage({ root });
-  accountId = ((await store.getAccount("demo")) as { id: string }).id;
-});
+const { store, blobs, accountId } = await loadDemoWorld();
 
-const TAURI = "platform=linux&arch=x86_64&version=1.0.0";
 
 describe("createFetchHandler mounts", () => {
   it("basePath: serves below it, and every link and blob URL stays below it", async () => {
