@@ -15,6 +15,18 @@ beforeAll(async () => {
 });
 
 const ORIGIN = "http://localhost:8080";
+
+/**
+ * The seed of this run's properties: new each run (so the fuzzing keeps exploring), given in every
+ * failure; `FC_SEED=<seed>` replays that run.
+ */
+const SEED = seedOf(process.env.FC_SEED);
+function seedOf(text: string | undefined): number {
+  if (text === undefined || text === "") return Math.floor(Math.random() * 2 ** 31);
+  const seed = Number(text);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED must be an integer (got '${text}')`);
+  return seed;
+}
 const PYPI_TEXTS = new Set(["Bad Request", "Unauthorized", "Forbidden", "Not Found", "Not Acceptable", "Service Unavailable"]);
 
 /** Printable header-safe text (no CR, LF or NUL; Latin-1 only, as `Headers` demands). */
@@ -216,11 +228,11 @@ describe("fuzzing every route (item 1)", () => {
         const problem = await violation(request, res, url);
         if (problem !== null) throw new Error(`${m} ${url} ${JSON.stringify(h)}: ${problem}`);
       }),
-      { numRuns: 2500 },
+      { numRuns: 2500, seed: SEED },
     );
     if (process.env.FUZZ_STATS) console.log(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])));
     // The generators reach deep into the routes, not only 404s.
-    for (const s of [200, 301, 303, 307, 400, 401, 403, 404]) expect(statuses.get(s) ?? 0, `status ${s} reached`).toBeGreaterThan(0);
+    for (const s of [200, 301, 303, 307, 400, 401, 403, 404]) expect(statuses.get(s) ?? 0, `status ${s} reached (FC_SEED=${SEED} replays this run)`).toBeGreaterThan(0);
     statuses = new Map();
   });
 
@@ -254,7 +266,7 @@ describe("fuzzing every route (item 1)", () => {
         expect(routes[route], `${m} ${route} ${JSON.stringify(rest)}`).toContain(res.status);
         if (res.status === 400 && m === "GET") expect((await copy.json()).errors[0].code).toBe("MIME_TYPE_INVALID");
       }),
-      { numRuns: 800 },
+      { numRuns: 800, seed: SEED },
     );
   });
 });
