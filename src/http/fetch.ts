@@ -153,7 +153,7 @@ function headerBytes(headers: Headers): number {
 }
 
 /** The parts of a request no adapter split: its URL parsed once, its `Headers` counted. */
-function partsOf(request: RequestLike): RequestParts {
+export function partsOf(request: RequestLike): RequestParts {
   const url = new URL(request.url);
   return { protocol: url.protocol, origin: url.origin, pathname: url.pathname, search: url.search, headers: request.headers, headerBytesBound: headerBytes(request.headers), urlHost: url.host };
 }

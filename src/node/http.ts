@@ -8,7 +8,7 @@ import { isSdkError, ValidationError } from "../core/errors.js";
 import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { boundedMemo } from "../core/memo.js";
 import { isOriginForm, requestTargetError } from "../core/target.js";
-import type { RequestLike, RequestParts } from "../http/fetch.js";
+import { partsOf, type RequestLike, type RequestParts } from "../http/fetch.js";
 import { errorResult, finalizeResult, isAscii } from "../http/respond.js";
 import { applyConnectionLimits, connectionLimitsProblem, defaultConnectionLimits, limitServerOptions, type ConnectionLimits } from "./limits.js";
 
@@ -192,7 +192,9 @@ export function toRequestLike(req: Pick<IncomingMessage, "method" | "url" | "raw
   const origin = host !== undefined && isPlainHost(host) ? originFor(host) : "http://localhost";
   if (origin === null) throw new ValidationError("The Host header is not a valid host", { code: "HOST_INVALID", source: { header: "Host" } });
   if (method === "GET" || method === "HEAD") return new NodeRequest(method, raw, origin, req.url ?? "/");
-  return toWebRequest(req as IncomingMessage, origin);
+  // With its parts, so that the handler leaves the route it matched on them (the access log's) as for a GET.
+  const request = toWebRequest(req as IncomingMessage, origin);
+  return Object.assign(request, { parts: partsOf(request) });
 }
 
 /** The request a node:http request stands for, or null after answering a JSON:API 400 for one that has none. */
