@@ -20,19 +20,54 @@ function cancel(body: ReadableStream<Uint8Array>): void {
   void body.cancel().catch(() => {});
 }
 
-/**
- * The body's bytes, at most `limit` of them.
- * @throws {SdkError} 413 as soon as the declared or received length passes the limit (the stream is cancelled).
- */
-export async function readCapped(body: ReadableStream<Uint8Array>, headers: HeaderLookup, limit: number = MAX_BODY_BYTES): Promise<Uint8Array> {
+/** Refuse a body whose declared length passes the limit before reading any of it. @throws {SdkError} 413 (the stream is cancelled). */
+function refuseDeclaredOver(body: ReadableStream<Uint8Array>, headers: HeaderLookup, limit: number): void {
   const declared = headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limit) {
     cancel(body);
     throw tooLarge(limit);
   }
+}
+
+/**
+ * The body's bytes, at most `limit` of them.
+ * @throws {SdkError} 413 as soon as the declared or received length passes the limit (the stream is cancelled).
+ */
+export async function readCapped(body: ReadableStream<Uint8Array>, headers: HeaderLookup, limit: number = MAX_BODY_BYTES): Promise<Uint8Array> {
+  refuseDeclaredOver(body, headers, limit);
   const bytes = await readAllBytes(body, limit);
   if (bytes === null) throw tooLarge(limit);
   return bytes;
+}
+
+/**
+ * A `multipart/form-data` body parsed by the platform (`Response.formData`) from the body's stream cut
+ * at `limit` bytes, so the bytes are held once, by the form; null when it is not a readable form.
+ * @throws {SdkError} 413 as soon as the declared or received length passes the limit (the stream is cancelled).
+ */
+export async function readCappedForm(body: ReadableStream<Uint8Array>, headers: HeaderLookup, contentType: string, limit: number): Promise<FormData | null> {
+  refuseDeclaredOver(body, headers, limit);
+  const reader = body.getReader();
+  let total = 0;
+  let over = false;
+  const capped = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      total += value.byteLength;
+      if (total <= limit) return controller.enqueue(value);
+      over = true;
+      void reader.cancel().catch(() => {});
+      controller.error(tooLarge(limit));
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  try {
+    return await new Response(capped, { headers: { "content-type": contentType } }).formData();
+  } catch {
+    if (over) throw tooLarge(limit);
+    return null;
+  }
 }
 
 /** True when a `Content-Type` names a JSON document type (parameters such as `charset` allowed). */

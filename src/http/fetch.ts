@@ -28,7 +28,7 @@ import { isNpmRoute, isPypiRoute, matchAccountless, matchRoute, type RouteMatch,
 import { publishHandlers, type MethodHandlers } from "./publish.js";
 import { artifactEvent, emitUploaded, releaseEvent, safeEmitter, type EventHook } from "../engines/publish/events.js";
 import { LegacyUploadError, legacyUpload, legacyUploadErrorResult, type LegacyUploadInput } from "../engines/pypi/legacy-upload.js";
-import { readCapped } from "./body.js";
+import { readCappedForm } from "./body.js";
 import { matchMounted, mountsOf, type ShortHosts } from "./mounts.js";
 import type { Urls } from "../engines/urls.js";
 import { npmChallenge, renderNpmPackument, type NpmOptions, type NpmPackumentInput } from "../engines/npm/packument.js";
@@ -454,13 +454,8 @@ async function twineUpload(ctx: EngineContext, req: RouteRequest, options: Fetch
     if (body !== null && !body.locked) void body.cancel().catch(() => {});
     throw new LegacyUploadError(400, "The upload must be multipart/form-data, as twine sends it");
   }
-  const bytes = await readCapped(body, req.headers, options.pypi?.upload?.maxBytes ?? TWINE_MAX_BYTES);
-  let form: FormData;
-  try {
-    form = await new Response(bytes as unknown as BodyInit, { headers: { "content-type": type } }).formData();
-  } catch {
-    throw new LegacyUploadError(400, "The multipart form could not be read");
-  }
+  const form = await readCappedForm(body, req.headers, type, options.pypi?.upload?.maxBytes ?? TWINE_MAX_BYTES);
+  if (form === null) throw new LegacyUploadError(400, "The multipart form could not be read");
   const input: LegacyUploadInput = {
     form,
     blobs: options.blobs,
