@@ -249,6 +249,8 @@ for (const backend of BACKENDS) {
         expect((await peer.findRelease(A, rel.id, windowed))?.id).toBe(rel.id);
         const moved = await store.updateRelease(A, rel.id, { backdated: "2026-01-05T00:00:00+00:00" }, AT);
         expect(moved?.backdated).toBe("2026-01-05T00:00:00.000Z");
+        // The peer's next request (getAccount starts one: a caching store checks for changes there).
+        await peer.getAccount(A);
         expect(await peer.findRelease(A, rel.id, windowed)).toBeNull();
       });
     });
