@@ -26,12 +26,14 @@ export type PostgresStoreOptions =
 /** How a PostgreSQL store keeps its reads (see sql/cache). */
 export interface CacheOptions {
   /**
-   * Keep reads per revision: `off` (default) asks the database on every call; `check` checks every
-   * revision in one statement at the start of each request (a write on another server is seen by the
-   * very next request); `listen` also learns of changes by LISTEN/NOTIFY on a connection of its own
-   * and then makes no statement for a warm request (another server's write is seen within 100 ms),
-   * checking per request only while that connection is down. Not yet the default: a change to a
-   * release or artifact of no package moves no revision, so `check`/`listen` would miss it.
+   * Keep reads per revision: `check` (default) checks every revision in one statement at the start
+   * of each request, so a write on any server, or by hand in the database, is seen by the very next
+   * request; `listen` also learns of changes by LISTEN/NOTIFY on a connection of its own and then
+   * makes no statement for a warm request (another server's write is seen once its notification
+   * arrives, a few milliseconds after commit), checking per request only while that connection is
+   * down: use it when servers reach PostgreSQL directly or through session pooling (a
+   * transaction-pooling proxy such as PgBouncer's `pool_mode = transaction` does not deliver
+   * notifications); `off` asks the database on every call.
    */
   cache?: "listen" | "check" | "off";
 }
@@ -131,7 +133,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
     // the pool discards it and the next query connects anew.
     pool.on("error", () => {});
   }
-  const mode = options.cache ?? "off";
+  const mode = options.cache ?? "check";
   let changed = () => {};
   const client = postgresClient(pool, options.pool === undefined, () => changed());
   const ensure = migrateOnce(client, POSTGRES_MIGRATIONS);

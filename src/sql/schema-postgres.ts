@@ -2,7 +2,7 @@
  * @module sql/schema-postgres — PostgreSQL migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
-import { AUTH_BUMPS, buildColumnsV2, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
+import { AUTH_BUMPS, buildColumnsV2, NO_PACKAGE_BUMPS, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function triggers(): string {
   const out: string[] = [
@@ -135,4 +135,6 @@ ${triggers()}`,
   writeIndexes(),
   TARGET_INDEX,
   changeNotifications(),
+  // Version 7: releases of no package and their artifacts bump their account (see NO_PACKAGE_BUMPS).
+  statementTriggers(NO_PACKAGE_BUMPS),
 ];

@@ -2,7 +2,7 @@
  * @module sql/schema-sqlite — SQLite migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
-import { AUTH_BUMPS, buildColumnsV2, REVISION_BUMPS, SQLITE_TYPES, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
+import { AUTH_BUMPS, buildColumnsV2, NO_PACKAGE_BUMPS, REVISION_BUMPS, SQLITE_TYPES, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function bumpPackage(expr: string): string {
   return `INSERT INTO package_revisions (package_id, revision) SELECT ${expr}, 1 WHERE ${expr} IS NOT NULL
@@ -33,6 +33,11 @@ function triggers(tables: RevisionBumps = REVISION_BUMPS, ifNotExists = false): 
   return out.join("\n");
 }
 
+/** Drop the revision triggers of these tables (a later version replaces them). */
+function dropTriggers(tables: RevisionBumps): string {
+  return Object.keys(tables).flatMap((table) => ["insert", "update", "delete"].map((op) => `DROP TRIGGER IF EXISTS ${table}_revision_${op};`)).join("\n");
+}
+
 /** SQLite migrations, in order; index + 1 is the schema version. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   `${tablesV1(SQLITE_TYPES)}
@@ -43,4 +48,6 @@ ${triggers()}`,
   TARGET_INDEX,
   // Version 5: authentication's tables bump their account's revision (a suspended license is seen by a cache per revision).
   triggers(AUTH_BUMPS, true),
+  // Version 6: releases of no package and their artifacts bump their account (see NO_PACKAGE_BUMPS).
+  `${dropTriggers(NO_PACKAGE_BUMPS)}\n${triggers(NO_PACKAGE_BUMPS)}`,
 ];

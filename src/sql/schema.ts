@@ -233,3 +233,20 @@ export const AUTH_BUMPS: RevisionBumps = {
   tokens: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
   entitlements: { packages: () => [], accounts: (r) => [`${r}.account_id`] },
 };
+
+/** The package an artifact row's release belongs to (NULL for a release of no package, or one gone). */
+const artifactPackage = (r: string) => `(SELECT package_id FROM releases WHERE id = ${r}.release_id)`;
+
+/**
+ * Version 7 (PostgreSQL) / 6 (SQLite): a release of no package, and an artifact of one, bump their
+ * account's revision (they moved none before, so a server keeping reads per revision missed them:
+ * raw links and the releases and artifacts routes read such releases). Releases and artifacts of a
+ * package still bump only that package, so a package's pages keep their cache across other writes.
+ */
+export const NO_PACKAGE_BUMPS: RevisionBumps = {
+  releases: { packages: (r) => [`${r}.package_id`], accounts: (r) => [`CASE WHEN ${r}.package_id IS NULL THEN ${r}.account_id END`] },
+  artifacts: {
+    packages: (r) => [artifactPackage(r)],
+    accounts: (r) => [`CASE WHEN ${artifactPackage(r)} IS NULL THEN ${r}.account_id END`],
+  },
+};

@@ -78,6 +78,8 @@ describe("faults: the database goes away and comes back", () => {
     // The store's statements are prepared by name per connection, and /engines was answered above, so
     // this also proves a prepared statement fails (PostgreSQL re-analyses it after the rename) and recovers.
     await cluster.query("faults", "ALTER TABLE engines RENAME TO engines_gone");
+    // A change too, so the server's kept reads are dropped and its next request queries the table (a rename alone changes no data).
+    await cluster.query("faults", "UPDATE accounts SET name = name");
     try {
       await expectUnavailable();
     } finally {

@@ -249,6 +249,8 @@ for (const backend of BACKENDS) {
         expect((await peer.findRelease(A, rel.id, windowed))?.id).toBe(rel.id);
         const moved = await store.updateRelease(A, rel.id, { backdated: "2026-01-05T00:00:00+00:00" }, AT);
         expect(moved?.backdated).toBe("2026-01-05T00:00:00.000Z");
+        // The peer's next request (getAccount starts one: a caching store checks for changes there).
+        await peer.getAccount(A);
         expect(await peer.findRelease(A, rel.id, windowed)).toBeNull();
       });
     });
@@ -284,6 +286,27 @@ for (const backend of BACKENDS) {
         expect(await store.deletePackage(A, IDS.pkgClosed)).toHaveLength(1);
         expect(await moved(() => peer.getAccountRevision(A), account)).not.toBe(account);
         expect(await peer.findArtifact(A, IDS.artClosed, ADMIN_SCOPE)).toBeNull();
+      });
+
+      it("a release of no package and its artifacts move the account revision, by the API or by hand; a package's own leave it", async () => {
+        const revision = async () => String((await backend.exec(where, `SELECT revision FROM account_revisions WHERE account_id = '${A}'`))[0]?.revision);
+        const moves = async (write: () => Promise<unknown>) => {
+          const before = await revision();
+          await write();
+          return (await revision()) !== before;
+        };
+        const rel = await store.createRelease(A, newRelease({ packageId: null }), AT);
+        expect(await moves(async () => {})).toBe(false);
+        expect(await moves(() => store.updateRelease(A, rel.id, { name: "renamed" }, AT))).toBe(true);
+        const art = await store.createArtifact(A, { releaseId: rel.id, filename: "tool.tar.gz", filetype: "tar.gz", filesize: 1, platform: "linux", arch: "amd64", signature: null, checksum: null, metadata: {} }, AT);
+        expect(await moves(() => backend.exec(where, `UPDATE artifacts SET filename = 'tool2.tar.gz' WHERE id = '${art.id}'`))).toBe(true);
+        expect(await moves(() => store.deleteArtifact(A, art.id))).toBe(true);
+        expect(await moves(() => backend.exec(where, `UPDATE releases SET status = 'YANKED' WHERE id = '${IDS.relCli110}'`))).toBe(true);
+        expect(await moves(() => store.deleteRelease(A, rel.id))).toBe(true);
+        // A package's release and artifact: only that package's revision (its pages' caches hold across other writes).
+        const inPackage = await store.createRelease(A, newRelease(), AT);
+        expect(await moves(() => store.updateRelease(A, inPackage.id, { name: "renamed" }, AT))).toBe(false);
+        expect(await moves(() => backend.exec(where, `UPDATE artifacts SET filename = 'x.whl' WHERE id = '${IDS.artWhl100}'`))).toBe(false);
       });
     });
 
