@@ -5,8 +5,6 @@
  */
 import { readAllBytes } from "../../core/bytes.js";
 import { toBase64, toHex } from "../../core/encoding.js";
-import { sha1 } from "../../core/sha1.js";
-import { Sha512 } from "../../core/sha512.js";
 
 /** The `package.json` fields a packument version carries (npm's own registry keeps these and a few more). */
 export const MANIFEST_FIELDS = [
@@ -110,12 +108,11 @@ export function pickManifest(pkg: Record<string, unknown>): Record<string, unkno
   return out;
 }
 
-/** SRI integrity and sha1 shasum of bytes, as npm writes them. */
-export function tarballDigests(bytes: Uint8Array): { integrity: string; shasum: string } {
-  const hex = new Sha512().update(bytes).hex();
-  const raw = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < raw.length; i++) raw[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return { integrity: `sha512-${toBase64(raw)}`, shasum: toHex(sha1(bytes)) };
+/** SRI integrity and sha1 shasum of whole bytes as npm writes them, and their sha512 as hex (Web Crypto). */
+export async function tarballDigests(bytes: Uint8Array): Promise<{ integrity: string; shasum: string; sha512: string }> {
+  const [sha512, sha1] = await Promise.all([crypto.subtle.digest("SHA-512", bytes as BufferSource), crypto.subtle.digest("SHA-1", bytes as BufferSource)]);
+  const raw = new Uint8Array(sha512);
+  return { integrity: `sha512-${toBase64(raw)}`, shasum: toHex(new Uint8Array(sha1)), sha512: toHex(raw) };
 }
 
 /**
@@ -133,5 +130,6 @@ export async function readNpmTarball(bytes: Uint8Array): Promise<NpmTarballFacts
     return null;
   }
   if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) return null;
-  return { ...tarballDigests(bytes), manifest: pickManifest(pkg as Record<string, unknown>) };
+  const { integrity, shasum } = await tarballDigests(bytes);
+  return { integrity, shasum, manifest: pickManifest(pkg as Record<string, unknown>) };
 }
