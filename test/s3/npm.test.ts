@@ -19,10 +19,10 @@ import { createS3BlobStorage } from "../../src/blobs/s3/storage.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
 import { toNodeListener } from "../../src/node/http.js";
-import { createWritableMemoryStore } from "../../src/store/memory-write.js";
 import type { WritableStore } from "../../src/store/write.js";
 import { NPM_SECRETS, clientHome, npmDataset, npmPack, project, runClient } from "../e2e/npm-helpers.js";
 import { startS3, type S3Server } from "../helpers/s3.js";
+import { makeWritableStore } from "../helpers/store.js";
 import { checkingFetch, type SeenRequest } from "./sigv4-header.js";
 import { verifies } from "./sigv4.js";
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
   s3 = await startS3();
   const made = npmDataset(work);
   const { dataset } = await loadDatasetFile(made.file);
-  store = createWritableMemoryStore(dataset);
+  store = await makeWritableStore(dataset);
   accountId = (dataset.accounts[0] as { id: string }).id;
   server = await listen(createFetchHandler({ store, blobs: storage(s3.secretAccessKey) }));
   small = createFetchHandler({ store, blobs: storage(s3.secretAccessKey), npm: { maxPublishBytes: 400 } });
