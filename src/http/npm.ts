@@ -6,6 +6,7 @@ import { ValidationError } from "../core/errors.js";
 import type { EngineResult } from "../core/result.js";
 import type { BlobStorage } from "../blobs/types.js";
 import { artifactEvent, releaseEvent } from "../engines/publish/events.js";
+import { DEFAULT_MAX_PUBLISH_BYTES } from "../engines/npm/accept.js";
 import { addNpmDistTag, listNpmDistTags, npmPut, removeNpmDistTag } from "../engines/npm/publish.js";
 import { readCapped } from "./body.js";
 import type { RouteRequest } from "./fetch.js";
@@ -18,9 +19,6 @@ export interface NpmRouteOptions {
   blobs?: BlobStorage;
   npm?: { maxPublishBytes?: number };
 }
-
-/** Largest `npm publish` body by default: a 75 MiB tarball in base64. */
-const MAX_PUBLISH_BYTES = 100 * 1024 * 1024;
 
 async function readJson(req: RouteRequest, limit: number): Promise<unknown> {
   const body = req.request.body;
@@ -35,7 +33,7 @@ async function readJson(req: RouteRequest, limit: number): Promise<unknown> {
 
 /** The npm registry's write routes by name and method. */
 export function npmHandlers(options: NpmRouteOptions): Partial<Record<RouteName, MethodHandlers>> {
-  const limit = options.npm?.maxPublishBytes ?? MAX_PUBLISH_BYTES;
+  const limit = options.npm?.maxPublishBytes ?? DEFAULT_MAX_PUBLISH_BYTES;
   return {
     "npm.package": {
       PUT: async (ctx, req) =>

@@ -7,6 +7,7 @@ import { NotFoundError, ReadOnlyStoreError } from "../core/errors.js";
 import { isWritableStore } from "../store/write.js";
 import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
+import { maxTarballBytes } from "../engines/npm/accept.js";
 import { confirmArtifact, createArtifact, deleteArtifact, listArtifacts, updateArtifact } from "../engines/publish/artifacts.js";
 import { publishContext, type PublishContext } from "../engines/publish/context.js";
 import type { Emit } from "../engines/publish/events.js";
@@ -35,6 +36,8 @@ export interface PublishRouteOptions {
   blobs?: BlobStorage;
   /** Receives failures that must not fail a request (a blob left behind). */
   onError?: (error: unknown, request: RouteRequest["request"]) => void;
+  /** The npm publish limit, which bounds the npm tarballs a confirmation reads back too. */
+  npm?: { maxPublishBytes?: number };
 }
 
 const noEmit: Emit = () => {};
@@ -116,7 +119,7 @@ export function publishHandlers(options: PublishRouteOptions): Partial<Record<Ro
     "artifacts.confirm": {
       POST: (ctx, req) => {
         cancelBody(req);
-        return confirmArtifact(writable(req, ctx), { id: req.match.params.id as string, query: req.query });
+        return confirmArtifact(writable(req, ctx), { id: req.match.params.id as string, query: req.query, maxNpmTarballBytes: maxTarballBytes(options.npm?.maxPublishBytes) });
       },
     },
   };

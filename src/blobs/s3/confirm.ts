@@ -12,6 +12,7 @@ import { Sha512 } from "../../core/sha512.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { WritableStore } from "../../store/write.js";
 import type { BlobStorage } from "../types.js";
+import { npmConfirmFacts } from "./npm-confirm.js";
 import type { S3BlobStorage } from "./storage.js";
 
 /** Why a confirmation failed: the client's error, and the reason kept on the FAILED artifact. */
@@ -90,12 +91,14 @@ async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): P
  * checksum, and mark the artifact UPLOADED; on a mismatch or a missing object mark it FAILED with
  * the reason, delete the wrong bytes, and throw a 422 {@link ConflictError} (`UPLOAD_MISSING`,
  * `FILESIZE_MISMATCH`, `CHECKSUM_MISMATCH`, `CHECKSUM_INVALID`, `FILENAME_INVALID`). An UPLOADED artifact is returned as it is, so a retried
- * confirmation is harmless. @throws {NotFoundError} when the account has no such artifact.
+ * confirmation is harmless. An npm package's tarball is read back for its `metadata.npm` (and refused
+ * as `npm publish` refuses it: over `options.maxNpmTarballBytes`, no package.json, another name or version).
+ * @throws {NotFoundError} when the account has no such artifact.
  */
-export async function confirmUpload(store: WritableStore, blobs: BlobStorage | undefined, account: Account, artifactId: string, now: Date = new Date()): Promise<Artifact> {
+export async function confirmUpload(store: WritableStore, blobs: BlobStorage | undefined, account: Account, artifactId: string, now: Date = new Date(), options: { maxNpmTarballBytes?: number } = {}): Promise<Artifact> {
   const found = await store.getArtifact(account.id, artifactId);
   if (found === null) throw new NotFoundError();
-  const { artifact } = found;
+  const { artifact, release } = found;
   if (artifact.status === "UPLOADED") return artifact;
   if (!isConfirmableStorage(blobs)) {
     throw new ConflictError("This server's blob storage takes uploads itself: PUT the bytes to the upload URL", { code: "CONFIRM_UNSUPPORTED" });
@@ -104,9 +107,12 @@ export async function confirmUpload(store: WritableStore, blobs: BlobStorage | u
   try {
     if (key === null) throw refuse("FILENAME_INVALID", FILENAME, "The artifact's filename cannot be stored: it must be one plain file name (no '..', NUL, slash, backslash or colon)");
     const proved = await inspect(blobs, artifact, key);
+    const npm = await npmConfirmFacts({ store, blobs, account, artifact, release, key, proved, ...(options.maxNpmTarballBytes !== undefined ? { maxBytes: options.maxNpmTarballBytes } : {}) }).catch((error: unknown) => {
+      throw error instanceof ConflictError ? new Refused(error, error.detail) : error;
+    });
     let done: Artifact | null;
     try {
-      done = await store.completeArtifact(account.id, artifact.id, { ...proved, blob: key }, now);
+      done = await store.completeArtifact(account.id, artifact.id, { ...proved, blob: key, ...(npm !== null ? { metadata: { npm } } : {}) }, now);
     } catch (error) {
       // A racing confirmation won: the artifact is UPLOADED with these same bytes.
       const again = error instanceof ConflictError ? await store.getArtifact(account.id, artifact.id) : null;

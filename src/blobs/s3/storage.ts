@@ -12,6 +12,7 @@ import type { BlobStorage, PresignInput } from "../types.js";
 import { artifactBlobKey, canonicalQuery, isSafeBlobKey, objectUrl, type S3Location } from "./keys.js";
 import { abortMultipart, completeMultipart, presignPart, startMultipart, type MultipartTransport, type UploadedPart } from "./multipart.js";
 import { MAX_PRESIGN_SECONDS, presignObject, type S3Credentials } from "./presign.js";
+import { putObject, type PutBytes } from "./put-object.js";
 
 /** Options of {@link createS3BlobStorage}. */
 export interface S3BlobStorageOptions {
@@ -69,6 +70,8 @@ export interface S3BlobStorage extends BlobStorage {
   completeMultipart(blobKey: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void>;
   /** Abandon a multipart upload and its parts. */
   abortMultipart(blobKey: string, uploadId: string): Promise<void>;
+  /** The server's own PUT of whole bytes to a blob key (their SHA-256 bound); absent on storages that cannot. */
+  putObject?(blobKey: string, bytes: Uint8Array): Promise<PutBytes>;
   /** A presigned PUT of exact bytes to a blob key (size and SHA-256 bound), and the headers the request must carry. */
   presignPut(blobKey: string, bytes: { size: number; sha256: string }, now?: Date): Promise<{ url: string; headers: Record<string, string> }>;
 }
@@ -213,6 +216,7 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     },
 
     delete: del,
+    putObject: (blobKey, bytes) => putObject({ sign: (url, init) => client.sign(url, { ...init, body: init.body as BodyInit }), fetch: doFetch, url: (key) => objectUrl(where, objectKey(key)) }, blobKey, bytes),
     startMultipart: (blobKey) => startMultipart(transport, blobKey),
     presignPart: (blobKey, uploadId, partNumber, size, now = new Date()) => presignPart(transport, blobKey, uploadId, partNumber, size, now),
     completeMultipart: (blobKey, uploadId, parts) => completeMultipart(transport, blobKey, uploadId, parts),

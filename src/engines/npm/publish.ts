@@ -2,8 +2,8 @@
  * @module engines/npm/publish — npm's own write commands over the write contract (beyond Keygen):
  * `npm publish` (PUT of the packument with the tarball attached), `npm deprecate` (PUT of the
  * packument with `deprecated` set: a yank with the message as its reason), and `npm dist-tag
- * add/rm` (release tags). The tarball's bytes go through the blob storage's own upload path, so
- * size and digest are checked and its package.json read exactly as for `POST /artifacts` + `PUT`.
+ * add/rm` (release tags). The tarball's bytes go through the blob storage's own upload path (or,
+ * on S3, the server's own PutObject), so size and digest are checked as for `POST /artifacts` + `PUT`.
  */
 import { isWriter, mayWrite } from "../../access/permissions.js";
 import { ADMIN_SCOPE } from "../../access/scope.js";
@@ -11,14 +11,15 @@ import type { BlobStorage } from "../../blobs/types.js";
 import { fromBase64 } from "../../core/encoding.js";
 import { ForbiddenError, NotFoundError, ReadOnlyStoreError, SdkError, UnauthorizedError, ValidationError, isSdkError } from "../../core/errors.js";
 import { jsonResult, type EngineResult } from "../../core/result.js";
-import { Sha512 } from "../../core/sha512.js";
 import { channelOf, parseStrict } from "../../core/version.js";
 import type { Artifact, Package, Release } from "../../model/records.js";
 import { isWritableStore, type WritableStore } from "../../store/write.js";
 import type { EngineContext } from "../context.js";
 import { checkTag } from "../publish/validate.js";
+import { manifestMismatch } from "./accept.js";
 import { isNpmName, tarballFilename } from "./names.js";
 import { distTags, findNpmPackage, visibleVersions } from "./packument.js";
+import { canStoreTarball, storeTarball } from "./publish-store.js";
 import { readNpmTarball, tarballDigests } from "./tarball.js";
 
 /** An npm-facing refusal: its status, and the text npm prints (`error`). */
@@ -119,8 +120,8 @@ async function deprecate(ctx: EngineContext, store: WritableStore, input: NpmPut
   return jsonResult(200, { ok: true, id: input.name }, {}, "application/json");
 }
 
-/** The attached tarball's bytes, checked against its declared length and the manifest's dist digests. */
-function attachedTarball(attachments: Record<string, unknown>, manifest: Record<string, unknown>): Uint8Array {
+/** The attached tarball's bytes and sha512 (hex), checked against its declared length and the manifest's dist digests. */
+async function attachedTarball(attachments: Record<string, unknown>, manifest: Record<string, unknown>): Promise<{ bytes: Uint8Array; sha512: string }> {
   const entries = Object.values(attachments);
   if (entries.length !== 1) throw new NpmError(400, "Exactly one tarball must be attached");
   const attachment = entries[0];
@@ -128,11 +129,11 @@ function attachedTarball(attachments: Record<string, unknown>, manifest: Record<
   const bytes = fromBase64(attachment.data);
   if (bytes === null || bytes.byteLength === 0) throw new NpmError(400, "The attachment's data is not base64");
   if (attachment.length !== undefined && attachment.length !== bytes.byteLength) throw new NpmError(400, `The attachment has ${bytes.byteLength} bytes but declares ${String(attachment.length)}`);
-  const { integrity, shasum } = tarballDigests(bytes);
+  const { integrity, shasum, sha512 } = await tarballDigests(bytes);
   const dist = isObject(manifest.dist) ? manifest.dist : {};
   if (typeof dist.integrity === "string" && dist.integrity.startsWith("sha512-") && dist.integrity !== integrity) throw new NpmError(400, "The tarball does not match its dist.integrity");
   if (typeof dist.shasum === "string" && dist.shasum.toLowerCase() !== shasum) throw new NpmError(400, "The tarball does not match its dist.shasum");
-  return bytes;
+  return { bytes, sha512 };
 }
 
 async function publish(ctx: EngineContext, store: WritableStore, input: NpmPutInput, doc: Record<string, unknown>, attachments: Record<string, unknown>): Promise<EngineResult> {
@@ -146,15 +147,16 @@ async function publish(ctx: EngineContext, store: WritableStore, input: NpmPutIn
   const channel = parsed === null ? null : channelOf(parsed);
   if (parsed === null || parsed.version !== version) throw new NpmError(400, `Invalid version ${JSON.stringify(version)}: it must be SemVer`);
   if (channel === null) throw new NpmError(400, `Version ${version} names no channel: a pre-release must start with rc, beta, alpha or dev`);
-  const bytes = attachedTarball(attachments, manifest);
+  const { bytes, sha512 } = await attachedTarball(attachments, manifest);
   const facts = await readNpmTarball(bytes);
   if (facts === null) throw new NpmError(400, "The attachment is not an npm tarball (a gzipped tar with package/package.json)");
-  if (facts.manifest.name !== name || facts.manifest.version !== version) throw new NpmError(400, `The tarball's package.json is ${String(facts.manifest.name)}@${String(facts.manifest.version)}, not ${name}@${version}`);
+  const mismatch = manifestMismatch(facts, name, version);
+  if (mismatch !== null) throw new NpmError(400, mismatch);
   const tags = isObject(doc["dist-tags"]) ? Object.entries(doc["dist-tags"]).filter(([, v]) => v === version).map(([t]) => t) : [];
   const tag = tags.find((t) => t !== "latest") ?? null;
   if (tag !== null) npmTag(tag);
   const blobs = input.blobs;
-  if (blobs?.presignUpload === undefined || blobs.receive === undefined) throw new NpmError(501, "This server's blob storage takes no uploads");
+  if (!canStoreTarball(blobs)) throw new NpmError(501, "This server's blob storage takes no uploads");
 
   const account = ctx.account;
   const now = ctx.now;
@@ -191,17 +193,11 @@ async function publish(ctx: EngineContext, store: WritableStore, input: NpmPutIn
       }, now);
       created.release = true;
     } else if (tag !== null) release = (await store.updateRelease(account.id, release.id, { tag }, now)) ?? release;
-    const sha512 = new Sha512().update(bytes).hex();
     artifact = await store.createArtifact(account.id, {
       releaseId: release.id, filename: tarballFilename(name, version), filetype: "tgz", filesize: bytes.byteLength,
       platform: null, arch: null, signature: null, checksum: sha512, metadata: {},
     }, now);
-    const url = new URL(await blobs.presignUpload({ account, artifact, ttl: 300, now, origin: ctx.origin }));
-    const path = url.pathname.replace(/^\/v1\/(?:blobs|uploads)\//, "");
-    const headers = new Headers({ "content-length": String(bytes.byteLength), "content-type": "application/octet-stream" });
-    let stored: Artifact = artifact;
-    const answer = await blobs.receive({ path, query: url.searchParams, headers, body: new Blob([bytes as BlobPart]).stream(), store, now, uploaded: (done) => (stored = done) });
-    if (answer.status >= 300) throw new NpmError(answer.status === 413 ? 413 : 400, "The tarball was refused by the blob storage");
+    const stored = await storeTarball({ store, blobs, account, artifact, bytes, facts, now, origin: ctx.origin });
     const published = await store.setReleaseStatus(account.id, release.id, "PUBLISHED", now);
     if (published === null) throw new NotFoundError("The release was deleted during the publish");
     input.onChange?.({ type: "published", release: published, artifact: stored });

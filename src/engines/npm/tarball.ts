@@ -4,9 +4,7 @@
  * (sha512) and its `shasum` (sha1). Web APIs only; hostile bytes give null, never a throw or a hang.
  */
 import { readAllBytes } from "../../core/bytes.js";
-import { fromHex, toBase64, toHex } from "../../core/encoding.js";
-import { sha1 } from "../../core/sha1.js";
-import { Sha512 } from "../../core/sha512.js";
+import { toBase64, toHex } from "../../core/encoding.js";
 
 /** The `package.json` fields a packument version carries (npm's own registry keeps these and a few more). */
 export const MANIFEST_FIELDS = [
@@ -110,20 +108,11 @@ export function pickManifest(pkg: Record<string, unknown>): Record<string, unkno
   return out;
 }
 
-/** SRI integrity and sha1 shasum as npm writes them, from the raw sha512 and sha1 digests. */
-function npmDigests(sha512: Uint8Array, sha1Digest: Uint8Array): { integrity: string; shasum: string } {
-  return { integrity: `sha512-${toBase64(sha512)}`, shasum: toHex(sha1Digest) };
-}
-
-/** SRI integrity and sha1 shasum of bytes, as npm writes them, computed synchronously in JS (prefer {@link hashTarball}). */
-export function tarballDigests(bytes: Uint8Array): { integrity: string; shasum: string } {
-  return npmDigests(fromHex(new Sha512().update(bytes).hex()) as Uint8Array, sha1(bytes));
-}
-
-/** SRI integrity and sha1 shasum of whole bytes, as npm writes them, on Web Crypto. */
-export async function hashTarball(bytes: Uint8Array): Promise<{ integrity: string; shasum: string }> {
-  const [sha512, sha1Digest] = await Promise.all([crypto.subtle.digest("SHA-512", bytes as BufferSource), crypto.subtle.digest("SHA-1", bytes as BufferSource)]);
-  return npmDigests(new Uint8Array(sha512), new Uint8Array(sha1Digest));
+/** SRI integrity and sha1 shasum of whole bytes as npm writes them, and their sha512 as hex (Web Crypto). */
+export async function tarballDigests(bytes: Uint8Array): Promise<{ integrity: string; shasum: string; sha512: string }> {
+  const [sha512, sha1] = await Promise.all([crypto.subtle.digest("SHA-512", bytes as BufferSource), crypto.subtle.digest("SHA-1", bytes as BufferSource)]);
+  const raw = new Uint8Array(sha512);
+  return { integrity: `sha512-${toBase64(raw)}`, shasum: toHex(new Uint8Array(sha1)), sha512: toHex(raw) };
 }
 
 /**
@@ -141,5 +130,6 @@ export async function readNpmTarball(bytes: Uint8Array): Promise<NpmTarballFacts
     return null;
   }
   if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) return null;
-  return { ...(await hashTarball(bytes)), manifest: pickManifest(pkg as Record<string, unknown>) };
+  const { integrity, shasum } = await tarballDigests(bytes);
+  return { integrity, shasum, manifest: pickManifest(pkg as Record<string, unknown>) };
 }

@@ -210,13 +210,14 @@ export async function deleteArtifact(ctx: PublishContext, input: ArtifactRef): P
 
 /**
  * `POST /artifacts/{id}/actions/confirm`: an upload to object storage is done; the object's size and
- * checksum are checked (HEAD) and the artifact becomes UPLOADED (200 with it), or FAILED with the reason (422).
+ * checksum are checked (HEAD) and the artifact becomes UPLOADED (200 with it), or FAILED with the reason (422);
+ * an npm tarball is read back for its package.json, up to `maxNpmTarballBytes`.
  */
-export async function confirmArtifact(ctx: PublishContext, input: ArtifactRef): Promise<EngineResult> {
+export async function confirmArtifact(ctx: PublishContext, input: ArtifactRef & { maxNpmTarballBytes?: number }): Promise<EngineResult> {
   requireAuthenticated(ctx.principal);
   const { release, artifact } = await findArtifactFor(ctx, input);
   assertMayWrite(ctx.principal, release.productId);
-  const done = await confirmUpload(ctx.store, ctx.blobs, ctx.account, artifact.id, ctx.now);
+  const done = await confirmUpload(ctx.store, ctx.blobs, ctx.account, artifact.id, ctx.now, input.maxNpmTarballBytes !== undefined ? { maxNpmTarballBytes: input.maxNpmTarballBytes } : {});
   if (artifact.status !== "UPLOADED" && done.status === "UPLOADED") ctx.emit(artifactEvent("artifact.uploaded", done, ctx.now));
   return jsonResult(200, { data: ser(ctx, done) });
 }
