@@ -10,6 +10,7 @@ import type { EngineContext } from "../engines/context.js";
 import { maxTarballBytes } from "../engines/npm/accept.js";
 import { confirmArtifact, createArtifact, deleteArtifact, listArtifacts, updateArtifact } from "../engines/publish/artifacts.js";
 import { publishContext, type PublishContext } from "../engines/publish/context.js";
+import { listUploadParts, presignUploadParts } from "../engines/publish/parts.js";
 import type { Emit } from "../engines/publish/events.js";
 import { createPackage, deletePackage, listPackages, retrievePackage, updatePackage } from "../engines/publish/packages.js";
 import {
@@ -121,6 +122,10 @@ export function publishHandlers(options: PublishRouteOptions): Partial<Record<Ro
         cancelBody(req);
         return confirmArtifact(writable(req, ctx), { id: req.match.params.id as string, query: req.query, maxNpmTarballBytes: maxTarballBytes(options.npm?.maxPublishBytes) });
       },
+    },
+    "artifacts.parts": {
+      GET: (ctx, req) => listUploadParts(writable(req, ctx), { id: req.match.params.id as string, query: req.query }),
+      POST: write((ctx, req, document) => presignUploadParts(ctx, { id: req.match.params.id as string, query: req.query, document })),
     },
   };
 }

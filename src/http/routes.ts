@@ -25,6 +25,7 @@ export type RouteName =
   | "releases.package"
   | "artifacts.collection"
   | "artifacts.confirm"
+  | "artifacts.parts"
   | "npm.package"
   | "npm.tarball"
   | "npm.distTags";
@@ -52,6 +53,7 @@ export const ROUTE_TEMPLATES: Record<RouteName, string> = {
   "releases.package": "/v1/accounts/{account}/releases/{id}/package",
   "artifacts.collection": "/v1/accounts/{account}/artifacts",
   "artifacts.confirm": "/v1/accounts/{account}/artifacts/{id}/actions/confirm",
+  "artifacts.parts": "/v1/accounts/{account}/artifacts/{id}/upload/parts",
   "npm.package": "/v1/accounts/{account}/engines/npm/{package}",
   "npm.tarball": "/v1/accounts/{account}/engines/npm/{package}/-/{filename}",
   "npm.distTags": "/v1/accounts/{account}/engines/npm/-/package/{package}/dist-tags/{tag}",
@@ -131,6 +133,7 @@ export function matchRoute(segments: readonly string[], trailingSlash: boolean):
     const id = segments[4];
     if (id === undefined) return m("artifacts.collection");
     if (n === 7 && segments[5] === "actions" && segments[6] === "confirm") return m("artifacts.confirm", { id });
+    if (n === 7 && segments[5] === "upload" && segments[6] === "parts") return m("artifacts.parts", { id });
     return m("artifacts.download", n > 5 ? { id, filename: segments.slice(5).join("/") } : { id });
   }
   if (section === "releases") {

@@ -87,6 +87,19 @@ async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): P
 }
 
 /**
+ * A multipart upload's parts assembled into the object first (a no-op for a single PUT); parts still
+ * missing leave the artifact WAITING (422 `UPLOAD_INCOMPLETE`), parts the storage refuses fail it.
+ */
+async function assembleParts(blobs: S3BlobStorage, account: Account, artifact: Artifact): Promise<void> {
+  try {
+    await blobs.multipart?.complete(account, artifact);
+  } catch (error) {
+    if (error instanceof ConflictError && (error.code === "MULTIPART_REFUSED" || error.code === "UPLOAD_MISSING")) throw new Refused(error, error.detail);
+    throw error;
+  }
+}
+
+/**
  * Confirm an upload to object storage: HEAD the artifact's object, check its size and (SHA-256)
  * checksum, and mark the artifact UPLOADED; on a mismatch or a missing object mark it FAILED with
  * the reason, delete the wrong bytes, and throw a 422 {@link ConflictError} (`UPLOAD_MISSING`,
@@ -106,6 +119,7 @@ export async function confirmUpload(store: WritableStore, blobs: BlobStorage | u
   const key = blobs.uploadKey(account, artifact);
   try {
     if (key === null) throw refuse("FILENAME_INVALID", FILENAME, "The artifact's filename cannot be stored: it must be one plain file name (no '..', NUL, slash, backslash or colon)");
+    await assembleParts(blobs, account, artifact);
     const proved = await inspect(blobs, artifact, key);
     const npm = await npmConfirmFacts({ store, blobs, account, artifact, release, key, proved, ...(options.maxNpmTarballBytes !== undefined ? { maxBytes: options.maxNpmTarballBytes } : {}) }).catch((error: unknown) => {
       throw error instanceof ConflictError ? new Refused(error, error.detail) : error;
@@ -124,6 +138,7 @@ export async function confirmUpload(store: WritableStore, blobs: BlobStorage | u
   } catch (error) {
     if (!(error instanceof Refused)) throw error;
     if (key !== null && error.error.code !== "UPLOAD_MISSING") await blobs.delete(key).catch(() => {});
+    await blobs.multipart?.abort(account, artifact).catch(() => {});
     await store.failArtifact(account.id, artifact.id, error.reason, now).catch(() => {});
     throw error.error;
   }

@@ -10,7 +10,8 @@ import { fromBase64, fromHex, toBase64, toHex } from "../../core/encoding.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { BlobStorage, PresignInput } from "../types.js";
 import { artifactBlobKey, canonicalQuery, isSafeBlobKey, objectUrl, type S3Location } from "./keys.js";
-import { abortMultipart, completeMultipart, presignPart, startMultipart, type MultipartTransport, type UploadedPart } from "./multipart.js";
+import { abortMultipart, completeMultipart, listParts, presignPart, startMultipart, type MultipartTransport, type StoredPart, type UploadedPart } from "./multipart.js";
+import { createMultipartBlobs } from "./multipart-uploads.js";
 import { MAX_PRESIGN_SECONDS, presignObject, type S3Credentials } from "./presign.js";
 import { putObject, type PutBytes } from "./put-object.js";
 
@@ -38,6 +39,10 @@ export interface S3BlobStorageOptions {
    * bytes (default true); the uploader must then send that header ({@link s3UploadHeaders}).
    */
   bindChecksum?: boolean;
+  /** Declared sizes above this many bytes upload in parts (default 5 GiB, S3's single-PUT limit). */
+  multipartThreshold?: number;
+  /** Bytes per part of a multipart upload, every part but the last (default 64 MiB; S3's least is 5 MiB). */
+  partSize?: number;
   /** The fetch the server's own requests (HEAD, GET, DELETE) use; default the global one. */
   fetch?: typeof fetch;
 }
@@ -62,16 +67,20 @@ export interface S3BlobStorage extends BlobStorage {
   open(blobKey: string): Promise<ReadableStream<Uint8Array> | null>;
   /** DELETE an object by blob key; a missing one is not an error. */
   delete(blobKey: string): Promise<void>;
-  /** Start a multipart upload (for files over S3's 5 GiB single-PUT limit) of a blob key; its upload id. */
-  startMultipart(blobKey: string): Promise<string>;
-  /** A presigned PUT of one part (1–10000) of a multipart upload, its size bound when given. */
-  presignPart(blobKey: string, uploadId: string, partNumber: number, size: number | null, now?: Date): Promise<string>;
+  /** Start a multipart upload (for files over S3's 5 GiB single-PUT limit) of a blob key, parts checksummed with SHA-256 when asked; its upload id. */
+  startMultipart(blobKey: string, sha256Parts?: boolean): Promise<string>;
+  /** A presigned PUT of one part (1–10000) of a multipart upload, its size and (base64) SHA-256 bound when given. */
+  presignPart(blobKey: string, uploadId: string, partNumber: number, size: number | null, now?: Date, checksumSha256?: string): Promise<string>;
+  /** The parts S3 holds for a multipart upload (ListParts); null when there is no such upload. */
+  listParts(blobKey: string, uploadId: string): Promise<StoredPart[] | null>;
   /** Assemble a multipart upload's parts (numbered 1…n, with the ETags S3 answered) into the object. */
   completeMultipart(blobKey: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void>;
   /** Abandon a multipart upload and its parts. */
   abortMultipart(blobKey: string, uploadId: string): Promise<void>;
   /** The server's own PUT of whole bytes to a blob key (their SHA-256 bound); absent on storages that cannot. */
   putObject?(blobKey: string, bytes: Uint8Array): Promise<PutBytes>;
+  /** Artifact-level multipart uploads: plan, presigned parts, part list, completion, abort. */
+  multipart: NonNullable<BlobStorage["multipart"]>;
   /** A presigned PUT of exact bytes to a blob key (size and SHA-256 bound), and the headers the request must carry. */
   presignPut(blobKey: string, bytes: { size: number; sha256: string }, now?: Date): Promise<{ url: string; headers: Record<string, string> }>;
 }
@@ -131,7 +140,7 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
   const objectKey = (blobKey: string) => `${where.prefix}${blobKey}`;
 
   /** A signed request on an object, sent with the configured fetch. */
-  async function send(method: "HEAD" | "GET" | "DELETE" | "POST", blobKey: string, headers: Record<string, string> = {}, query: Record<string, string> = {}, body?: string): Promise<Response> {
+  async function send(method: "HEAD" | "GET" | "PUT" | "DELETE" | "POST", blobKey: string, headers: Record<string, string> = {}, query: Record<string, string> = {}, body?: string): Promise<Response> {
     if (!isSafeBlobKey(blobKey)) throw new TypeError("unsafe blob key");
     const url = objectUrl(where, objectKey(blobKey));
     const search = canonicalQuery(new URLSearchParams(query));
@@ -151,11 +160,55 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     },
   };
 
+  async function head(blobKey: string): Promise<S3ObjectInfo | null> {
+    const res = await send("HEAD", blobKey, { "x-amz-checksum-mode": "ENABLED" });
+    if (res.status === 404) return null;
+    if (!res.ok) throw unavailable(`S3 HEAD answered ${res.status}`);
+    const size = Number(res.headers.get("content-length") ?? "NaN");
+    if (!Number.isSafeInteger(size) || size < 0) throw unavailable("S3 HEAD answered no Content-Length");
+    const checksum = res.headers.get("x-amz-checksum-sha256");
+    const bytes = checksum === null ? null : fromBase64(checksum);
+    return { size, sha256: bytes !== null && bytes.length === 32 ? toHex(bytes) : null, etag: res.headers.get("etag") };
+  }
+
+  async function open(blobKey: string): Promise<ReadableStream<Uint8Array> | null> {
+    const res = await send("GET", blobKey);
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => {});
+      return null;
+    }
+    if (!res.ok || res.body === null) {
+      await res.body?.cancel().catch(() => {});
+      throw unavailable(`S3 GET answered ${res.status}`);
+    }
+    return res.body;
+  }
+
   async function del(blobKey: string): Promise<void> {
     const res = await send("DELETE", blobKey);
     await res.body?.cancel().catch(() => {});
     if (!res.ok && res.status !== 404) throw unavailable(`S3 DELETE answered ${res.status}`);
   }
+
+  const multipart = createMultipartBlobs({
+    startMultipart: (blobKey, sha256Parts) => startMultipart(transport, blobKey, sha256Parts),
+    presignPart: (blobKey, uploadId, n, size, now, checksum) => presignPart(transport, blobKey, uploadId, n, size, now, checksum),
+    listParts: (blobKey, uploadId) => listParts(transport, blobKey, uploadId),
+    completeMultipart: (blobKey, uploadId, parts) => completeMultipart(transport, blobKey, uploadId, parts),
+    abortMultipart: (blobKey, uploadId) => abortMultipart(transport, blobKey, uploadId),
+    async putSmall(blobKey, body) {
+      const res = await send("PUT", blobKey, { "content-type": "application/json" }, {}, body);
+      await res.body?.cancel().catch(() => {});
+      if (!res.ok) throw unavailable(`S3 PUT answered ${res.status}`);
+    },
+    open: (blobKey) => open(blobKey),
+    head: (blobKey) => head(blobKey),
+    delete: (blobKey) => del(blobKey),
+  }, {
+    threshold: Math.max(0, options.multipartThreshold ?? 5 * 1024 * 1024 * 1024),
+    partSize: Math.max(1, options.partSize ?? 64 * 1024 * 1024),
+    sha256: bindChecksum,
+  });
 
   return {
     async presign({ artifact, ttl, now }: PresignInput) {
@@ -186,42 +239,23 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
       if (artifact.blob !== null && isSafeBlobKey(artifact.blob)) keys.add(artifact.blob);
       const upload = artifactBlobKey(account, artifact);
       if (upload !== null) keys.add(upload);
+      // A multipart upload in progress: its parts and manifest go too.
+      if (artifact.status !== "UPLOADED") await multipart.abort(account, artifact);
       for (const key of keys) await del(key);
     },
 
     uploadKey: artifactBlobKey,
 
-    async head(blobKey: string) {
-      const res = await send("HEAD", blobKey, { "x-amz-checksum-mode": "ENABLED" });
-      if (res.status === 404) return null;
-      if (!res.ok) throw unavailable(`S3 HEAD answered ${res.status}`);
-      const size = Number(res.headers.get("content-length") ?? "NaN");
-      if (!Number.isSafeInteger(size) || size < 0) throw unavailable("S3 HEAD answered no Content-Length");
-      const checksum = res.headers.get("x-amz-checksum-sha256");
-      const bytes = checksum === null ? null : fromBase64(checksum);
-      return { size, sha256: bytes !== null && bytes.length === 32 ? toHex(bytes) : null, etag: res.headers.get("etag") };
-    },
-
-    async open(blobKey: string) {
-      const res = await send("GET", blobKey);
-      if (res.status === 404) {
-        await res.body?.cancel().catch(() => {});
-        return null;
-      }
-      if (!res.ok || res.body === null) {
-        await res.body?.cancel().catch(() => {});
-        throw unavailable(`S3 GET answered ${res.status}`);
-      }
-      return res.body;
-    },
-
+    head,
+    open,
     delete: del,
     putObject: (blobKey, bytes) => putObject({ sign: (url, init) => client.sign(url, { ...init, body: init.body as BodyInit }), fetch: doFetch, url: (key) => objectUrl(where, objectKey(key)) }, blobKey, bytes),
-    startMultipart: (blobKey) => startMultipart(transport, blobKey),
-    presignPart: (blobKey, uploadId, partNumber, size, now = new Date()) => presignPart(transport, blobKey, uploadId, partNumber, size, now),
+    multipart,
+    startMultipart: (blobKey, sha256Parts = false) => startMultipart(transport, blobKey, sha256Parts),
+    presignPart: (blobKey, uploadId, partNumber, size, now = new Date(), checksum) => presignPart(transport, blobKey, uploadId, partNumber, size, now, checksum),
+    listParts: (blobKey, uploadId) => listParts(transport, blobKey, uploadId),
     completeMultipart: (blobKey, uploadId, parts) => completeMultipart(transport, blobKey, uploadId, parts),
     abortMultipart: (blobKey, uploadId) => abortMultipart(transport, blobKey, uploadId),
-
     async presignPut(blobKey: string, bytes: { size: number; sha256: string }, now: Date = new Date()) {
       if (!isSafeBlobKey(blobKey)) throw new TypeError("unsafe blob key");
       const raw = fromHex(bytes.sha256);

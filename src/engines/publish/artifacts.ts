@@ -13,6 +13,7 @@ import { ARTIFACT_STATUSES, type Artifact, type ArtifactStatus, type Release } f
 import type { ArtifactWithRelease } from "../../store/types.js";
 import type { ArtifactChanges, ArtifactFilter } from "../../store/write.js";
 import { confirmUpload } from "../../blobs/s3/confirm.js";
+import type { MultipartPlan } from "../../blobs/types.js";
 import { serializeArtifact } from "../artifacts.js";
 import { optionalParam } from "../query.js";
 import { emptyList, listResult, removeBlobs, type ListInput, type PublishContext, productFilter } from "./context.js";
@@ -56,7 +57,7 @@ async function releaseNamed(ctx: PublishContext, release: string, query: URLSear
 }
 
 /** An artifact by UUID or filename (of `?release=` when given) that the caller can find. @throws {NotFoundError}. */
-async function findArtifactFor(ctx: PublishContext, ref: ArtifactRef): Promise<ArtifactWithRelease> {
+export async function findArtifactFor(ctx: PublishContext, ref: ArtifactRef): Promise<ArtifactWithRelease> {
   const missing = () => notFound("release artifact", ref.id);
   const visible = async (found: ArtifactWithRelease | null): Promise<ArtifactWithRelease | null> => {
     if (found === null) return null;
@@ -124,7 +125,8 @@ export async function listArtifacts(ctx: PublishContext, input: ListInput): Prom
 
 /**
  * `POST /artifacts`: a WAITING artifact, answered `307` with `Location` = the storage's signed upload URL
- * (`Prefer: no-redirect`: `200` with the same `Location`), or `201` without one when the storage takes no uploads.
+ * (`Prefer: no-redirect`: `200` with the same `Location`), or `201` without one when the storage takes no uploads
+ * or the declared filesize is over its multipart threshold (then `meta.multipart` = `{ filesize, partSize, partCount }`).
  * @throws {UnauthorizedError} anonymous; {@link ForbiddenError} not a writer of the release's product;
  * {@link ValidationError} 400 for a malformed document; {@link ConflictError} 422 (`RELEASE_NOT_FOUND`, `FILENAME_TAKEN`, …).
  */
@@ -161,9 +163,12 @@ export async function createArtifact(ctx: PublishContext, input: CreateArtifactI
     throw withPointer(error);
   }
   let upload: string | undefined;
+  let multipart: MultipartPlan | undefined;
   if (ctx.blobs?.presignUpload !== undefined) {
     try {
-      upload = await ctx.blobs.presignUpload({ account: ctx.account, artifact, ttl: UPLOAD_TTL, now: ctx.now, origin: blobOrigin(ctx) });
+      const parts = ctx.blobs.multipart;
+      if (parts !== undefined && artifact.filesize !== null && artifact.filesize > parts.threshold) multipart = await parts.start(ctx.account, artifact, ctx.now);
+      else upload = await ctx.blobs.presignUpload({ account: ctx.account, artifact, ttl: UPLOAD_TTL, now: ctx.now, origin: blobOrigin(ctx) });
     } catch (error) {
       // No URL, no artifact: a WAITING artifact nobody can upload to is not left behind.
       await ctx.store.deleteArtifact(ctx.account.id, artifact.id).catch(ctx.report);
@@ -171,6 +176,8 @@ export async function createArtifact(ctx: PublishContext, input: CreateArtifactI
     }
   }
   ctx.emit(artifactEvent("artifact.created", artifact, ctx.now));
+  // Too large for one PUT: the parts' URLs come from `POST /artifacts/{id}/upload/parts` (engines/publish/parts).
+  if (multipart !== undefined) return jsonResult(201, { data: ser(ctx, artifact), meta: { multipart } });
   const doc = { data: ser(ctx, artifact) };
   if (upload === undefined) return jsonResult(201, doc);
   return jsonResult(prefersNoRedirect(input.headers, input.query) ? 200 : 307, doc, { Location: upload });
