@@ -17,21 +17,29 @@ export interface PutResult {
 
 const MAX_BODY = 64 * 1024;
 
+/** A slice of the file (a multipart upload's part) and headers the signed URL needs (`x-amz-checksum-sha256`). */
+export interface PutPart {
+  /** Where the bytes start in the file (default 0). */
+  offset?: number;
+  headers?: Record<string, string>;
+}
+
 function write(req: ClientRequest, chunk: Buffer): Promise<void> {
   return new Promise((resolve, reject) => req.write(chunk, (error) => (error ? reject(error) : resolve())));
 }
 
 /**
- * PUT the first `size` bytes of a file to a URL. No credentials are sent (the URL is signed; it may
+ * PUT `size` bytes of a file (from `part.offset`, default the start) to a URL. No credentials are sent (the URL is signed; it may
  * be another host, such as an object store). `onBytes` sees each chunk once the socket took it.
  * An early answer (a refusal before the body is done) stops the sending.
  * @throws {Error} when the connection fails before an answer arrives, or the file is shorter than `size`.
  */
-export async function putFile(url: URL, path: string, size: number, contentType: string, onBytes: (n: number) => void, userAgent: string): Promise<PutResult> {
+export async function putFile(url: URL, path: string, size: number, contentType: string, onBytes: (n: number) => void, userAgent: string, part: PutPart = {}): Promise<PutResult> {
   const file = await open(path, "r");
+  const offset = part.offset ?? 0;
   try {
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(url, { method: "PUT", headers: { "Content-Length": String(size), "Content-Type": contentType, "User-Agent": userAgent } });
+    const req = send(url, { method: "PUT", headers: { ...part.headers, "Content-Length": String(size), "Content-Type": contentType, "User-Agent": userAgent } });
     let answered = false;
     const response = new Promise<PutResult>((resolve, reject) => {
       req.once("response", (res: IncomingMessage) => {
@@ -53,7 +61,7 @@ export async function putFile(url: URL, path: string, size: number, contentType:
       const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       let sent = 0;
       while (sent < size && !answered) {
-        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - sent), sent);
+        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - sent), offset + sent);
         if (bytesRead === 0) throw new Error(`${path} is shorter than its ${size} bytes: it changed during the upload`);
         // The callback fires once the socket has the bytes, so the buffer can be read into again.
         await write(req, buffer.subarray(0, bytesRead));

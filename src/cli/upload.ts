@@ -14,6 +14,7 @@ import {
 import { CONNECTION_FLAGS, CommandUsageError, RELEASE_FLAGS, metadataOf, parseCommand, releaseFlagOf, usageOf, type CommandSpec } from "./flags.js";
 import { ServerRefusal, TransportError, resourceOf, type ApiResponse, type Resource } from "./http-client.js";
 import type { CommandIo } from "./io.js";
+import { multipartPlanOf, storedParts, uploadMultipart, type MultipartPlan } from "./multipart-upload.js";
 import { formatBytes, startProgress } from "./progress.js";
 import { putFile, type PutResult } from "./put-file.js";
 import { connectToRelease } from "./resolve.js";
@@ -109,20 +110,37 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
     ...(metadata !== undefined ? { metadata } : {}),
   };
   const body = { data: { type: "artifacts", attributes, relationships: { release: { data: { type: "releases", id: release.id } } } } };
-  let created: ApiResponse;
+  let created: ApiResponse | null = null;
+  let resumed: Resource | null = null;
+  let plan: MultipartPlan | null = null;
   try {
     created = await client.request("POST", "artifacts", { body });
   } catch (error) {
     if (!isFilenameTaken(error)) throw error;
-    // A retry after an interrupted upload: replace the artifact that never got its bytes.
+    // A retry after an interrupted upload: resume its multipart upload (same size and checksum), or replace the artifact that never got its bytes.
     const existing = await findArtifactByFilename(client, release.id, filename);
     const status = existing?.attributes.status;
     if (existing === null || (status !== "WAITING" && status !== "FAILED")) throw error;
-    io.err(`replacing artifact ${existing.id} (${filename}), left ${String(status)} by an earlier upload\n`);
-    await client.request("DELETE", `artifacts/${encodeURIComponent(existing.id)}`);
-    created = await client.request("POST", "artifacts", { body });
+    const same = status === "WAITING" && existing.attributes.filesize === filesize && (existing.attributes.checksum ?? "") === checksum;
+    plan = same ? ((await storedParts(client, existing.id))?.plan ?? null) : null;
+    if (plan !== null) {
+      resumed = existing;
+    } else {
+      io.err(`replacing artifact ${existing.id} (${filename}), left ${String(status)} by an earlier upload\n`);
+      await client.request("DELETE", `artifacts/${encodeURIComponent(existing.id)}`);
+      created = await client.request("POST", "artifacts", { body });
+    }
   }
-  const artifact = resourceOf(created);
+  const artifact = resumed ?? resourceOf(created as ApiResponse);
+  plan ??= multipartPlanOf(created?.body);
+  if (plan !== null) {
+    // Over the server's multipart threshold: parts, resumable (multipart-upload.ts).
+    const parts = startProgress({ label: `uploading ${filename} (${plan.partCount} parts)`, total: filesize, write: io.err, tty: io.stderrIsTTY, columns: io.columns, intervalMs: tuning.progressIntervalMs });
+    const done = await uploadMultipart(client, { artifactId: artifact.id, path, plan, contentType: contentTypeOf(filetype), progress: parts, note: io.err });
+    finish(done, filename, filesize, parsed.booleans.json === true, io);
+    return;
+  }
+  created = created as ApiResponse;
   const location = created.headers.get("location");
   if (location === null || location === "") throw new TransportError(`POST /artifacts answered ${created.status} without an upload URL (Location)`);
   const target = new URL(location, created.url);
@@ -142,12 +160,17 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
   }
   progress.done();
   const final = await waitForUpload(client, artifact.id, { timeoutMs: tuning.waitTimeoutMs ?? 30_000, intervalMs: 250 });
+  finish(final, filename, filesize, parsed.booleans.json === true, io);
+}
+
+/** Print the uploaded artifact. @throws {TransportError} when it is not UPLOADED. */
+function finish(final: Resource, filename: string, filesize: number, json: boolean, io: CommandIo): void {
   const status = final.attributes.status;
   if (status !== "UPLOADED") {
     const reason = (final.attributes.metadata as Record<string, unknown> | undefined)?.failureReason;
-    throw new TransportError(`artifact ${artifact.id} (${filename}) is ${String(status)} after the upload${typeof reason === "string" ? `: ${reason}` : ""}`);
+    throw new TransportError(`artifact ${final.id} (${filename}) is ${String(status)} after the upload${typeof reason === "string" ? `: ${reason}` : ""}`);
   }
-  io.out(parsed.booleans.json ? JSON.stringify(final, null, 2) : `uploaded: artifact ${final.id} (${describe(final, filename, filesize)})`);
+  io.out(json ? JSON.stringify(final, null, 2) : `uploaded: artifact ${final.id} (${describe(final, filename, filesize)})`);
 }
 
 function describe(artifact: Resource, filename: string, filesize: number): string {

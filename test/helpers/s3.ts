@@ -42,6 +42,8 @@ export interface S3Server {
   directory: string;
   /** Every request s3rver received: method and URL (path and query). */
   requests: Array<{ method: string; url: string }>;
+  /** Hold each part PUT this long before s3rver takes it (a slow link, so a test can kill an uploader mid-way); 0 for none. */
+  slowParts(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -51,9 +53,11 @@ export async function startS3(bucket = "artifacts"): Promise<S3Server> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "re-s3rver-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const requests: Array<{ method: string; url: string }> = [];
+  let partDelay = 0;
   server.middleware.unshift(async (ctx, next) => {
     requests.push({ method: ctx.method, url: ctx.url });
     const uploadId = ctx.query.uploadId;
+    if (ctx.method === "PUT" && uploadId !== undefined && partDelay > 0) await new Promise((r) => setTimeout(r, partDelay));
     const [, bucketName, ...key] = ctx.path.split("/");
     if (uploadId === undefined || bucketName === undefined || key.length === 0 || (ctx.method !== "GET" && ctx.method !== "DELETE")) return next();
     const folder = path.join(server.store.getResourcePath(bucketName, undefined, "uploads"), path.basename(uploadId));
@@ -84,6 +88,9 @@ export async function startS3(bucket = "artifacts"): Promise<S3Server> {
     secretAccessKey: "S3RVER",
     directory,
     requests,
+    slowParts(ms: number) {
+      partDelay = ms;
+    },
     async stop() {
       await server.close();
       fs.rmSync(directory, { recursive: true, force: true });
