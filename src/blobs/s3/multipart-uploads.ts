@@ -161,7 +161,12 @@ export function createMultipartBlobs(backend: MultipartBackend, sizing: Multipar
         throw new ConflictError(`Parts ${shown} of ${manifest.partCount} are not uploaded (or have the wrong size): upload them and confirm again`, { code: "UPLOAD_INCOMPLETE" });
       }
       const parts = sizes.map((_, i) => byNumber.get(i + 1) as StoredPart);
-      await backend.completeMultipart(keys.object, manifest.uploadId, parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag, ...(manifest.sha256 && p.checksumSha256 !== undefined ? { checksumSha256: p.checksumSha256 } : {}) })));
+      try {
+        await backend.completeMultipart(keys.object, manifest.uploadId, parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag, ...(manifest.sha256 && p.checksumSha256 !== undefined ? { checksumSha256: p.checksumSha256 } : {}) })));
+      } catch (error) {
+        // A racing confirmation completed it first: the upload is gone and the object is there.
+        if (!((await backend.listParts(keys.object, manifest.uploadId).catch(() => undefined)) === null && (await backend.head(keys.object)) !== null)) throw error;
+      }
       await backend.delete(keys.manifest);
       return true;
     },

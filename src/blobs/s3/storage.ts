@@ -167,7 +167,8 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): S3BlobStorag
     const size = Number(res.headers.get("content-length") ?? "NaN");
     if (!Number.isSafeInteger(size) || size < 0) throw unavailable("S3 HEAD answered no Content-Length");
     const checksum = res.headers.get("x-amz-checksum-sha256");
-    const bytes = checksum === null ? null : fromBase64(checksum);
+    // A multipart object's is a checksum of its parts' checksums (`<base64>-<parts>`), not the file's SHA-256.
+    const bytes = checksum === null || checksum.includes("-") ? null : fromBase64(checksum);
     return { size, sha256: bytes !== null && bytes.length === 32 ? toHex(bytes) : null, etag: res.headers.get("etag") };
   }
 
