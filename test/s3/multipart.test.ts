@@ -8,6 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmUpload } from "../../src/blobs/s3/confirm.js";
 import { partSizes } from "../../src/blobs/s3/multipart.js";
+import { partSizeFor } from "../../src/blobs/s3/multipart-uploads.js";
 import { createS3BlobStorage, type S3BlobStorage } from "../../src/blobs/s3/storage.js";
 import { loadDataset } from "../../src/dataset/load.js";
 import type { Account } from "../../src/model/records.js";
@@ -45,6 +46,22 @@ describe("multipart uploads", () => {
     expect(partSizes(8, 4)).toEqual([4, 4]);
     expect(partSizes(0, 4)).toEqual([0]);
     expect(() => partSizes(10_001, 1)).toThrow(RangeError);
+  });
+
+  it("grows the part size in whole MiB so no file needs more than 10000 parts", () => {
+    const mib = 1024 * 1024;
+    expect(partSizeFor(5 * 1024 * mib, 64 * mib)).toBe(64 * mib);
+    expect(partSizeFor(5 * 1024 * 1024 * mib, 64 * mib)).toBe(525 * mib); // 5 TiB, S3's largest object
+    expect(partSizes(5 * 1024 * 1024 * mib, 525 * mib).length).toBeLessThanOrEqual(10_000);
+  });
+
+  it("never takes a multipart object's composite checksum (<base64>-<parts>) for the file's SHA-256", async () => {
+    const composite = `${createHash("sha256").update("x").digest("base64")}-3`;
+    const s = createS3BlobStorage({
+      endpoint: "http://127.0.0.1:1", region: "us-east-1", bucket: "artifacts", accessKeyId: "k", secretAccessKey: "s", forcePathStyle: true,
+      fetch: async () => new Response(null, { status: 200, headers: { "content-length": "7", "x-amz-checksum-sha256": composite } }),
+    });
+    expect(await s.head("a/b")).toMatchObject({ size: 7, sha256: null });
   });
 
   it("uploads in parts, resumes the missing ones from another storage instance, completes, and confirms", async () => {
