@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
 import { findArtifactByFilename, waitForUpload } from "./artifacts.js";
+import { settleUpload, signedUploadHeaders } from "./confirm-upload.js";
 import {
   CHECKSUM_ALGORITHMS, CHECKSUM_ENCODINGS, contentTypeOf, encodeDigest, hashFile, inferFiletype, MAX_SIGNATURE_BYTES, readTauriSignature,
   type ChecksumAlgorithm, type ChecksumEncoding,
@@ -149,7 +150,7 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
   const progress = startProgress({ label: `uploading ${filename}`, total: filesize, write: io.err, tty: io.stderrIsTTY, columns: io.columns, intervalMs: tuning.progressIntervalMs });
   let put: PutResult;
   try {
-    put = await putFile(target, path, filesize, contentTypeOf(filetype), (n) => progress.add(n), client.userAgent);
+    put = await putFile(target, path, filesize, contentTypeOf(filetype), (n) => progress.add(n), client.userAgent, { headers: signedUploadHeaders(target, checksum) });
   } catch (error) {
     progress.abort();
     throw new TransportError(`the upload of ${filename} failed (${(error as { code?: string }).code ?? (error as Error).message}); artifact ${artifact.id} is not UPLOADED: run the same upload again`);
@@ -159,7 +160,9 @@ export async function runUpload(args: string[], io: CommandIo, tuning: UploadTun
     throw refusalOf(put.status, put.body);
   }
   progress.done();
-  const final = await waitForUpload(client, artifact.id, { timeoutMs: tuning.waitTimeoutMs ?? 30_000, intervalMs: 250 });
+  const wait = { timeoutMs: tuning.waitTimeoutMs ?? 30_000, intervalMs: 250 };
+  // Straight to object storage (a presigned S3 URL): confirm, so the server checks the object now; otherwise wait as keygen-cli does.
+  const final = target.searchParams.has("X-Amz-Signature") ? await settleUpload(client, artifact.id, wait) : await waitForUpload(client, artifact.id, wait);
   finish(final, filename, filesize, parsed.booleans.json === true, io);
 }
 

@@ -19,6 +19,7 @@ interface KoaContext {
   method: string;
   path: string;
   url: string;
+  headers: Record<string, string | string[] | undefined>;
   query: Record<string, string | undefined>;
   status: number;
   body: unknown;
@@ -40,8 +41,8 @@ export interface S3Server {
   secretAccessKey: string;
   /** The folder s3rver keeps buckets in. */
   directory: string;
-  /** Every request s3rver received: method and URL (path and query). */
-  requests: Array<{ method: string; url: string }>;
+  /** Every request s3rver received: method, URL (path and query) and headers. */
+  requests: Array<{ method: string; url: string; headers: Record<string, string | string[] | undefined> }>;
   /** Hold each part PUT this long before s3rver takes it (a slow link, so a test can kill an uploader mid-way); 0 for none. */
   slowParts(ms: number): void;
   stop(): Promise<void>;
@@ -52,10 +53,10 @@ export async function startS3(bucket = "artifacts"): Promise<S3Server> {
   const S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "re-s3rver-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
-  const requests: Array<{ method: string; url: string }> = [];
+  const requests: Array<{ method: string; url: string; headers: Record<string, string | string[] | undefined> }> = [];
   let partDelay = 0;
   server.middleware.unshift(async (ctx, next) => {
-    requests.push({ method: ctx.method, url: ctx.url });
+    requests.push({ method: ctx.method, url: ctx.url, headers: { ...ctx.headers } });
     const uploadId = ctx.query.uploadId;
     if (ctx.method === "PUT" && uploadId !== undefined && partDelay > 0) await new Promise((r) => setTimeout(r, partDelay));
     const [, bucketName, ...key] = ctx.path.split("/");

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPip } from "../e2e/pip-helpers.js";
 import { ROOT, TSX, startListening, type Started } from "../helpers/process.js";
 import { startS3, type S3Server } from "../helpers/s3.js";
+import { verifies } from "./sigv4.js";
 
 const ADMIN = "admin-demo0000000000000000000000000000000000000000000000000000000000v3";
 const PART = 64 * 1024;
@@ -43,6 +44,11 @@ afterAll(async () => {
 const headers = { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/vnd.api+json", Accept: "application/vnd.api+json" };
 const cliArgs = (file: string, release: string, pkg: string) => [...TSX, "src/cli.ts", "upload", file, "--release", release, "--package", pkg, "--host", server.origin, "--account", "demo", "--token", ADMIN];
 const partPuts = (from = 0) => s3.requests.slice(from).filter((r) => r.method === "PUT" && r.url.includes("uploadId=")).length;
+/** True when every PUT since `from` carries the headers its presigned URL signed, with the values signed (what S3 checks, s3rver does not). */
+const signedPutsVerify = (from: number) => {
+  const puts = s3.requests.slice(from).filter((r) => r.method === "PUT" && r.url.includes("X-Amz-Signature="));
+  return puts.length > 0 && puts.every((r) => verifies({ method: "PUT", url: `${s3.endpoint}${r.url}`, headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)])), secretAccessKey: s3.secretAccessKey }));
+};
 
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -114,6 +120,8 @@ describe("upload in parts with the CLI", { timeout: 180_000 }, () => {
     expect(run.err).toContain(`uploading demo_sdk-3.0.0-py3-none-any.whl (${parts} parts)`);
     expect(run.out).toMatch(/^uploaded: artifact [0-9a-f-]{36} \(demo_sdk-3\.0\.0-py3-none-any\.whl/);
     expect(partPuts(mark)).toBe(parts);
+    expect(signedPutsVerify(mark)).toBe(true);
+    expect(s3.requests.slice(mark).filter((r) => r.method === "PUT" && r.url.includes("uploadId=")).every((r) => typeof r.headers["x-amz-checksum-sha256"] === "string")).toBe(true);
     const artifact = await artifactNamed(path.basename(file));
     expect(artifact.attributes).toMatchObject({ status: "UPLOADED", filesize: size });
     expect((await downloaded(artifact.id)).equals(fs.readFileSync(file))).toBe(true);
@@ -123,6 +131,21 @@ describe("upload in parts with the CLI", { timeout: 180_000 }, () => {
     const pip = await runPip(home, ["install", "--index-url", `${api}/engines/pypi/simple/`, "--target", target, "demo-sdk==3.0.0"]);
     expect(pip.code, pip.out).toBe(0);
     expect(fs.statSync(path.join(target, "demo_sdk", "blob.bin")).size).toBe(5 * PART + 1234);
+  });
+
+  it("a file under the threshold goes in one PUT (its signed checksum header sent) and is confirmed", async () => {
+    await newRelease("3.2.0");
+    const file = path.join(dir, "demo-sdk-3.2.0-small.bin");
+    const bytes = randomBytes(PART);
+    fs.writeFileSync(file, bytes);
+    const mark = s3.requests.length;
+    const run = await cli(cliArgs(file, "3.2.0", "demo-sdk"));
+    expect(run.code, run.err).toBe(0);
+    expect(partPuts(mark)).toBe(0);
+    expect(signedPutsVerify(mark)).toBe(true);
+    const artifact = await artifactNamed(path.basename(file));
+    expect(artifact.attributes).toMatchObject({ status: "UPLOADED", filesize: bytes.length });
+    expect((await downloaded(artifact.id)).equals(bytes)).toBe(true);
   });
 
   it("killed (SIGKILL) after some parts, the rerun sends only the missing parts, then confirms", async () => {
