@@ -49,18 +49,18 @@ const MAX_PREPARED = 2_000;
 /** Longer texts (bulk statements) are sent unnamed: they run once and would only fill each connection's cache. */
 const MAX_PREPARED_TEXT = 16_384;
 
-/** Named prepared statements by SQL text: each connection parses and plans a statement once, then only binds. */
+/** Named prepared statements by the fragment's shape (which names one text): each connection parses and plans a statement once, then only binds. */
 const statements = new Map<string, { name: string; text: string }>();
 
 /** The query config for a fragment: a named statement when the text is one the store repeats. */
 function prepared(query: Fragment): pg.QueryConfig {
   const values = query.params as unknown[];
-  let statement = statements.get(query.text);
+  let statement = statements.get(query.shape);
   if (statement === undefined) {
     const text = numbered(query.text);
     if (query.text.length > MAX_PREPARED_TEXT || statements.size >= MAX_PREPARED) return { text, values };
     statement = { name: `re_${statements.size + 1}`, text };
-    statements.set(query.text, statement);
+    statements.set(query.shape, statement);
   }
   return { name: statement.name, text: statement.text, values };
 }

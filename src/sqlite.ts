@@ -63,18 +63,20 @@ async function beginImmediate(db: Db, waitMs: number): Promise<void> {
 }
 
 function sqliteClient(db: Db, busyTimeoutMs: number, committed: () => void): SqlClient {
+  // Prepared statements by the fragment's shape: a statement asked again with other values is found
+  // without building or hashing its text.
   const cache = new Map<string, Statement>();
-  const prepare = (text: string) => {
-    let stmt = cache.get(text);
+  const prepare = (query: Fragment) => {
+    let stmt = cache.get(query.shape);
     if (stmt === undefined) {
-      stmt = db.prepare<unknown[]>(text);
+      stmt = db.prepare<unknown[]>(query.text);
       if (cache.size > 500) cache.clear();
-      cache.set(text, stmt);
+      cache.set(query.shape, stmt);
     }
     return stmt;
   };
   const run = (query: Fragment): Row[] => {
-    const stmt = prepare(query.text);
+    const stmt = prepare(query);
     const params = query.params.map(bindable);
     if (stmt.reader) return stmt.all(...params) as Row[];
     stmt.run(...params);

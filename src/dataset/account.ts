@@ -6,7 +6,7 @@ import type { Account } from "../model/records.js";
 import { loadPolicies, loadUsers, loadLicenses, loadTokens } from "./access.js";
 import { loadEngines, loadEntitlements, loadPackages, loadProducts } from "./catalog.js";
 import type { DatasetFileReader } from "./files.js";
-import type { Dataset } from "./load.js";
+import type { Dataset } from "./dataset.js";
 import type { IdClaims, Problem } from "./problems.js";
 import { AccountRefs } from "./references.js";
 import { loadArtifacts, loadReleases } from "./releases.js";

@@ -1,47 +1,22 @@
 /**
  * @module dataset/load — turn a dataset file into normalised records, or list every problem.
  *
- * The work is split by concern: the file's shape (schema, shape), one account section by section
- * (account: catalog, releases, access), references between records (references), artifact files
- * (files), value normalisation (values) and problem reporting (problems).
+ * The work is split by concern: the file checked against the schema (input: schema, shape), one
+ * account section by section (account: catalog, releases, access), references between records
+ * (references), artifact files (files), value normalisation (values), problem reporting (problems)
+ * and the records it yields (dataset).
  */
 import { DatasetError } from "../core/errors.js";
-import type {
-  Account,
-  Artifact,
-  Engine,
-  Entitlement,
-  License,
-  Package,
-  Policy,
-  Product,
-  Release,
-  Token,
-  User,
-} from "../model/records.js";
 import { loadAccount } from "./account.js";
+import { emptyDataset, type Dataset } from "./dataset.js";
 import type { DatasetFileReader } from "./files.js";
-import { IdClaims, type Problem } from "./problems.js";
-import { DatasetFileSchema, type DatasetAccountInput, type DatasetFile } from "./schema.js";
-import { hasDatasetShape } from "./shape.js";
+import { checkDatasetInput } from "./input.js";
+import { IdClaims, within, type Problem } from "./problems.js";
+import type { DatasetAccountInput } from "./schema.js";
 
+export type { Dataset } from "./dataset.js";
 export { safeRelativePath, type DatasetFileReader } from "./files.js";
 export { EPOCH } from "./values.js";
-
-/** Every record of a dataset, normalised and with ids filled in. */
-export interface Dataset {
-  accounts: Account[];
-  products: Product[];
-  packages: Package[];
-  engines: Engine[];
-  releases: Release[];
-  artifacts: Artifact[];
-  entitlements: Entitlement[];
-  policies: Policy[];
-  users: User[];
-  licenses: License[];
-  tokens: Token[];
-}
 
 /** Options of {@link loadDataset}. */
 export interface LoadDatasetOptions {
@@ -54,28 +29,9 @@ export interface LoadDatasetOptions {
  * @throws {DatasetError} listing every problem (JSON path and reason); nothing is half-loaded.
  */
 export async function loadDataset(input: unknown, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  // A file that already has the schema's exact shape skips zod's parse (and its copy of every record);
-  // anything else goes through zod, which names every problem.
-  let data: DatasetFile;
-  let schemaProblems: Problem[] = [];
-  if (hasDatasetShape(input)) data = input;
-  else {
-    const parsed = DatasetFileSchema.safeParse(input);
-    if (parsed.success) data = parsed.data;
-    else {
-      schemaProblems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
-      // One pass: the reference checks still run over the raw accounts, so a file's schema and
-      // reference problems are reported together; a problem under a path the schema already named is dropped.
-      const accounts = (input as { accounts?: unknown } | null)?.accounts;
-      if (!Array.isArray(accounts)) throw new DatasetError(schemaProblems);
-      data = { accounts } as DatasetFile;
-    }
-  }
+  const { data, schemaProblems } = checkDatasetInput(input);
   const salvaged = schemaProblems.length > 0;
-  const out: Dataset = {
-    accounts: [], products: [], packages: [], engines: [], releases: [], artifacts: [],
-    entitlements: [], policies: [], users: [], licenses: [], tokens: [],
-  };
+  const out = emptyDataset();
   const problems: Problem[] = [];
   const seenSlugs = new Map<string, number>();
   const ids = new IdClaims();
@@ -98,18 +54,8 @@ export async function loadDataset(input: unknown, options: LoadDatasetOptions = 
     }
     problems.push(...found);
   }
+  // A problem under a path the schema already named is dropped.
   if (salvaged) throw new DatasetError([...schemaProblems, ...problems.filter((p) => !schemaProblems.some((s) => within(p.path, s.path)))]);
   if (problems.length > 0) throw new DatasetError(problems);
   return out;
-}
-
-/** True when `path` is `parent` or lies under it (`a.b[0]` under `a.b`). */
-function within(path: string, parent: string): boolean {
-  return path === parent || (path.startsWith(parent) && (path[parent.length] === "." || path[parent.length] === "["));
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
-  return out === "" ? "(root)" : out;
 }

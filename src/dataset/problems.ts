@@ -39,3 +39,15 @@ export class IdClaims {
     return run.indexed ? `${run.prefix}[${n - run.start}]` : run.prefix;
   }
 }
+
+/** True when `path` is `parent` or lies under it (`a.b[0]` under `a.b`). */
+export function within(path: string, parent: string): boolean {
+  return path === parent || (path.startsWith(parent) && (path[parent.length] === "." || path[parent.length] === "["));
+}
+
+/** A zod issue's path as a problem's JSON path (`accounts[0].slug`; `(root)` for the file itself). */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out === "" ? "(root)" : out;
+}

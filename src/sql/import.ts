@@ -12,7 +12,7 @@ import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
 import type { SqlClient } from "./client.js";
 import { constraintConflict } from "./conflicts.js";
-import { join, list, raw, sql, type Fragment } from "./fragment.js";
+import { join, list, raw, sql, statement, type Fragment } from "./fragment.js";
 import type { SqlStore } from "./store.js";
 
 /** What an import wrote (or, in a dry run, would write). */
@@ -158,7 +158,7 @@ async function upsertMany(tx: SqlClient, table: string, rows: readonly Values[],
     for (let i = 0; i < rows.length; i += ROWS_PER_ARRAY_STATEMENT) {
       const chunk = rows.slice(i, i + ROWS_PER_ARRAY_STATEMENT);
       const params = columns.map((c) => chunk.map((row) => row[c]));
-      const result = await tx.all({ text, params });
+      const result = await tx.all(statement(text, params));
       written += Number(result[0]?.n ?? 0);
       onRows?.(chunk.length);
     }

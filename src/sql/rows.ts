@@ -28,9 +28,15 @@ export const COLUMNS = {
   tokens: ["id", "account_id", "bearer_type", "bearer_id", "digest", "expiry"],
 } as const;
 
-/** `alias.col AS prefixcol, …` for a record kind. */
+/** Column lists made so far, by kind, alias and prefix (a handful: the store's queries name them). */
+const selects = new Map<string, Fragment>();
+
+/** `alias.col AS prefixcol, …` for a record kind (one fragment per kind, alias and prefix, made once). */
 export function select(kind: keyof typeof COLUMNS, alias: string, prefix = ""): Fragment {
-  return raw(COLUMNS[kind].map((c) => `${alias}.${c} AS ${prefix}${c}`).join(", "));
+  const key = `${kind} ${alias} ${prefix}`;
+  let made = selects.get(key);
+  if (made === undefined) selects.set(key, (made = raw(COLUMNS[kind].map((c) => `${alias}.${c} AS ${prefix}${c}`).join(", "))));
+  return made;
 }
 
 const str = (v: unknown): string => String(v);
@@ -38,8 +44,16 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 const bool = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t" || v === "true";
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** An ISO-8601 UTC instant with milliseconds, from a Date (PostgreSQL) or text (SQLite). */
+/** `YYYY-MM-DDTHH:MM:SS.mmmZ`: the form the store writes its instants in (SQLite keeps that text). */
+const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * An ISO-8601 UTC instant with milliseconds, from a Date (PostgreSQL) or text (SQLite). Text already
+ * in the written form is its own answer, so reading a row parses no date (the round trip through
+ * Date returns the same text; a day past its month's end, such as 02-30, still takes it).
+ */
 export function iso(v: unknown): string {
+  if (typeof v === "string" && CANONICAL_ISO.test(v) && (v.charCodeAt(8) - 48) * 10 + v.charCodeAt(9) - 48 <= 28) return v;
   const d = v instanceof Date ? v : new Date(String(v));
   return Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
 }
@@ -48,6 +62,9 @@ const isoOrNull = (v: unknown): string | null => (v === null || v === undefined 
 /** A JSON value from jsonb (already parsed) or text. */
 export function json<T>(v: unknown, fallback: T): T {
   if (v === null || v === undefined) return fallback;
+  // The empty array and object most rows hold, without the parser.
+  if (v === "[]") return [] as T;
+  if (v === "{}") return {} as T;
   return (typeof v === "string" ? JSON.parse(v) : v) as T;
 }
 

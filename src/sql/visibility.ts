@@ -7,12 +7,10 @@
 import type { Scope, WindowRule } from "../access/scope.js";
 import type { Dialect } from "./client.js";
 import { any, list, raw, sql, type Fragment } from "./fragment.js";
+import { iso } from "./rows.js";
 
 /** Normalise an instant to the ISO form stored (so text comparison in SQLite is chronological). */
-function instant(value: string): string {
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? value : d.toISOString();
-}
+const instant: (value: string) => string = iso;
 
 /** withinWindow over release `r`: backdated-else-created (`effective`) or created-or-backdated (`either`) at or before the cutoff. */
 export function withinWindow(r: string, cutoff: string | null, rule: WindowRule = "effective"): Fragment {
