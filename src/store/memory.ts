@@ -13,6 +13,7 @@ import { compareCreatedDesc, compareReleasesDesc } from "./memory-order.js";
 import { contentRevision } from "./memory-revisions.js";
 import { pinsTags, tagsMatch, tagsOf } from "./memory-tags.js";
 import type { ArtifactLookupFilter, ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "./types.js";
+import { storeOfSyncReads, type SyncReads } from "./sync-reads.js";
 
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
 export function createMemoryStore(dataset: Dataset): Store {
@@ -68,17 +69,17 @@ export function createMemoryStore(dataset: Dataset): Store {
     return contentRevision(["account", accountId, account?.slug ?? null, account?.name ?? null, products, packages]);
   };
 
-  return {
-    async getAccount(idOrSlug) {
+  const reads: SyncReads<Store> = {
+    getAccount(idOrSlug) {
       return accountsById.get(idOrSlug) ?? accountsBySlug.get(idOrSlug) ?? null;
     },
-    async getProduct(accountId, idOrCode) {
+    getProduct(accountId, idOrCode) {
       return owned(productsById.get(idOrCode), accountId) ?? productsByCode.get(`${accountId}|${idOrCode}`) ?? null;
     },
-    async getProducts(accountId, ids) {
+    getProducts(accountId, ids) {
       return ids.map((id) => owned(productsById.get(id), accountId)).filter((p): p is Product => p !== null);
     },
-    async getPackage(accountId, idOrKey, engine?: EngineKey) {
+    getPackage(accountId, idOrKey, engine?: EngineKey) {
       const byId = isUuid(idOrKey) ? owned(packagesById.get(idOrKey), accountId) : null;
       const candidates = [byId, packagesByKey.get(`${accountId}|${idOrKey}`) ?? null].filter(
         (p): p is Package => p !== null && (engine === undefined || p.engine === engine),
@@ -86,10 +87,10 @@ export function createMemoryStore(dataset: Dataset): Store {
       candidates.sort((a, b) => -compareCreatedDesc(a, b));
       return candidates[0] ?? null;
     },
-    async listPackages(accountId, engine, scope) {
+    listPackages(accountId, engine, scope) {
       return (packagesByEngine.get(`${accountId}|${engine}`) ?? []).filter((p) => isPackageVisible(scope, p, productOf(p.productId)));
     },
-    async listEngines(accountId, scope, page: PageQuery) {
+    listEngines(accountId, scope, page: PageQuery) {
       let list = visibleEngines(accountId, scope);
       if (page.order === "desc") list = list.slice().reverse();
       let start = page.offset ?? 0;
@@ -99,19 +100,19 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return list.slice(start, start + page.limit);
     },
-    async countEngines(accountId, scope) {
+    countEngines(accountId, scope) {
       return visibleEngines(accountId, scope).length;
     },
-    async getEngine(accountId, idOrKey, scope) {
+    getEngine(accountId, idOrKey, scope) {
       const matches = (enginesByAccount.get(accountId) ?? []).filter(
         (e) => (e.key === idOrKey || (isUuid(idOrKey) && e.id === idOrKey)) && (scope.all || engineVisible(scope, e)),
       );
       return matches[0] ?? null;
     },
-    async getRelease(accountId, id) {
+    getRelease(accountId, id) {
       return owned(infos.get(id)?.release, accountId);
     },
-    async getReleaseByVersion(accountId, productId, packageId, version, scope) {
+    getReleaseByVersion(accountId, productId, packageId, version, scope) {
       const s = slotFor(productId, packageId);
       if (s === undefined) return null;
       const h = hashString(version, s.id);
@@ -125,7 +126,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return null;
     },
-    async findRelease(accountId, term, scope, where = {}) {
+    findRelease(accountId, term, scope, where = {}) {
       const candidates: ReleaseInfo[] = [];
       if (isUuid(term)) {
         const byId = infos.get(term);
@@ -140,7 +141,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       ok.sort((a, b) => -compareCreatedDesc(a, b));
       return ok[0] ?? null;
     },
-    async findUpgrade(q: UpgradeQuery) {
+    findUpgrade(q: UpgradeQuery) {
       const s = slotFor(q.productId, q.packageId);
       if (s === undefined || (s.accountId !== null && s.accountId !== q.accountId)) return null;
       const range = q.range;
@@ -199,12 +200,12 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return best < 0 ? null : (releaseAt[best] as Release);
     },
-    async getArtifact(accountId, id) {
+    getArtifact(accountId, id) {
       const artifact = owned(artifactsById.get(id), accountId);
       const release = artifact ? infos.get(artifact.releaseId)?.release : undefined;
       return artifact && release ? { artifact, release } : null;
     },
-    async listReleaseArtifacts(accountId, releaseId, scope, filter = {}) {
+    listReleaseArtifacts(accountId, releaseId, scope, filter = {}) {
       const info = infos.get(releaseId);
       if (!info || info.release.accountId !== accountId) return [];
       const r = info.release;
@@ -223,7 +224,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return out;
     },
-    async listPackageArtifacts(accountId, packageId, scope) {
+    listPackageArtifacts(accountId, packageId, scope) {
       const pkg = owned(packagesById.get(packageId), accountId);
       if (!pkg) return [];
       const out: ArtifactWithRelease[] = [];
@@ -233,7 +234,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return out;
     },
-    async findRawArtifact(q: RawArtifactQuery) {
+    findRawArtifact(q: RawArtifactQuery) {
       const inSlot = (r: Release) => r.accountId === q.accountId && r.productId === q.productId && r.packageId === q.packageId;
       const matchesFile = (a: Artifact) => a.filename === q.artifact || (isUuid(q.artifact) && a.id === q.artifact);
       const releases = new Set<ReleaseInfo>();
@@ -258,7 +259,7 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return null;
     },
-    async findArtifact(accountId, idOrFilename, scope, filter) {
+    findArtifact(accountId, idOrFilename, scope, filter) {
       const candidates: Artifact[] = [];
       if (isUuid(idOrFilename)) {
         const byId = owned(artifactsById.get(idOrFilename), accountId);
@@ -271,33 +272,34 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return null;
     },
-    async getPackageRevision(accountId, packageId) {
+    getPackageRevision(accountId, packageId) {
       let rev = packageRevisions.get(packageId);
       if (rev === undefined) packageRevisions.set(packageId, (rev = packageRevisionOf(packageId)));
       return rev;
     },
-    async getAccountRevision(accountId) {
+    getAccountRevision(accountId) {
       let rev = accountRevisions.get(accountId);
       if (rev === undefined) accountRevisions.set(accountId, (rev = accountRevisionOf(accountId)));
       return rev;
     },
-    async getLicenseByKey(accountId, key) {
+    getLicenseByKey(accountId, key) {
       return licensesByKey.get(`${accountId}|${key}`) ?? null;
     },
-    async getLicense(accountId, id) {
+    getLicense(accountId, id) {
       return owned(licensesById.get(id), accountId);
     },
-    async listUserLicenses(accountId, userId) {
+    listUserLicenses(accountId, userId) {
       return (licensesByUser.get(userId) ?? []).filter((l) => l.accountId === accountId);
     },
-    async getPolicy(accountId, id) {
+    getPolicy(accountId, id) {
       return owned(policies.get(id), accountId);
     },
-    async getUser(accountId, id) {
+    getUser(accountId, id) {
       return owned(users.get(id), accountId);
     },
-    async getTokenByDigest(accountId, digest) {
+    getTokenByDigest(accountId, digest) {
       return tokens.get(`${accountId}|${digest}`) ?? null;
     },
   };
+  return storeOfSyncReads(reads);
 }

@@ -4,9 +4,11 @@
  * Each call still gets its own deadline, but calls share one timer: pending calls wait in a list
  * ordered by deadline (they start in order and all wait the same time), and a single timer, armed
  * for the oldest, rejects whatever has expired when it fires. A call that settles leaves the list
- * in O(1); no timer is created or cleared per call.
+ * in O(1); no timer is created or cleared per call. A store answered in process (store/sync-reads)
+ * is called through its plain functions: one settled promise per call and no deadline.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
+import { plainFunctionOf } from "./sync-reads.js";
 import type { Store } from "./types.js";
 
 /** Options of {@link wrapStore}. */
@@ -86,6 +88,18 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
   for (const name of methodNames(store)) {
+    const plain = plainFunctionOf((store as unknown as Record<string, unknown>)[name]);
+    if (plain !== undefined) {
+      // Answered in process: the value (or the throw) is there on return, so there is no hang to time out.
+      wrapped[name] = (...args: unknown[]): Promise<unknown> => {
+        try {
+          return Promise.resolve(plain(...args));
+        } catch (error) {
+          return Promise.reject(asStoreError(error));
+        }
+      };
+      continue;
+    }
     const fn = (store as unknown as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
     wrapped[name] = (...args: unknown[]): Promise<unknown> => {
       let result: unknown;

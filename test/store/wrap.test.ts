@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 import { NotFoundError, StoreError } from "../../src/core/errors.js";
 import type { Store } from "../../src/store/types.js";
 import { wrapStore } from "../../src/store/wrap.js";
+import { storeOfSyncReads } from "../../src/store/sync-reads.js";
+import { createMemoryStore } from "../../src/store/memory.js";
+import { loadDatasetFile } from "../../src/node/dataset-file.js";
 
 type Fake = Record<string, (...args: unknown[]) => unknown>;
 const wrap = (methods: Fake, timeoutMs: number) => wrapStore(methods as unknown as Store, { timeoutMs }) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -93,5 +96,27 @@ describe("wrapStore", () => {
     const store = wrap({ hang: () => new Promise(() => {}) }, 0);
     const outcome = await Promise.race([store.hang!().then(() => "settled", () => "rejected"), sleep(100).then(() => "pending")]);
     expect(outcome).toBe("pending");
+  });
+
+  it("calls an in-process store's plain functions: values, SDK errors and 503s as before, a replaced method still called", async () => {
+    const boom = new Error("index corrupt");
+    const notFound = new NotFoundError("nope");
+    const inProcess = storeOfSyncReads({ getAccount: (id: string) => ({ id }), getProduct: () => { throw boom; }, getPolicy: () => { throw notFound; } } as never) as unknown as Fake;
+    const replaced = { ...inProcess, getUser: async () => "replaced" };
+    const store = wrap(replaced, 1000);
+    expect(await store.getAccount!("a")).toEqual({ id: "a" });
+    const error = (await settle(store.getProduct!())) as { ok: false; error: StoreError };
+    expect(error.error).toBeInstanceOf(StoreError);
+    expect(error.error.status).toBe(503);
+    expect(error.error.cause).toBe(boom);
+    await expect(store.getPolicy!()).rejects.toBe(notFound);
+    expect(await store.getUser!()).toBe("replaced");
+    // The memory store is one: its calls answer like its own methods do.
+    const memory = createMemoryStore((await loadDatasetFile("examples/demo/dataset.json")).dataset);
+    const wrapped = wrapStore(memory, { timeoutMs: 1000 });
+    const account = await memory.getAccount("demo");
+    expect(account).not.toBeNull();
+    expect(await wrapped.getAccount("demo")).toBe(account);
+    await expect(wrapped.getLicense(account!.id, "not-a-license")).resolves.toBeNull();
   });
 });

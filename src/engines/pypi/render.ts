@@ -7,6 +7,7 @@ import { accessDenied, authorize } from "../../access/authorize.js";
 import { listablePackageFiles } from "../../access/listing.js";
 import { utf8 } from "../../core/encoding.js";
 import { boundedMemo } from "../../core/memo.js";
+import { NestedMemo } from "../../core/nested-memo.js";
 import { NotAcceptableError, NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { normalizeProjectName } from "../../core/names.js";
@@ -20,7 +21,7 @@ import { dataAttributes, projectFiles } from "./files.js";
 import { renderIndexHtml, renderProjectHtml } from "./html.js";
 import { renderIndexJson, renderProjectJson } from "./json.js";
 import { keygenUrls, linkUrl, type Urls } from "../urls.js";
-import { negotiateEncoding, negotiatePypiFormat, PYPI_CONTENT_TYPES, type PypiFormat } from "./negotiate.js";
+import { negotiateEncoding, negotiatePypiFormat, PYPI_CONTENT_TYPES, type ContentCoding, type PypiFormat } from "./negotiate.js";
 
 /** How the index treats what it does not serve itself. */
 export interface PypiOptions {
@@ -60,11 +61,27 @@ const PAGE_HEADERS = {
   Vary: "Accept, Authorization, Accept-Encoding",
 };
 
-/** ETags of recent fingerprints: a repeat request (a 304 above all) looks its tag up instead of hashing again. */
-const etagOf = boundedMemo(weakEtag, 1024);
+/** A page's ETag for one fingerprint, and the page cache's keys of its variants (made once, not per request). */
+interface PageTags {
+  etag: string;
+  /** The cache key of the page as rendered. */
+  identity: string;
+  /** The cache keys of its compressed variants, by coding. */
+  coded: Record<string, string>;
+}
+
+/** Tags of recent fingerprints, by the fingerprint's parts: a repeat request (a 304 above all) neither joins nor hashes the fingerprint. */
+const tagsOf = new NestedMemo<PageTags>(1024);
 
 /** Formats of recent `Accept` values (negotiation is a pure function of the header). */
 const formatsOf = [false, true].map((htmlOnly) => boundedMemo((accept) => negotiatePypiFormat(accept, htmlOnly), 256));
+
+/** Codings of recent `Accept-Encoding` values, without and with brotli (negotiation is a pure function of the header). */
+const codingsOf = [false, true].map((brotli) => boundedMemo((acceptEncoding) => negotiateEncoding(acceptEncoding, brotli), 256));
+
+function codingFor(acceptEncoding: string | null): ContentCoding {
+  return acceptEncoding === null ? "identity" : (codingsOf[canBrotli() ? 1 : 0] as (acceptEncoding: string) => ContentCoding)(acceptEncoding);
+}
 
 function formatFor(accept: string | null, htmlOnly: boolean | undefined): PypiFormat | null {
   return accept === null ? negotiatePypiFormat(null, htmlOnly) : (formatsOf[htmlOnly === true ? 1 : 0] as (accept: string) => PypiFormat | null)(accept);
@@ -107,24 +124,29 @@ interface Page {
 async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat, page: Page): Promise<EngineResult> {
   const cache = input.cache ?? createPageCache({ maxEntries: 4 });
   // Scopes as their keys (remembered per scope object): `JSON.stringify` of both scopes was a tenth of a 304.
-  let fingerprint = `${JSON.stringify(page.key)}${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${JSON.stringify(ctx.origin)}|${format}`;
-  if (ctx.urls !== undefined && ctx.urls !== keygenUrls) fingerprint += JSON.stringify(urlsKey(ctx.urls, ctx.account.id));
-  const etag = etagOf(fingerprint);
+  const urls = ctx.urls !== undefined && ctx.urls !== keygenUrls ? JSON.stringify(urlsKey(ctx.urls, ctx.account.id)) : "";
+  const parts = page.key.concat(scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.origin, format, urls);
+  let tags = tagsOf.get(parts);
+  if (tags === undefined) {
+    const etag = weakEtag(`${JSON.stringify(page.key)}${scopeKey(ctx.scope)}|${scopeKey(ctx.lookupScope)}|${JSON.stringify(ctx.origin)}|${format}${urls}`);
+    tags = tagsOf.set(parts, { etag, identity: `${etag}|${format}`, coded: { gzip: `${etag}|${format}|gzip`, br: `${etag}|${format}|br` } });
+  }
+  const etag = tags.etag;
   // A literal, not `{ ...PAGE_HEADERS, ETag }`: V8 spreads then extends such objects slowly.
   const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
   // The page before any 304: its render authorizes every release it lists (a cached page was rendered
   // under this same fingerprint, scopes included), so a refusal is never answered as "not modified".
-  const identity = await cache.getOrCreate(`${etag}|${format}`, () => page.render(format));
+  const identity = await cache.getOrCreate(tags.identity, () => page.render(format));
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
   // Last-Modified (the newest file's upload time) informs, but never validates: removing a file or
   // hiding a release does not move it, so only the ETag (revision and visible set) may answer 304.
   if (identity.lastModified !== null) headers["Last-Modified"] = identity.lastModified;
-  const coding = identity.body.byteLength >= COMPRESS_MIN_BYTES ? negotiateEncoding(input.headers.get("accept-encoding"), canBrotli()) : "identity";
+  const coding = identity.body.byteLength >= COMPRESS_MIN_BYTES ? codingFor(input.headers.get("accept-encoding")) : "identity";
   let body = identity.body;
   if (coding !== "identity") {
-    body = (await cache.getOrCreate(`${etag}|${format}|${coding}`, async () => ({ body: await compress(identity.body, coding), lastModified: identity.lastModified }))).body;
+    body = (await cache.getOrCreate(tags.coded[coding] ?? `${etag}|${format}|${coding}`, async () => ({ body: await compress(identity.body, coding), lastModified: identity.lastModified }))).body;
     headers["Content-Encoding"] = coding;
   }
   headers["Content-Type"] = PYPI_CONTENT_TYPES[format];

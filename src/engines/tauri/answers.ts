@@ -14,24 +14,34 @@ export type TauriAnswer =
 /** A package segment resolved within one catalogue revision: the package and its product, or null when none. */
 export type TauriPackage = { pkg: Package; product: Product | null } | null;
 
-/** Most packages remembered per store, and most answers per package; when full, a map is emptied and fills again. */
+/** Most packages remembered per account, most answers per package, most entries per level; when full, a map is emptied and fills again. */
 const LIMIT = 4096;
 
 /**
- * One package's answers at one pair of revisions, by list scope key, then lookup scope key, then the
- * rest of the question (scope keys are strings kept on their scopes, so their hashes are computed once).
+ * Maps nested by each part of a question, so that a lookup hashes the parts themselves (record ids,
+ * scope keys, the origin: the same string objects request after request, their hashes kept) instead
+ * of a key text joined anew for every request.
  */
+type Level = Map<string, Level | TauriAnswer>;
+
+/** One package's answers at one pair of revisions. */
 interface PackageAnswers {
   packageRevision: string;
   accountRevision: string;
   size: number;
-  byScope: Map<string, Map<string, Map<string, TauriAnswer>>>;
+  answers: Level;
 }
 
-/** What is remembered for one store. */
+/** The packages segments named in one account at one catalogue revision. */
+interface AccountPackages {
+  revision: string;
+  bySegment: Map<string, TauriPackage>;
+}
+
+/** What is remembered for one store: by account id, then by segment or by package id. */
 interface TauriMemo {
-  packages: Map<string, TauriPackage>;
-  answers: Map<string, PackageAnswers>;
+  packages: Map<string, AccountPackages>;
+  answers: Map<string, Map<string, PackageAnswers>>;
 }
 
 const byStore = new WeakMap<object, TauriMemo>();
@@ -52,58 +62,66 @@ function bounded<T>(map: Map<string, T>, key: string, value: T): T {
   return value;
 }
 
-/** The package a segment named within a catalogue revision, if remembered (`undefined` when not). */
-export function knownPackage(store: object, key: string): TauriPackage | undefined {
-  return memoOf(store).packages.get(key);
+/** The package a segment named in an account at a catalogue revision, if remembered (`undefined` when not). */
+export function knownPackage(store: object, accountId: string, accountRevision: string, segment: string): TauriPackage | undefined {
+  const known = memoOf(store).packages.get(accountId);
+  return known === undefined || known.revision !== accountRevision ? undefined : known.bySegment.get(segment);
 }
 
-/** Remember the package a segment names within a catalogue revision. */
-export function rememberPackage(store: object, key: string, found: TauriPackage): TauriPackage {
-  return bounded(memoOf(store).packages, key, found);
+/** Remember the package a segment names in an account at a catalogue revision (those of older revisions are dropped). */
+export function rememberPackage(store: object, accountId: string, accountRevision: string, segment: string, found: TauriPackage): TauriPackage {
+  const packages = memoOf(store).packages;
+  let known = packages.get(accountId);
+  if (known === undefined || known.revision !== accountRevision) known = bounded(packages, accountId, { revision: accountRevision, bySegment: new Map() });
+  return bounded(known.bySegment, segment, found);
 }
 
-/** Where one question's answer is kept: a package at its revisions, the caller's two scope keys and the rest of the question. */
+/**
+ * Where one question's answer is kept: a package at its revisions, then `path`, every other part of
+ * the question in a fixed order (the caller's scope keys, who asks, where links point, the query).
+ */
 export interface AnswerSlot {
   store: object;
-  packageKey: string;
+  accountId: string;
+  packageId: string;
   packageRevision: string;
   accountRevision: string;
-  listScope: string;
-  lookupScope: string;
-  question: string;
+  path: readonly string[];
 }
 
-function inner(slot: AnswerSlot, create: boolean): Map<string, TauriAnswer> | undefined {
-  const answers = memoOf(slot.store).answers;
-  let entry = answers.get(slot.packageKey);
-  if (entry === undefined || entry.packageRevision !== slot.packageRevision || entry.accountRevision !== slot.accountRevision || (create && entry.size >= LIMIT)) {
+function packageAnswers(slot: AnswerSlot, create: boolean): PackageAnswers | undefined {
+  const byAccount = memoOf(slot.store).answers;
+  let byPackage = byAccount.get(slot.accountId);
+  if (byPackage === undefined) {
     if (!create) return undefined;
-    entry = { packageRevision: slot.packageRevision, accountRevision: slot.accountRevision, size: 0, byScope: new Map() };
-    bounded(answers, slot.packageKey, entry);
+    byPackage = bounded(byAccount, slot.accountId, new Map());
   }
-  let byLookup = entry.byScope.get(slot.listScope);
-  if (byLookup === undefined) {
-    if (!create) return undefined;
-    byLookup = new Map();
-    entry.byScope.set(slot.listScope, byLookup);
-  }
-  let byQuestion = byLookup.get(slot.lookupScope);
-  if (byQuestion === undefined) {
-    if (!create) return undefined;
-    byQuestion = new Map();
-    byLookup.set(slot.lookupScope, byQuestion);
-  }
-  if (create) entry.size++;
-  return byQuestion;
+  const entry = byPackage.get(slot.packageId);
+  if (entry !== undefined && entry.packageRevision === slot.packageRevision && entry.accountRevision === slot.accountRevision && !(create && entry.size >= LIMIT)) return entry;
+  if (!create) return undefined;
+  return bounded(byPackage, slot.packageId, { packageRevision: slot.packageRevision, accountRevision: slot.accountRevision, size: 0, answers: new Map() });
 }
 
 /** The answer remembered in a slot, or undefined. */
 export function knownAnswer(slot: AnswerSlot): TauriAnswer | undefined {
-  return inner(slot, false)?.get(slot.question);
+  let level: Level | TauriAnswer | undefined = packageAnswers(slot, false)?.answers;
+  const path = slot.path;
+  for (let i = 0; i < path.length && level !== undefined; i++) level = (level as Level).get(path[i] as string);
+  return level as TauriAnswer | undefined;
 }
 
 /** Remember an answer in its slot (answers of older revisions of the package are dropped). */
 export function rememberAnswer(slot: AnswerSlot, answer: TauriAnswer): TauriAnswer {
-  (inner(slot, true) as Map<string, TauriAnswer>).set(slot.question, answer);
+  const entry = packageAnswers(slot, true) as PackageAnswers;
+  let level = entry.answers;
+  const path = slot.path;
+  for (let i = 0; i < path.length - 1; i++) {
+    const part = path[i] as string;
+    let next = level.get(part) as Level | undefined;
+    if (next === undefined) next = bounded<Level | TauriAnswer>(level, part, new Map()) as Level;
+    level = next;
+  }
+  bounded(level, path[path.length - 1] as string, answer);
+  entry.size++;
   return answer;
 }

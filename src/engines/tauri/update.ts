@@ -111,14 +111,11 @@ export function tauriUpdateBody(release: Release, artifact: Artifact, url: strin
   return body;
 }
 
-/** The package a segment names and its product, remembered per catalogue revision (packages and products are the catalogue). */
-async function packageOf(ctx: EngineContext, segment: string, accountRevision: string): Promise<TauriPackage> {
-  const key = `${keyText(ctx.account.id)}|${keyText(accountRevision)}|${keyText(segment)}`;
-  const known = knownPackage(ctx.store, key);
-  if (known !== undefined) return known;
+/** The package a segment names and its product, worked out from the store and remembered per catalogue revision (packages and products are the catalogue). */
+async function lookUpPackage(ctx: EngineContext, segment: string, accountRevision: string): Promise<TauriPackage> {
   const pkg = await ctx.store.getPackage(ctx.account.id, segment, "tauri");
   const product = pkg === null ? null : await ctx.store.getProduct(ctx.account.id, pkg.productId);
-  return rememberPackage(ctx.store, key, pkg === null ? null : { pkg, product });
+  return rememberPackage(ctx.store, ctx.account.id, accountRevision, segment, pkg === null ? null : { pkg, product });
 }
 
 /** The question's parameters, read and checked. @throws {ValidationError} for a missing or blank parameter or an invalid `constraint`. */
@@ -146,7 +143,8 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
   const search = input.search ?? input.query.toString();
   const accountRevision = await ctx.store.getAccountRevision(ctx.account.id);
-  const found = await packageOf(ctx, input.package, accountRevision);
+  const known = knownPackage(ctx.store, ctx.account.id, accountRevision, input.package);
+  const found = known !== undefined ? known : await lookUpPackage(ctx, input.package, accountRevision);
   if (found === null || found.product === null || !isPackageVisible(ctx.scope, found.pkg, found.product)) {
     questionOf(input.query, null); // a bad parameter is a 400 before the package is a 404 (Keygen checks parameters first)
     if (found !== null && found.product === null) throw notFound("product", found.pkg.productId);
@@ -158,14 +156,13 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, get query() { return input.query; } });
   const slot: AnswerSlot = {
     store: ctx.store,
-    packageKey: `${keyText(ctx.account.id)}|${keyText(pkg.id)}`,
+    accountId: ctx.account.id,
+    packageId: pkg.id,
     packageRevision: await ctx.store.getPackageRevision(ctx.account.id, pkg.id),
     accountRevision,
-    listScope: scopeKey(ctx.scope),
-    lookupScope: scopeKey(ctx.lookupScope),
-    // Everything else the answer depends on: who (the kind decides `authorize`'s branch), where links point, whether they carry a query credential, and what was asked.
-    // The upgrade scope too: a user's role narrows which releases it is offered.
-    question: `${ctx.principal.kind}|${scopeKey(upgradeScopeOf(ctx.principal, ctx.scope))}|${credential === null ? "h" : "q"}|${keyText(ctx.origin)}|${linksKey(ctx.urls)}|${search}`,
+    // Everything else the answer depends on: what the caller may see and look up; who (the kind decides `authorize`'s branch);
+    // the upgrade scope (a user's role narrows which releases it is offered); whether links carry a query credential; where they point; what was asked.
+    path: [scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.principal.kind, scopeKey(upgradeScopeOf(ctx.principal, ctx.scope)), credential === null ? "h" : "q", ctx.origin, linksKey(ctx.urls), search],
   };
   const answer = knownAnswer(slot) ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential)));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
