@@ -13,6 +13,7 @@ import type { HeaderLookup } from "../core/headers.js";
 import { jsonResult, type EngineResult } from "../core/result.js";
 import { readWheelMetadata } from "../engines/pypi/wheel.js";
 import { readNpmTarball } from "../engines/npm/tarball.js";
+import { npmPackageOf, tarballRefusal, tooLargeTarball } from "../engines/npm/accept.js";
 import { ADMIN_SCOPE } from "../access/scope.js";
 import type { Account, Artifact, Release } from "../model/records.js";
 import type { WritableStore } from "../store/write.js";
@@ -173,7 +174,8 @@ function uploadId(): string {
  * checksum at the end, move the bytes into place and mark the artifact UPLOADED; on any failure the
  * bytes are deleted and the artifact marked FAILED with the reason, and the client gets a JSON:API error.
  * A wheel's METADATA becomes its PEP 658 `<file>.metadata` sibling, and `Requires-Python` its `requiresPython`;
- * an npm tarball's `package.json`, integrity and shasum become its `metadata.npm`.
+ * an npm tarball's `package.json`, integrity and shasum become its `metadata.npm` (an npm package's
+ * tarball is refused, 422, when it has none or it names another package or version).
  */
 export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> {
   const { account, artifact, release, store, now, sink } = input;
@@ -198,6 +200,9 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
     const source = pending;
     const wheel = /\.whl$/i.test(filename) ? await readWheelMetadata({ size: total, read: (offset, n) => source.read(offset, n) }).catch(() => null) : null;
     const npm = /\.tgz$/i.test(filename) && total <= MAX_NPM_TARBALL_BYTES ? await readNpmTarball(await source.read(0, total)).catch(() => null) : null;
+    const npmPackage = await npmPackageOf(store, account.id, release, filename);
+    const npmRefusal = npmPackage === null ? null : total > MAX_NPM_TARBALL_BYTES ? tooLargeTarball(MAX_NPM_TARBALL_BYTES, total, "the most read for a package.json") : tarballRefusal(npm, npmPackage.key, release.version);
+    if (npmRefusal !== null) throw new Refused(new ConflictError(npmRefusal.detail, { code: npmRefusal.code, ...FILENAME }), npmRefusal.detail);
     const base = `artifacts/${account.id}/${release.id}/${artifact.id}/${uploadId()}`;
     const blob = `${base}/${filename}`;
     await pending.commit(blob);

@@ -1,6 +1,7 @@
 /**
  * npm's write path through the fetch handler, in process: a tarball uploaded through the publishing
- * API (POST /artifacts + PUT) has its package.json read once and shows in the packument; `npm
+ * API (POST /artifacts + PUT) has its package.json read once and shows in the packument, and one
+ * naming another package or version is refused as `npm publish` refuses it; `npm
  * publish` bodies that are wrong are refused with npm's `error` text and leave nothing behind;
  * deprecate and un-deprecate, dist-tag refusals, events, and a read-only store's 405.
  */
@@ -76,6 +77,28 @@ describe("npm write path", () => {
     expect(doc.versions["3.0.0"]?.dist.integrity).toBe(sri(tgz["3.0.0"] as Buffer));
     expect(doc.versions["3.0.0"]?.engines).toEqual({ node: ">=20" });
     expect(doc["dist-tags"].latest).toBe("3.0.0");
+  });
+
+  it("refuses an uploaded tarball of an npm package that names another package or version, or is no npm tarball (as npm publish does)", async () => {
+    const admin = { ...auth(NPM_SECRETS.admin), "content-type": "application/vnd.api+json" };
+    const pkgs = (await (await handler(new Request(`${ACCOUNT}/packages?engine=npm`, { headers: admin }))).json()) as { data: Array<{ id: string; attributes: { key: string } }> };
+    const pkg = pkgs.data.find((p) => p.attributes.key === "@acme/sdk")?.id as string;
+    const cases: Array<[string, Buffer, string, RegExp]> = [
+      ["3.8.0", tgz.other as Buffer, "NPM_MANIFEST_MISMATCH", /^The tarball's package\.json is @acme\/other@3\.2\.0, not @acme\/sdk@3\.8\.0$/],
+      ["3.8.1", Buffer.from("not a tarball"), "NPM_TARBALL_INVALID", /not an npm tarball/],
+    ];
+    for (const [version, bytes, code, detail] of cases) {
+      const rel = await handler(new Request(`${ACCOUNT}/releases`, { method: "POST", headers: admin, body: JSON.stringify({ data: { type: "releases", attributes: { version, channel: "stable", status: "PUBLISHED" }, relationships: { product: { data: { type: "products", id: "a0000000-0000-4000-8000-000000000001" } }, package: { data: { type: "packages", id: pkg } } } } }) }));
+      const release = ((await rel.json()) as { data: { id: string } }).data.id;
+      const art = await handler(new Request(`${ACCOUNT}/artifacts`, { method: "POST", headers: admin, body: JSON.stringify({ data: { type: "artifacts", attributes: { filename: `sdk-${version}.tgz`, filetype: "tgz", filesize: bytes.byteLength }, relationships: { release: { data: { type: "releases", id: release } } } } }) }));
+      expect(art.status).toBe(307);
+      const up = await handler(new Request(art.headers.get("location") as string, { method: "PUT", body: new Uint8Array(bytes), headers: { "content-length": String(bytes.byteLength) } }));
+      expect(up.status, version).toBe(422);
+      expect(((await up.json()) as { errors: Array<{ code: string; detail: string }> }).errors[0]).toMatchObject({ code, detail: expect.stringMatching(detail) });
+      const files = (await (await handler(new Request(`${ACCOUNT}/artifacts?release=${release}`, { headers: admin }))).json()) as { data: Array<{ attributes: { status: string } }> };
+      expect(files.data.map((a) => a.attributes.status), version).toEqual(["FAILED"]);
+      expect(Object.keys((await packument(NPM_SECRETS.admin)).versions), version).not.toContain(version);
+    }
   });
 
   it("refuses bad publishes with npm's error text and leaves nothing behind", async () => {

@@ -7,7 +7,7 @@
 import { readAllBytes } from "../../core/bytes.js";
 import { sha256Hex } from "../../core/crypto.js";
 import { ConflictError } from "../../core/errors.js";
-import { manifestMismatch, maxTarballBytes } from "../../engines/npm/accept.js";
+import { maxTarballBytes, npmPackageOf, tarballRefusal, tooLargeTarball } from "../../engines/npm/accept.js";
 import { readNpmTarball, type NpmTarballFacts } from "../../engines/npm/tarball.js";
 import type { Account, Artifact, Release } from "../../model/records.js";
 import type { Store } from "../../store/types.js";
@@ -37,12 +37,11 @@ const refuse = (code: string, pointer: string | null, detail: string) => new Con
  * object changed after the HEAD), `UPLOAD_MISSING`.
  */
 export async function npmConfirmFacts(input: NpmConfirmInput): Promise<NpmTarballFacts | null> {
-  const { artifact, release, proved } = input;
-  if (!/\.tgz$/i.test(artifact.filename) || release.packageId === null) return null;
-  const pkg = await input.store.getPackage(input.account.id, release.packageId);
-  if (pkg === null || pkg.engine !== "npm") return null;
+  const { release, proved } = input;
+  const pkg = await npmPackageOf(input.store, input.account.id, release, input.artifact.filename);
+  if (pkg === null) return null;
   const limit = input.maxBytes ?? maxTarballBytes();
-  const tooLarge = () => refuse("NPM_TARBALL_TOO_LARGE", "/data/attributes/filesize", `An npm tarball may have at most ${limit} bytes (the npm publish limit); this one has ${proved.filesize}`);
+  const tooLarge = () => refuse("NPM_TARBALL_TOO_LARGE", "/data/attributes/filesize", tooLargeTarball(limit, proved.filesize).detail);
   if (proved.filesize > limit) throw tooLarge();
   const body = await input.blobs.open(input.key);
   if (body === null) throw refuse("UPLOAD_MISSING", null, "No bytes were uploaded to the artifact's upload URL");
@@ -50,8 +49,7 @@ export async function npmConfirmFacts(input: NpmConfirmInput): Promise<NpmTarbal
   if (bytes === null) throw tooLarge();
   if ((await sha256Hex(bytes)) !== proved.sha256) throw refuse("CHECKSUM_MISMATCH", "/data/attributes/checksum", "The uploaded object changed while it was being confirmed");
   const facts = await readNpmTarball(bytes);
-  if (facts === null) throw refuse("NPM_TARBALL_INVALID", "/data/attributes/filename", "The artifact is not an npm tarball (a gzipped tar with package/package.json)");
-  const mismatch = manifestMismatch(facts, pkg.key, release.version);
-  if (mismatch !== null) throw refuse("NPM_MANIFEST_MISMATCH", "/data/attributes/filename", mismatch);
+  const refusal = tarballRefusal(facts, pkg.key, release.version);
+  if (refusal !== null) throw refuse(refusal.code, "/data/attributes/filename", refusal.detail);
   return facts;
 }
