@@ -5,7 +5,7 @@
 import { isUuid } from "../core/uuid.js";
 import type { Dataset } from "../dataset/load.js";
 import type { Artifact, Engine, EngineKey, Package, Product, Release } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "../access/scope.js";
+import { ANONYMOUS_SCOPE, isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, statusVisible, withYanked, type Scope } from "../access/scope.js";
 import { buildMemoryIndexes, type ReleaseInfo } from "./memory-build.js";
 import { maskOf, type Candidates } from "./memory-candidates.js";
 import { firstBelow, hashString } from "./memory-index.js";
@@ -14,6 +14,9 @@ import { contentRevision } from "./memory-revisions.js";
 import { pinsTags, tagsMatch, tagsOf } from "./memory-tags.js";
 import type { ArtifactLookupFilter, ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "./types.js";
 import { storeOfSyncReads, type SyncReads } from "./sync-reads.js";
+
+/** The widest status rule of a caller without sight of drafts: PUBLISHED and YANKED releases. */
+const YANKED_AS_PUBLISHED = withYanked(ANONYMOUS_SCOPE);
 
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
 export function createMemoryStore(dataset: Dataset): Store {
@@ -61,6 +64,17 @@ export function createMemoryStore(dataset: Dataset): Store {
     const account = accountsById.get(pkg.accountId);
     const releases = (slotFor(pkg.productId, pkg.id)?.all ?? []).map((info) => [info.release, info.artifacts]);
     return contentRevision(["package", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases]);
+  };
+  // What callers without sight of drafts could be shown: published or yanked releases, UPLOADED artifacts (access/scope).
+  const listedRevisions = new Map<string, string>();
+  const listedRevisionOf = (packageId: string) => {
+    const pkg = packagesById.get(packageId);
+    if (pkg === undefined) return contentRevision(["listed", packageId, null]);
+    const account = accountsById.get(pkg.accountId);
+    const releases = (slotFor(pkg.productId, pkg.id)?.all ?? [])
+      .filter((info) => statusVisible(YANKED_AS_PUBLISHED, info.release.status))
+      .map((info) => [info.release, info.artifacts.filter((a) => a.status === "UPLOADED")]);
+    return contentRevision(["listed", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases]);
   };
   const accountRevisionOf = (accountId: string) => {
     const account = accountsById.get(accountId);
@@ -272,9 +286,10 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return null;
     },
-    getPackageRevision(accountId, packageId) {
-      let rev = packageRevisions.get(packageId);
-      if (rev === undefined) packageRevisions.set(packageId, (rev = packageRevisionOf(packageId)));
+    getPackageRevision(accountId, packageId, audience = "all") {
+      const [kept, make] = audience === "listed" ? [listedRevisions, listedRevisionOf] : [packageRevisions, packageRevisionOf];
+      let rev = kept.get(packageId);
+      if (rev === undefined) kept.set(packageId, (rev = make(packageId)));
       return rev;
     },
     getAccountRevision(accountId) {
