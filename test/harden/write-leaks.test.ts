@@ -6,7 +6,9 @@
  * moves to) included, and nothing in the store changes. Then the PyPI page cache under interleaved
  * admin writes and reads by every kind of caller: no caller is ever answered another's page or
  * ETag, every read after a write reflects it, and no 304 confirms a page a write has changed (nor an
- * If-Modified-Since alone after a removal: only the ETag validates a page).
+ * If-Modified-Since alone after a removal: only the ETag validates a page), while a write a caller
+ * who sees no drafts cannot see (a draft, an upload into it, a WAITING file) leaves that caller's
+ * page, ETag and 304 as they were.
  * Runs on the store RE_TEST_STORE names (memory by default, sqlite and postgres too).
  */
 import fc from "fast-check";
