@@ -22,8 +22,8 @@ const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).to
 const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 const JSONAPI = "application/vnd.api+json";
 const ADMIN = { authorization: `Bearer ${WORLD.adminToken}`, accept: JSONAPI };
-/** Target of the issue: reads while one publish per second runs, as a share of reads without writes. */
-export const W6_READ_TARGET = 0.8;
+/** Target of issue 18 (issue 13 asked 0.8×): reads while one publish per second runs, as a share of reads without writes. */
+export const W6_READ_TARGET = 0.9;
 /** Bytes uploaded by every publish. */
 const UPLOAD_BYTES = 1 << 20;
 

@@ -2,6 +2,7 @@
  * @module sql/schema-postgres — PostgreSQL migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
+import { postgresListedRevisions } from "./schema-listed.js";
 import { AUTH_BUMPS, buildColumnsV2, NO_PACKAGE_BUMPS, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function triggers(): string {
@@ -137,4 +138,6 @@ ${triggers()}`,
   changeNotifications(),
   // Version 7: releases of no package and their artifacts bump their account (see NO_PACKAGE_BUMPS).
   statementTriggers(NO_PACKAGE_BUMPS),
+  // Version 8: the listed revision, which writes callers without sight of drafts cannot see leave alone.
+  postgresListedRevisions(),
 ];

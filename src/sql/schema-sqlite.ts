@@ -2,6 +2,7 @@
  * @module sql/schema-sqlite — SQLite migrations: the shared tables plus revision triggers.
  */
 import type { Migration } from "./migrate.js";
+import { sqliteListedRevisions } from "./schema-listed.js";
 import { AUTH_BUMPS, buildColumnsV2, NO_PACKAGE_BUMPS, REVISION_BUMPS, SQLITE_TYPES, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function bumpPackage(expr: string): string {
@@ -50,4 +51,6 @@ ${triggers()}`,
   triggers(AUTH_BUMPS, true),
   // Version 6: releases of no package and their artifacts bump their account (see NO_PACKAGE_BUMPS).
   `${dropTriggers(NO_PACKAGE_BUMPS)}\n${triggers(NO_PACKAGE_BUMPS)}`,
+  // Version 7: the listed revision, which writes callers without sight of drafts cannot see leave alone.
+  sqliteListedRevisions(),
 ];

@@ -260,7 +260,12 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       return row && pair(row);
     },
 
-    async getPackageRevision(accountId, packageId) {
+    async getPackageRevision(accountId, packageId, audience = "all") {
+      if (audience === "listed") {
+        const row = await one(sql`SELECT m.value AS instance, lr.revision AS revision FROM store_meta m
+          LEFT JOIN package_listed_revisions lr ON lr.package_id = ${packageId} WHERE m.key = 'instance'`);
+        return `${String(row?.instance ?? "")}:${accountId}:${packageId}:l${String(row?.revision ?? 0)}`;
+      }
       const row = await one(sql`SELECT m.value AS instance, pr.revision AS revision FROM store_meta m
         LEFT JOIN package_revisions pr ON pr.package_id = ${packageId} WHERE m.key = 'instance'`);
       return `${String(row?.instance ?? "")}:${accountId}:${packageId}:${String(row?.revision ?? 0)}`;

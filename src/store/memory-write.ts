@@ -12,7 +12,7 @@ import { parseStrict } from "../core/version.js";
 import { uuidV5 } from "../core/uuid.js";
 import type { Dataset } from "../dataset/load.js";
 import { ENGINE_NAMES, type Artifact, type Entitlement, type Package, type Product, type Release } from "../model/records.js";
-import { createMemoryStore } from "./memory.js";
+import { createMemoryStoreOf } from "./memory.js";
 import { listArtifactsOf, listPackagesOf, listReleasesOf, type ListSource } from "./memory-lists.js";
 import type { Store } from "./types.js";
 import type { WritableStore } from "./write.js";
@@ -93,11 +93,13 @@ function withKey(metadata: Record<string, unknown>, key: string, value: unknown)
 /** An in-memory {@link WritableStore} holding `dataset`, which it never mutates. */
 export function createWritableMemoryStore(dataset: Dataset): WritableStore {
   let snap = new Snapshot(dataset);
-  let read: Store = createMemoryStore(dataset);
+  // Records are values here (every write makes new ones), so the stores share their digests.
+  const digests = new WeakMap<object, string>();
+  let read: Store = createMemoryStoreOf(dataset, digests);
 
   const commit = (change: Change): void => {
     const next = new Snapshot({ ...snap.data, ...change.data });
-    const nextRead = createMemoryStore(next.data);
+    const nextRead = createMemoryStoreOf(next.data, digests);
     snap = next;
     read = nextRead;
   };

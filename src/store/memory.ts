@@ -5,18 +5,26 @@
 import { isUuid } from "../core/uuid.js";
 import type { Dataset } from "../dataset/load.js";
 import type { Artifact, Engine, EngineKey, Package, Product, Release } from "../model/records.js";
-import { isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, type Scope } from "../access/scope.js";
+import { ANONYMOUS_SCOPE, isArtifactVisible, isPackageVisible, isReleaseVisible, seesAllOf, statusVisible, withYanked, type Scope } from "../access/scope.js";
 import { buildMemoryIndexes, type ReleaseInfo } from "./memory-build.js";
 import { maskOf, type Candidates } from "./memory-candidates.js";
 import { firstBelow, hashString } from "./memory-index.js";
 import { compareCreatedDesc, compareReleasesDesc } from "./memory-order.js";
-import { contentRevision } from "./memory-revisions.js";
+import { contentRevision, type RecordDigests } from "./memory-revisions.js";
 import { pinsTags, tagsMatch, tagsOf } from "./memory-tags.js";
 import type { ArtifactLookupFilter, ArtifactWithRelease, PageQuery, RawArtifactQuery, Store, UpgradeQuery } from "./types.js";
 import { storeOfSyncReads, type SyncReads } from "./sync-reads.js";
 
+/** The widest status rule of a caller without sight of drafts: PUBLISHED and YANKED releases. */
+const YANKED_AS_PUBLISHED = withYanked(ANONYMOUS_SCOPE);
+
 /** An in-memory {@link Store} over a loaded dataset (immutable once built). */
 export function createMemoryStore(dataset: Dataset): Store {
+  return createMemoryStoreOf(dataset, new WeakMap());
+}
+
+/** {@link createMemoryStore} sharing record digests with earlier stores of the same value records (store/memory-write). */
+export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): Store {
   const {
     accountsById, accountsBySlug, productsById, productsByCode, packagesById, packagesByKey, packagesByEngine, enginesByAccount,
     releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsById, artifactsByFilename,
@@ -57,16 +65,27 @@ export function createMemoryStore(dataset: Dataset): Store {
   const accountRevisions = new Map<string, string>();
   const packageRevisionOf = (packageId: string) => {
     const pkg = packagesById.get(packageId);
-    if (pkg === undefined) return contentRevision(["package", packageId, null]);
+    if (pkg === undefined) return contentRevision(["package", packageId, null], digests);
     const account = accountsById.get(pkg.accountId);
     const releases = (slotFor(pkg.productId, pkg.id)?.all ?? []).map((info) => [info.release, info.artifacts]);
-    return contentRevision(["package", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases]);
+    return contentRevision(["package", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases], digests);
+  };
+  // What callers without sight of drafts could be shown: published or yanked releases, UPLOADED artifacts (access/scope).
+  const listedRevisions = new Map<string, string>();
+  const listedRevisionOf = (packageId: string) => {
+    const pkg = packagesById.get(packageId);
+    if (pkg === undefined) return contentRevision(["listed", packageId, null], digests);
+    const account = accountsById.get(pkg.accountId);
+    const releases = (slotFor(pkg.productId, pkg.id)?.all ?? [])
+      .filter((info) => statusVisible(YANKED_AS_PUBLISHED, info.release.status))
+      .map((info) => [info.release, info.artifacts.filter((a) => a.status === "UPLOADED")]);
+    return contentRevision(["listed", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases], digests);
   };
   const accountRevisionOf = (accountId: string) => {
     const account = accountsById.get(accountId);
     const products = dataset.products.filter((p) => p.accountId === accountId);
     const packages = dataset.packages.filter((p) => p.accountId === accountId);
-    return contentRevision(["account", accountId, account?.slug ?? null, account?.name ?? null, products, packages]);
+    return contentRevision(["account", accountId, account?.slug ?? null, account?.name ?? null, products, packages], digests);
   };
 
   const reads: SyncReads<Store> = {
@@ -272,9 +291,10 @@ export function createMemoryStore(dataset: Dataset): Store {
       }
       return null;
     },
-    getPackageRevision(accountId, packageId) {
-      let rev = packageRevisions.get(packageId);
-      if (rev === undefined) packageRevisions.set(packageId, (rev = packageRevisionOf(packageId)));
+    getPackageRevision(accountId, packageId, audience = "all") {
+      const [kept, make] = audience === "listed" ? [listedRevisions, listedRevisionOf] : [packageRevisions, packageRevisionOf];
+      let rev = kept.get(packageId);
+      if (rev === undefined) kept.set(packageId, (rev = make(packageId)));
       return rev;
     },
     getAccountRevision(accountId) {

@@ -23,6 +23,9 @@ import type {
 } from "../model/records.js";
 import type { Scope } from "../access/scope.js";
 
+/** Whose view a package revision follows: everything (`all`), or what callers without sight of drafts can see (`listed`). */
+export type RevisionAudience = "all" | "listed";
+
 /**
  * Keygen's filters of an artifact lookup (`GET /artifacts/{id}?product=&release=&…`), all ANDed;
  * a null `packageId`, `engine`, `platform`, `arch` or `filetype` means the record has none.
@@ -160,8 +163,13 @@ export interface Store {
    */
   findArtifact(accountId: string, idOrFilename: string, scope: Scope, filter?: ArtifactLookupFilter): Promise<ArtifactWithRelease | null>;
 
-  /** An opaque revision of a package that changes whenever it, its releases or its artifacts change. */
-  getPackageRevision(accountId: string, packageId: string): Promise<string>;
+  /**
+   * An opaque revision of a package that changes whenever it, its releases or its artifacts change;
+   * with `audience` `"listed"`, whenever what a caller who sees only published (or yanked) releases
+   * and UPLOADED artifacts could be shown of it changes, so writes no such caller can see (a draft
+   * release, a WAITING artifact) leave it alone. A store may answer the full revision for both.
+   */
+  getPackageRevision(accountId: string, packageId: string, audience?: RevisionAudience): Promise<string>;
   /** An opaque revision of the account's catalogue (products and packages). */
   getAccountRevision(accountId: string): Promise<string>;
 

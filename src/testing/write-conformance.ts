@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { ADMIN_SCOPE, ANONYMOUS_SCOPE, type Scope } from "../access/scope.js";
 import { parseStrict } from "../core/version.js";
 import type { Dataset } from "../dataset/load.js";
-import type { Release } from "../model/records.js";
+import type { Artifact, Release } from "../model/records.js";
 import type { NewArtifact, NewRelease, WritableStore } from "../store/write.js";
 import { IDS, conformanceDataset } from "./fixture.js";
 import { RecordNames } from "./names.js";
@@ -268,6 +268,49 @@ export function runWriteConformance(options: WriteConformanceOptions): void {
         check(await store.getPackageRevision(A, IDS.pkgPypi)).not.toBe(mid);
         check(await store.getArtifact(A, art.id)).toBeNull();
         check(await store.deleteArtifact(A, art.id)).toBeNull();
+      });
+      it("moves the listed revision for what callers without sight of drafts can see, and only for that", ["getPackageRevision", "createRelease", "updateRelease", "setReleaseStatus", "deleteRelease", "createArtifact", "completeArtifact", "failArtifact", "updateArtifact", "deleteArtifact", "updatePackage"], async () => {
+        const listed = () => store.getPackageRevision(A, IDS.pkgPypi, "listed");
+        const full = () => store.getPackageRevision(A, IDS.pkgPypi);
+        // A store may answer its full revision for both audiences; then only the "moves" half applies.
+        const distinct = (await listed()) !== (await full());
+        const otherBefore = await store.getPackageRevision(A, IDS.pkgTauri, "listed");
+        let last = await listed();
+        let lastFull = await full();
+        const seen: string[] = [];
+        const wanted: string[] = [];
+        const step = async (what: string, listedMoves: boolean, write: () => Promise<unknown>) => {
+          await write();
+          const [l, f] = [await listed(), await full()];
+          const moved = l !== last ? "moves" : "stays";
+          seen.push(`${what}: full ${f !== lastFull ? "moves" : "stays"}, listed ${listedMoves || distinct ? moved : "stays"}`);
+          wanted.push(`${what}: full moves, listed ${listedMoves ? "moves" : "stays"}`);
+          [last, lastFull] = [l, f];
+        };
+        let draft = {} as Release;
+        await step("a draft created", false, async () => (draft = await store.createRelease(A, newRelease({ status: "DRAFT" }), AT)));
+        let art = {} as Artifact;
+        await step("a WAITING artifact of a draft", false, async () => (art = await store.createArtifact(A, newArtifact(draft.id), AT)));
+        await step("an upload into a draft", false, () => store.completeArtifact(A, art.id, { filesize: 3, sha256: SHA, blob: "d" }, AT));
+        await step("a draft's artifact updated", false, () => store.updateArtifact(A, art.id, { metadata: { m: 1 } }, AT));
+        await step("a draft updated", false, () => store.updateRelease(A, draft.id, { name: "Still a draft" }, AT));
+        await step("a draft published", true, () => store.setReleaseStatus(A, draft.id, "PUBLISHED", AT));
+        let waiting = {} as Artifact;
+        await step("a WAITING artifact of a published release", false, async () => (waiting = await store.createArtifact(A, newArtifact(draft.id), AT)));
+        await step("a WAITING artifact failed", false, () => store.failArtifact(A, waiting.id, "killed", AT));
+        const second = await store.createArtifact(A, newArtifact(draft.id), AT);
+        await step("an upload into a published release", true, () => store.completeArtifact(A, second.id, { filesize: 3, sha256: SHA, blob: "p" }, AT));
+        await step("an UPLOADED artifact updated", true, () => store.updateArtifact(A, second.id, { metadata: { m: 2 } }, AT));
+        await step("a published release yanked", true, () => store.setReleaseStatus(A, draft.id, "YANKED", AT, "broken"));
+        await step("a yanked release updated", true, () => store.updateRelease(A, draft.id, { name: "Yanked" }, AT));
+        await step("an UPLOADED artifact deleted", true, () => store.deleteArtifact(A, second.id));
+        let gone = {} as Release;
+        await step("another draft created", false, async () => (gone = await store.createRelease(A, newRelease({ status: "DRAFT" }), AT)));
+        await step("a draft deleted", false, () => store.deleteRelease(A, gone.id));
+        await step("a yanked release deleted", true, () => store.deleteRelease(A, draft.id));
+        await step("the package renamed", true, () => store.updatePackage(A, IDS.pkgPypi, { name: "Acme Tools (renamed)" }, AT));
+        check(seen).toEqual(wanted);
+        check(await store.getPackageRevision(A, IDS.pkgTauri, "listed")).toBe(otherBefore);
       });
       it("lists artifacts by scope and filters", ["createRelease", "createArtifact", "completeArtifact", "listArtifacts"], async () => {
         const rel = await published();

@@ -6,7 +6,9 @@
  * moves to) included, and nothing in the store changes. Then the PyPI page cache under interleaved
  * admin writes and reads by every kind of caller: no caller is ever answered another's page or
  * ETag, every read after a write reflects it, and no 304 confirms a page a write has changed (nor an
- * If-Modified-Since alone after a removal: only the ETag validates a page).
+ * If-Modified-Since alone after a removal: only the ETag validates a page), while a write a caller
+ * who sees no drafts cannot see (a draft, an upload into it, a WAITING file) leaves that caller's
+ * page, ETag and 304 as they were.
  * Runs on the store RE_TEST_STORE names (memory by default, sqlite and postgres too).
  */
 import fc from "fast-check";
@@ -218,7 +220,10 @@ type Write =
   | { t: "publish" | "yank" | "delete-release"; release: string }
   | { t: "attach" | "detach"; release: string; entitlement: "PRO" | "EXTRA" }
   | { t: "delete-artifact"; artifact: string }
-  | { t: "rename"; pkg: string; name: string };
+  | { t: "rename"; pkg: string; name: string }
+  // Writes no caller without sight of drafts can see: a draft made, uploaded into and edited; a WAITING artifact.
+  | { t: "draft"; pkg: string }
+  | { t: "waiting"; release: string };
 /** A read of a page by a caller, plain or conditional on what some caller saw earlier. */
 type Read = { t: "read"; caller: Caller; page: string; accept: string; gzip: boolean; cond: "none" | "own-etag" | "any-etag" | "own-date"; pick: number };
 
@@ -227,7 +232,15 @@ const writeArb: fc.Arbitrary<Write> = fc.oneof(
   fc.record({ t: fc.constantFrom("attach", "detach"), release: fc.constantFrom(...PYPI_RELEASES), entitlement: fc.constantFrom("PRO", "EXTRA") }) as fc.Arbitrary<Write>,
   fc.record({ t: fc.constant("delete-artifact"), artifact: fc.constantFrom(...PYPI_ARTIFACTS) }) as fc.Arbitrary<Write>,
   fc.record({ t: fc.constant("rename"), pkg: fc.constantFrom(IDS.pkgPypi, IDS.pkgOpenPypi), name: fc.constantFrom("Acme Tools", "Renamed", "Other name") }) as fc.Arbitrary<Write>,
+  // Twice as often as the others, so that many reads follow invisible writes only.
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("draft"), pkg: fc.constantFrom(IDS.pkgPypi, IDS.pkgOpenPypi) }) as fc.Arbitrary<Write> },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("waiting"), release: fc.constantFrom(...PYPI_RELEASES) }) as fc.Arbitrary<Write> },
 );
+/** Writes a caller who sees no drafts cannot see: its page and ETag stay as they were. */
+const INVISIBLE: ReadonlySet<Write["t"]> = new Set(["draft", "waiting"]);
+/** Callers who see no drafts of either PyPI package's product. */
+const NO_DRAFTS: ReadonlySet<Caller> = new Set(["licenseKey", "licenseToken", "user", "anonymous"]);
+let made = 0;
 const READERS: Caller[] = ["admin", "developer", "readOnly", "product", "productApp", "licenseKey", "licenseToken", "user", "anonymous"];
 const readArb: fc.Arbitrary<Read> = fc.record({
   t: fc.constant("read" as const),
@@ -240,6 +253,28 @@ const readArb: fc.Arbitrary<Read> = fc.record({
 });
 
 async function applyWrite(w: World, op: Write): Promise<void> {
+  if (op.t === "draft") {
+    // A draft created, a file created WAITING, uploaded (what the upload route's receiver does) and the draft edited.
+    const product = op.pkg === IDS.pkgPypi ? IDS.productLicensed : IDS.productOpen;
+    const n = ++made;
+    const rel = await w.call("POST", "/releases", "admin", { data: { type: "releases", attributes: { version: `9.${n}.0`, channel: "stable" }, relationships: { product: { data: { type: "products", id: product } }, package: { data: { type: "packages", id: op.pkg } } } } });
+    expect(rel.status, JSON.stringify(op)).toBe(201);
+    const release = ((await rel.json()) as { data: { id: string; attributes: { status: string } } }).data;
+    expect(release.attributes.status).toBe("DRAFT");
+    const art = await w.call("POST", "/artifacts", "admin", { data: { type: "artifacts", attributes: { filename: `acme_tools-9.${n}.0-py3-none-any.whl` }, relationships: { release: { data: { type: "releases", id: release.id } } } } });
+    expect(art.status, JSON.stringify(op)).toBe(307);
+    const artifact = ((await art.json()) as { data: { id: string } }).data;
+    expect(await w.store.completeArtifact(IDS.account, artifact.id, { filesize: 3, sha256: "d".repeat(64), blob: `${artifact.id}.bin` }, new Date(NOW))).toMatchObject({ status: "UPLOADED" });
+    expect((await w.call("PATCH", `/releases/${release.id}`, "admin", { data: { type: "releases", attributes: { name: "draft" } } })).status).toBe(200);
+    return;
+  }
+  if (op.t === "waiting") {
+    const res = await w.call("POST", "/artifacts", "admin", { data: { type: "artifacts", attributes: { filename: `acme_tools-8.${++made}.0-py3-none-any.whl` }, relationships: { release: { data: { type: "releases", id: op.release } } } } });
+    // 307 to the upload URL; a release deleted earlier in the run is refused (422), never a 500.
+    expect(res.status, JSON.stringify(op)).toBeLessThan(500);
+    await res.arrayBuffer();
+    return;
+  }
   const constraint = (e: string) => ({ data: [{ type: "constraints", relationships: { entitlement: { data: { type: "entitlements", id: e } } } }] });
   const call = (): Promise<Response> => {
     switch (op.t) {
@@ -271,7 +306,7 @@ const BLIND: ReadonlySet<Write["t"]> = new Set(["delete-release", "delete-artifa
 
 describe("the PyPI page cache under interleaved writes and reads (issue 19)", () => {
   it("no caller is answered another's page or ETag, every read reflects the writes before it, and no 304 confirms a changed page", async () => {
-    const counts = { reads: 0, notModified: 0, changedAfterWrite: 0 };
+    const counts = { reads: 0, notModified: 0, changedAfterWrite: 0, keptAfterInvisible: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof({ weight: 1, arbitrary: writeArb }, { weight: 3, arbitrary: readArb as fc.Arbitrary<Write | Read> }), { minLength: 10, maxLength: 40 }), async (steps) => {
         let clock = NOW.getTime();
@@ -280,15 +315,31 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
         /** Every 200 seen: by format and ETag, the page it named (an ETag never names two pages, whoever asked). */
         const byEtag = new Map<string, string>();
         /** Every 200 seen, with the number of writes (and of Last-Modified-blind writes) before it. */
-        const history: Array<{ caller: Caller; page: string; accept: string; gzip: boolean; etag: string; lastModified: string | null; body: string; writes: number; blind: number }> = [];
+        const history: Array<{ caller: Caller; page: string; accept: string; gzip: boolean; etag: string; lastModified: string | null; body: string; writes: number; blind: number; visible: number }> = [];
         let writes = 0;
         let blind = 0;
+        /** Writes a caller without sight of drafts may see. */
+        let visible = 0;
         for (const [index, step] of steps.entries()) {
           if (step.t !== "read") {
             clock += 1000;
             await applyWrite(w, step);
             writes++;
             if (BLIND.has(step.t)) blind++;
+            if (!INVISIBLE.has(step.t)) visible++;
+            // The newest page a caller without sight of drafts holds that no visible write has changed: still current, still 304.
+            const held = history.filter((h) => NO_DRAFTS.has(h.caller) && h.visible === visible).at(-1);
+            if (INVISIBLE.has(step.t) && held !== undefined) {
+              counts.keptAfterInvisible++;
+              const plain: Record<string, string> = { accept: held.accept, "accept-encoding": held.gzip ? "gzip" : "identity" };
+              const again = await w.call("GET", held.page, held.caller, undefined, { ...plain, "if-none-match": held.etag });
+              expect({ status: again.status, etag: again.headers.get("etag") }, `after ${JSON.stringify(step)}: ${JSON.stringify(held.caller)} ${held.page}`).toEqual({ status: 304, etag: held.etag });
+              const auth = CALLERS[held.caller];
+              if (auth !== null) plain.authorization = auth;
+              const fresh = createFetchHandler({ store: w.store, blobs: w.blobs, now });
+              const truth = await seen(await fresh(new Request(`http://localhost:8080/v1/accounts/acme${held.page}`, { headers: plain, redirect: "manual" })));
+              expect({ etag: truth.etag, body: truth.body }, `after ${JSON.stringify(step)}: what ${held.caller} is shown`).toEqual({ etag: held.etag, body: held.body });
+            }
             continue;
           }
           // A client revalidates what it holds: same caller, page and negotiation; "any-etag" tries another's.
@@ -302,6 +353,8 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
           if (prior !== undefined && step.cond !== "own-date") headers["if-none-match"] = prior.etag;
           if (prior !== undefined && step.cond === "own-date" && prior.lastModified !== null) headers["if-modified-since"] = prior.lastModified;
           const got = await seen(await w.call("GET", step.page, step.caller, undefined, headers));
+          // The same caller's last page in this negotiation: only writes it could see may have changed it.
+          const last = own.filter((h) => h.accept === accept && h.gzip === gzip).at(-1);
           // What a handler that never cached anything answers now, without conditions.
           const fresh = createFetchHandler({ store: w.store, blobs: w.blobs, now });
           const auth = CALLERS[step.caller];
@@ -309,6 +362,12 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
           const truth = await seen(await fresh(new Request(`http://localhost:8080/v1/accounts/acme${step.page}`, { headers: plain, redirect: "manual" })));
           const where = `step ${index}: ${JSON.stringify(step)}`;
           counts.reads++;
+          if (NO_DRAFTS.has(step.caller) && last !== undefined && last.visible === visible && truth.status === 200) {
+            // Drafts and WAITING files since: the page, its ETag and a revalidation of it are as they were.
+            expect(truth.etag, `an invisible write moved the ETag: ${where}`).toBe(last.etag);
+            expect(truth.body, `an invisible write changed the page: ${where}`).toBe(last.body);
+            if (headers["if-none-match"] === last.etag) expect(got.status, where).toBe(304);
+          }
           if (got.status === 304) {
             counts.notModified++;
             expect(truth.status, where).toBe(200);
@@ -325,7 +384,7 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
           const before = byEtag.get(identity);
           if (before !== undefined) expect(got.body, `one ETag named two pages: ${where}`).toBe(before);
           byEtag.set(identity, got.body);
-          history.push({ caller: step.caller, page: step.page, accept, gzip, etag: got.etag, lastModified: got.lastModified, body: got.body, writes, blind });
+          history.push({ caller: step.caller, page: step.page, accept, gzip, etag: got.etag, lastModified: got.lastModified, body: got.body, writes, blind, visible });
         }
       }),
       { numRuns: CACHE_RUNS },
@@ -333,7 +392,9 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
     // The runs exercised revalidation and pages that writes changed.
     expect(counts.notModified).toBeGreaterThan(CACHE_RUNS / 10);
     expect(counts.changedAfterWrite).toBeGreaterThan(CACHE_RUNS / 10);
-  });
+    expect(counts.keptAfterInvisible).toBeGreaterThan(CACHE_RUNS / 10);
+    // Each run builds a world and makes up to 40 requests and writes, on SQL stores too: minutes on a loaded machine.
+  }, 180_000);
 
   it("a publish and a yank change the page and its ETag for the license that sees them; the old ETag is then answered 200", async () => {
     let clock = NOW.getTime();
@@ -363,6 +424,42 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
     const otherAfter = await read("licenseToken", other.etag);
     expect(otherAfter.status).toBe(200);
     expect(new Set([before.etag, published.etag, yanked.etag]).has(otherAfter.etag)).toBe(false);
+  });
+
+  it("a draft, its upload and a WAITING file leave a license's page and ETag as they were; the admin's page shows them at once; the publish moves the license's on the very next request", async () => {
+    let clock = NOW.getTime();
+    const w = await makeWorld({ now: () => new Date(clock) });
+    const page = "/engines/pypi/simple/acme-tools/";
+    const read = async (caller: Caller, etag?: string) => {
+      const res = await w.call("GET", page, caller, undefined, { accept: "text/html", ...(etag === undefined ? {} : { "if-none-match": etag }) });
+      return { status: res.status, etag: res.headers.get("etag") as string, body: await res.text() };
+    };
+    const license = await read("licenseKey");
+    const admin = await read("admin");
+    clock += 1000;
+    const rel = await w.call("POST", "/releases", "admin", { data: { type: "releases", attributes: { version: "4.0.0", channel: "stable" }, relationships: { product: { data: { type: "products", id: IDS.productLicensed } }, package: { data: { type: "packages", id: IDS.pkgPypi } } } } });
+    expect(rel.status).toBe(201);
+    const releaseId = ((await rel.json()) as { data: { id: string } }).data.id;
+    const art = await w.call("POST", "/artifacts", "admin", { data: { type: "artifacts", attributes: { filename: "acme_tools-4.0.0-py3-none-any.whl" }, relationships: { release: { data: { type: "releases", id: releaseId } } } } });
+    expect(art.status).toBe(307);
+    const artifactId = ((await art.json()) as { data: { id: string } }).data.id;
+    expect((await w.call("POST", "/artifacts", "admin", { data: { type: "artifacts", attributes: { filename: "acme_tools-4.0.0.tar.gz" }, relationships: { release: { data: { type: "releases", id: IDS.relPypi100 } } } } })).status).toBe(307);
+    await w.store.completeArtifact(IDS.account, artifactId, { filesize: 3, sha256: "e".repeat(64), blob: `${artifactId}.bin` }, new Date(clock));
+    // The license holder's page: the same ETag, revalidated as 304, the same bytes.
+    expect(await read("licenseKey", license.etag)).toMatchObject({ status: 304, etag: license.etag });
+    expect(await read("licenseKey")).toEqual(license);
+    // The admin sees the draft and both files on the next request.
+    const adminAfter = await read("admin", admin.etag);
+    expect(adminAfter.status).toBe(200);
+    expect(adminAfter.etag).not.toBe(admin.etag);
+    expect(adminAfter.body).toContain("acme_tools-4.0.0-py3-none-any.whl");
+    clock += 1000;
+    expect((await w.call("POST", `/releases/${releaseId}/actions/publish`, "admin")).status).toBe(200);
+    const published = await read("licenseKey", license.etag);
+    expect(published.status).toBe(200);
+    expect(published.etag).not.toBe(license.etag);
+    expect(published.body).toContain("acme_tools-4.0.0-py3-none-any.whl");
+    expect(published.body).not.toContain("acme_tools-4.0.0.tar.gz");
   });
 
   // Known gap (Keygen behaves the same: Rails `fresh_when` with `last_modified` = newest artifact):

@@ -1,0 +1,96 @@
+/**
+ * @module bench/profile-publish-renders — W6's load-independent figure: how many times one publish
+ * makes the 1,000-file PyPI page be rendered again, counted on the handler's page cache (its misses),
+ * in process on memory, SQLite and PostgreSQL. A publish is the four store writes a CI job's
+ * publish makes (release created DRAFT, artifact created WAITING, the upload marking it UPLOADED,
+ * the release published); after each one the license holder W6 reads as and an admin GET the page
+ * once. Also the handler's CPU for the license holder's first GET after each kind of write (medians
+ * over the publishes; CPU moves with the machine's load, the counts do not).
+ * Usage (after `npm run build`): node bench/profile-publish-renders.mjs [publishes]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFetchHandler, createPageCache, createWritableMemoryStore } from "../dist/index.js";
+import { createPostgresStore, importDataset as importPg } from "../dist/postgres.js";
+import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
+import { startPostgres } from "./lib/pg.mjs";
+import { median } from "./lib/stats.mjs";
+import { buildWorld, WORLD } from "./lib/world.mjs";
+
+const PUBLISHES = Number(process.argv[2] ?? 12);
+const A = WORLD.account;
+const PAGE = `http://bench.test/v1/accounts/${WORLD.slug}/engines/pypi/simple/${WORLD.pypiKey}/`;
+const ACCEPT = "application/vnd.pypi.simple.v1+json";
+const READERS = {
+  license: { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}`, accept: ACCEPT },
+  admin: { authorization: `Bearer ${WORLD.adminToken}`, accept: ACCEPT },
+};
+const STEPS = ["draft created", "artifact WAITING", "upload (UPLOADED)", "published"];
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** The four writes of the `k`-th publish, in order. */
+function publishWrites(store, k) {
+  const version = `100.0.${k}`;
+  let release;
+  let artifact;
+  const at = () => new Date();
+  return [
+    async () => (release = await store.createRelease(A, { productId: WORLD.productPy, packageId: WORLD.pkgPypi, version, channel: "stable", status: "DRAFT", tag: null, name: null, description: null, entitlements: [], metadata: {}, backdated: null }, at())),
+    async () => (artifact = await store.createArtifact(A, { releaseId: release.id, filename: `bench_py-${version}-py3-none-any.whl`, filetype: "whl", filesize: 3, platform: null, arch: null, signature: null, checksum: null, metadata: {} }, at())),
+    async () => store.completeArtifact(A, artifact.id, { filesize: 3, sha256: "a".repeat(64), blob: `bench/${artifact.id}` }, at()),
+    async () => store.setReleaseStatus(A, release.id, "PUBLISHED", at()),
+  ];
+}
+
+async function profile(name, store) {
+  const cache = createPageCache();
+  const handler = createFetchHandler({ store, pypi: { cache } });
+  const get = async (reader) => {
+    const res = await handler(new Request(PAGE, { headers: READERS[reader] }));
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${name}: the page answered ${res.status} to the ${reader}`);
+  };
+  for (let i = 0; i < 5; i++) for (const reader of Object.keys(READERS)) await get(reader);
+  const renders = { license: 0, admin: 0 };
+  const cpu = STEPS.map(() => []);
+  for (let k = 0; k < PUBLISHES; k++) {
+    const writes = publishWrites(store, k);
+    for (let s = 0; s < writes.length; s++) {
+      await writes[s]();
+      for (const reader of ["license", "admin"]) {
+        const misses = cache.stats().misses;
+        const c0 = cpuMs();
+        await get(reader);
+        if (reader === "license") cpu[s].push(cpuMs() - c0);
+        renders[reader] += cache.stats().misses - misses;
+      }
+    }
+  }
+  const perPublish = (n) => (n / PUBLISHES).toFixed(2);
+  console.log(`${name}: page renders per publish: license ${perPublish(renders.license)}, admin ${perPublish(renders.admin)} (over ${PUBLISHES} publishes)`);
+  console.log(`${name}: the license holder's first GET after each write, CPU ms (median): ${STEPS.map((step, s) => `${step} ${median(cpu[s]).toFixed(1)}`).join(", ")}`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "re-profile-renders-"));
+const pg = await startPostgres(() => {});
+try {
+  const ds = buildWorld({ tauri: 10, pypiFiles: 1000, admin: true });
+  await profile("memory", createWritableMemoryStore(ds));
+  const sqlite = createSqliteStore({ filename: join(dir, "bench.sqlite") });
+  await importSqlite(sqlite, ds);
+  await profile("sqlite", sqlite);
+  await sqlite.close();
+  if (!pg.unavailable) {
+    const store = createPostgresStore({ connectionString: await pg.createDatabase("profile_renders") });
+    await importPg(store, ds);
+    await profile("postgres", store);
+    await store.close();
+  }
+} finally {
+  if (!pg.unavailable) pg.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
