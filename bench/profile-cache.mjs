@@ -21,7 +21,8 @@ const A = `http://bench.local/v1/accounts/${WORLD.slug}`;
 const LICENSE = { authorization: `License ${WORLD.appKey}` };
 const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
 const ds = buildWorld({ tauri: 1000, pypiFiles: 1000 });
-const tauri = `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(10).version)}`;
+// Release 12: one the app license may see (10 needs an ENTERPRISE entitlement: its check was a 204).
+const tauri = `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(12).version)}`;
 const pypi = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
 
 async function measure(label, store, statements) {
@@ -29,7 +30,10 @@ async function measure(label, store, statements) {
   const etag = (await handler(new Request(pypi, { headers: BASIC }))).headers.get("etag");
   const routes = { tauri200: [tauri, LICENSE], pypiPage: [pypi, BASIC], pypi304: [pypi, { ...BASIC, "if-none-match": etag }] };
   const out = {};
+  const expected = { tauri200: 200, pypiPage: 200, pypi304: 304 };
   for (const [name, [url, headers]] of Object.entries(routes)) {
+    const status = (await handler(new Request(url, { headers }))).status;
+    if (status !== expected[name]) throw new Error(`${label} ${name}: answered ${status}, not ${expected[name]}`);
     for (let i = 0; i < 200; i++) await (await handler(new Request(url, { headers }))).arrayBuffer();
     const times = [];
     const s0 = statements();

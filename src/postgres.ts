@@ -11,7 +11,7 @@ import type { Fragment } from "./sql/fragment.js";
 import { attachClient } from "./sql/import.js";
 import { migrateOnce } from "./sql/migrate.js";
 import { POSTGRES_MIGRATIONS } from "./sql/schema-postgres.js";
-import { createSqlStore, type SqlStore } from "./sql/store.js";
+import { createSqlStore, type KeepAnswer, type SqlStore } from "./sql/store.js";
 import { cacheReads } from "./sql/cache.js";
 import { pgChangeFeed } from "./sql/pg-changes.js";
 
@@ -137,7 +137,9 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
   let changed = () => {};
   const client = postgresClient(pool, options.pool === undefined, () => changed());
   const ensure = migrateOnce(client, POSTGRES_MIGRATIONS);
-  const plain = createSqlStore(client, ensure);
+  // The cache, once made, keeps what one statement answers for a later call (upgrade + artifacts).
+  let keep: KeepAnswer = () => null;
+  const plain = createSqlStore(client, ensure, () => keep());
   if (mode === "off") {
     attachClient(plain, client, ensure);
     return plain;
@@ -145,6 +147,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SqlStore {
   const feed = pgChangeFeed(client, (pool as unknown as { options: pg.ClientConfig }).options, ensure);
   const cached = cacheReads(plain, mode === "check" ? { live: () => false, version: () => feed.version(), subscribe: () => {} } : feed);
   changed = cached.changed;
+  keep = cached.keep;
   const store = cached.store;
   store.close = async () => {
     await feed.close();

@@ -15,7 +15,7 @@
  *   makes) and before any read when the last check is older than {@link STALE_MS}.
  * - an answer read before a change and returned after it is not kept (an epoch counts the drops).
  */
-import type { SqlStore } from "./store.js";
+import type { KeepAnswer, SqlStore } from "./store.js";
 
 /** Where a cache learns that the database changed. */
 export interface ChangeFeed {
@@ -45,7 +45,7 @@ const NOT_READS = new Set(["migrate", "close", "invalidate"]);
 const isWrite = (name: string) => /^(create|update|delete|set|complete|fail)[A-Z]/.test(name);
 
 /** Wrap `store` so that its reads are kept per change version; `onTransaction` must be called after each transaction of its client. */
-export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSqlStore; changed: () => void } {
+export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSqlStore; changed: () => void; keep: KeepAnswer } {
   let entries = new Map<string, Promise<unknown>>();
   let epoch = 0;
   /** The version last seen by a check, or null when unknown (then the next check drops everything). */
@@ -81,11 +81,26 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     return checking;
   };
 
+  const keyOf = (name: string, args: unknown[]) => `${name}\u0000${JSON.stringify(args)}`;
+  const put = (map: Map<string, Promise<unknown>>, key: string, answer: Promise<unknown>) => {
+    map.set(key, answer);
+    if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
+  };
+  /** A statement that also answers a later call keeps that answer, unless a change was seen since it began. */
+  const keep: KeepAnswer = () => {
+    const started = epoch;
+    const mine = entries;
+    return (method, args, value) => {
+      const key = keyOf(method, args);
+      if (started === epoch && !mine.has(key)) put(mine, key, Promise.resolve(value));
+    };
+  };
+
   const read = (name: string, fn: (...args: unknown[]) => Promise<unknown>, startsRequest: boolean) =>
     async (...args: unknown[]): Promise<unknown> => {
       feed.start?.();
       if (!feed.live() && (startsRequest || Date.now() - checkedAt > STALE_MS)) await check();
-      const key = `${name}\u0000${JSON.stringify(args)}`;
+      const key = keyOf(name, args);
       const kept = entries.get(key);
       if (kept !== undefined) {
         // Most recently used last, so the oldest is the first in the map.
@@ -97,8 +112,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
       const answer = fn.apply(store, args);
       if (started === epoch) {
         const mine = entries;
-        mine.set(key, answer);
-        if (mine.size > MAX_ENTRIES) mine.delete(mine.keys().next().value as string);
+        put(mine, key, answer);
         // A failure is not kept; nor is an answer whose read began before a drop (the map it went into is gone).
         answer.catch(() => {
           if (mine.get(key) === answer) mine.delete(key);
@@ -113,5 +127,5 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     cached[name] = read(name, value as (...args: unknown[]) => Promise<unknown>, name === "getAccount");
   }
   cached.invalidate = drop;
-  return { store: cached as unknown as CachedSqlStore, changed: drop };
+  return { store: cached as unknown as CachedSqlStore, changed: drop, keep };
 }

@@ -126,6 +126,25 @@ CREATE TRIGGER account_revisions_notify AFTER INSERT OR UPDATE ON account_revisi
 CREATE TRIGGER package_revisions_notify AFTER INSERT OR UPDATE ON package_revisions FOR EACH ROW EXECUTE FUNCTION re_revision_notify();`;
 }
 
+/** Every table a read comes from, and the revision tables themselves. */
+const TRUNCATABLE = ["accounts", "products", "packages", "engines", "releases", "artifacts", "entitlements", "policies", "users", "licenses", "license_users", "tokens", "account_revisions", "package_revisions", "package_listed_revisions"];
+
+/**
+ * Version 9: a TRUNCATE (by hand; row triggers do not fire for it)
+ * moves every account's revision and is announced, so kept reads of the emptied table are dropped.
+ */
+function truncateTriggers(): string {
+  return `CREATE OR REPLACE FUNCTION re_truncated() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  UPDATE account_revisions SET revision = revision + 1;
+  INSERT INTO account_revisions (account_id, revision) SELECT id, 1 FROM accounts WHERE id NOT IN (SELECT account_id FROM account_revisions);
+  PERFORM pg_notify('${CHANGES_CHANNEL}', 't:' || TG_TABLE_NAME);
+  RETURN NULL;
+END $fn$;
+${TRUNCATABLE.map((t) => `DROP TRIGGER IF EXISTS ${t}_truncated ON ${t};
+CREATE TRIGGER ${t}_truncated AFTER TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION re_truncated();`).join("\n")}`;
+}
+
 /** PostgreSQL migrations, in order; index + 1 is the schema version. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   `${tablesV1(POSTGRES_TYPES)}
@@ -140,4 +159,6 @@ ${triggers()}`,
   statementTriggers(NO_PACKAGE_BUMPS),
   // Version 8: the listed revision, which writes callers without sight of drafts cannot see leave alone.
   postgresListedRevisions(),
+  // Version 9: a TRUNCATE by hand moves every account's revision and is announced.
+  truncateTriggers(),
 ];

@@ -50,8 +50,14 @@ function lookupWhere(f: ArtifactLookupFilter): Fragment {
   return parts.length === 0 ? raw("") : sql` AND ${join(parts, " AND ")}`;
 }
 
+/**
+ * Where a statement's answer to a later call can be kept: called when the statement begins, it
+ * returns a function that keeps `value` as the answer of `method(...args)` (or null: nothing keeps).
+ */
+export type KeepAnswer = () => ((method: string, args: unknown[], value: unknown) => void) | null;
+
 /** Build a {@link SqlStore} over a client; `ensure` runs migrations before the first query (retried after a failure). */
-export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): SqlStore {
+export function createSqlStore(client: SqlClient, ensure: () => Promise<void>, keep?: KeepAnswer): SqlStore {
   const d = client.dialect;
   const all = async (q: Fragment) => {
     await ensure();
@@ -155,6 +161,8 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       return row && toRelease(row);
     },
     async findUpgrade(q: UpgradeQuery) {
+      // Taken before any await, so that a change seen meanwhile stops the keeping (see KeepAnswer).
+      const put = q.artifact !== undefined && d.name === "postgres" ? (keep?.() ?? null) : null;
       if (q.channels.length === 0) return null;
       const range = q.range;
       // What the precedence index answers: product, package, key range, channel.
@@ -207,10 +215,28 @@ export function createSqlStore(client: SqlClient, ensure: () => Promise<void>): 
       // statement of its own first, which in process costs microseconds.
       if (probe !== null && d.name !== "postgres" && (await one(sql`SELECT ${probe} AS hit`))?.hit == null) return null;
       const built = probe === null || d.name !== "postgres" ? raw("TRUE") : sql`${probe} IS NOT NULL`;
-      const row = await one(sql`SELECT ${select("releases", "r")} FROM releases r
+      const upgrade = (columns: Fragment) => sql`SELECT ${columns} FROM releases r
         WHERE ${where} AND r.version_key = (SELECT r.version_key FROM releases r WHERE ${built} AND ${where} ORDER BY r.version_key DESC LIMIT 1)
-        ORDER BY ${RELEASE_ORDER} LIMIT 1`);
-      return row && toRelease(row);
+        ORDER BY ${RELEASE_ORDER} LIMIT 1`;
+      if (put === null || q.artifact === undefined) {
+        const row = await one(upgrade(select("releases", "r")));
+        return row && toRelease(row);
+      }
+      // A Tauri check asks next for the upgrade's artifacts for this target (listReleaseArtifacts with
+      // the same scope): PostgreSQL answers both in this one statement, one row per artifact (or one
+      // with no artifact), and that answer is kept for the call, so a cold check makes one round trip
+      // for upgrade and artifacts instead of two.
+      const { platform, arch } = q.artifact;
+      const rows = await all(sql`SELECT ${select("releases", "r", "r_")}, ${select("artifacts", "a", "a_")} FROM (${upgrade(raw("r.*"))}) r
+        LEFT JOIN LATERAL (SELECT a.* FROM artifacts a JOIN products p ON p.id = r.product_id
+          WHERE a.release_id = r.id AND a.platform = ${platform} AND a.arch = ${arch} AND ${artifactVisible(d, q.scope)}) a ON TRUE
+        ORDER BY ${ARTIFACT_ORDER}`);
+      const first = rows[0];
+      if (first === undefined) return null;
+      const release = toRelease(first, "r_");
+      const artifacts = first.a_id === null || first.a_id === undefined ? [] : rows.map((r) => toArtifact(r, "a_"));
+      put("listReleaseArtifacts", [q.accountId, release.id, q.scope, { platform, arch }], artifacts);
+      return release;
     },
 
     async getArtifact(accountId, id) {

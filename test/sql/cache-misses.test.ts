@@ -3,7 +3,7 @@
  * made on another server or by hand in the database, then read through a server that checks the
  * revisions per request (seen by its very next request) and one that listens for them (seen once
  * the notification arrives). Releases of no package and their artifacts moved no revision before
- * schema version 7, so both servers kept answering what they had read before the write.
+ * schema version 7, nor did a TRUNCATE, so both servers kept answering what they had read before.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,11 @@ describe("PostgreSQL read cache: every write is seen", () => {
     { name: "a license's entitlements", read: (s) => s.getLicense(A, IDS.licensePro).then((l) => l?.entitlements.join()), write: () => sql(`UPDATE licenses SET entitlements = '["PRO","EXTRA"]' WHERE id = $1`, [IDS.licensePro]) },
     { name: "an entitlement created", read: (s) => s.getEntitlements(A, ["NEW"]).then((e) => e.map((x) => x.code).join()), write: () => sql("INSERT INTO entitlements (id, account_id, code, name) VALUES ($1, $2, 'NEW', 'New')", ["00000000-0000-4000-8000-0000000009a3", A]) },
     { name: "a token revoked", read: async (s) => s.getTokenByDigest(A, await digest()).then((t) => t?.id ?? null), write: () => sql("DELETE FROM tokens WHERE id = $1", [IDS.tokenUser]) },
+    {
+      name: "a table truncated by hand (no row trigger fires)",
+      read: async (s) => s.getTokenByDigest(A, await digestToken((await writer.getAccount("acme"))!.secretKey, TOKENS.admin)).then((t) => t?.id ?? null),
+      write: () => sql("TRUNCATE tokens"),
+    },
     { name: "a user banned", read: (s) => s.getUser(A, IDS.userAlice).then((u) => u?.banned), write: () => sql("UPDATE users SET banned = TRUE WHERE id = $1", [IDS.userAlice]) },
     { name: "an engine renamed", read: (s) => s.getEngine(A, "pypi", ALL).then((e) => e?.name ?? null), write: () => sql("UPDATE engines SET name = 'Python' WHERE account_id = $1 AND key = 'pypi'", [A]) },
     { name: "an account renamed", read: (s) => s.getAccount("acme").then((a) => a?.name), write: () => sql("UPDATE accounts SET name = 'Acme Two' WHERE id = $1", [A]) },

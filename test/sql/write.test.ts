@@ -257,11 +257,12 @@ for (const backend of BACKENDS) {
 
     describe("revisions across servers", () => {
       it("a write on one server moves the revisions the other reads, for every package it touches", async () => {
-        // The peer keeps its reads until it learns of the change: pushed (PostgreSQL) or checked, within 100 ms.
+        // The peer keeps its reads until it learns of the change: checked at its next request, or by a direct
+        // caller like this one when its last check is over 100 ms old (2 s allowed: the machine may be loaded).
         const moved = async (read: () => Promise<unknown>, from: unknown) => {
           const t0 = Date.now();
           let now = await read();
-          while (now === from && Date.now() - t0 < 100) {
+          while (now === from && Date.now() - t0 < 2_000) {
             await new Promise((r) => setTimeout(r, 2));
             now = await read();
           }
