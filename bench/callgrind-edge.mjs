@@ -1,0 +1,170 @@
+/**
+ * @module bench/callgrind-edge — W3's routes counted in instructions, not seconds: `release-engines serve`
+ * (memory store) and the bare node:http baseline (and hazel, for the Tauri check) each run under
+ * `valgrind --tool=callgrind` with instrumentation off; one keep-alive client asks a route a fixed number
+ * of times to warm it up, then `callgrind_control` turns instrumentation on, zeroes, lets a counted
+ * run of requests through and dumps; the dump's total (every thread: V8's GC helpers included)
+ * divided by the requests is the route's instructions per request. Load on the machine changes how long this takes, not what it counts.
+ * Usage (after `npm run build`): [CG_DIST=DIR] [CG_BEFORE=DIR] node bench/callgrind-edge.mjs [ROUTE,... default all] [REQUESTS COUNTED, default 1000] [WARM-UP REQUESTS, default 30000]
+ */
+import { execFile, spawn } from "node:child_process";
+import { Agent, request } from "node:http";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { rawGet } from "./lib/serve.mjs";
+import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+
+const run = promisify(execFile);
+/** The build to serve: `CG_DIST=DIR` counts another copy of `dist/` (a build from before a change). */
+const CLI = process.env.CG_DIST ? join(process.env.CG_DIST, "cli.js") : fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const BASELINE = fileURLToPath(new URL("./baseline-server.mjs", import.meta.url));
+const HAZEL = fileURLToPath(new URL("./hazel-server.mjs", import.meta.url));
+/** `CG_BEFORE=DIR`: also count that copy of `dist/` (a build from before a change), beside the same bare server. */
+const BEFORE_CLI = process.env.CG_BEFORE ? join(process.env.CG_BEFORE, "cli.js") : null;
+const routeArg = process.argv[2] ?? "all";
+const counted = Number(process.argv[3] ?? 1_000);
+const warmup = Number(process.argv[4] ?? 30_000);
+const A = `/v1/accounts/${WORLD.slug}`;
+const LICENSE = { authorization: `License ${WORLD.appKey}` };
+const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
+const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
+const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-"));
+
+/** Start `node script ...args` under callgrind (instrumentation off) and wait for its listening line. */
+function startUnderCallgrind(name, script, args) {
+  const out = join(tmp, `${name}.callgrind`);
+  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let text = "";
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
+    child.stdout.on("data", (d) => {
+      text += d;
+      const m = /listening on (http:\/\/\S+)/.exec(text);
+      if (m === null) return;
+      child.removeAllListeners("exit");
+      child.stdout.removeAllListeners("data");
+      child.stdout.resume();
+      resolve({ name, url: m[1], child, out, stop: () => new Promise((done) => { if (child.exitCode !== null) return done(); child.once("exit", done); child.kill("SIGTERM"); }) });
+    });
+  });
+}
+
+/** `count` GETs one after another on one keep-alive connection, cycling through `paths`. */
+async function requestsOn(origin, paths, headers, count) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let retried = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      await new Promise((resolve, reject) => {
+        const req = request(`${origin}${paths[i % paths.length]}`, { headers, agent }, (res) => {
+          res.on("data", () => {});
+          res.on("end", () => (res.statusCode >= 400 ? reject(new Error(`answered ${res.statusCode}`)) : resolve()));
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end();
+      }).catch((error) => {
+        // A connection the server closed while idle (its keep-alive bound under valgrind's slowness): ask again on a new one, once.
+        if (error.code !== "ECONNRESET" || retried++ > 100) throw error;
+        i--;
+      });
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** One instrumented run of `counted` requests: the instructions the server executed per request (zeroed before, dumped after). */
+async function window(server, paths, headers) {
+  const pid = String(server.child.pid);
+  await run("callgrind_control", ["-z", pid]);
+  await requestsOn(server.url, paths, headers, counted);
+  await run("callgrind_control", ["-d", pid]);
+  // The newest dump of this process holds the cost since the zeroing.
+  const dumps = readdirSync(tmp).filter((f) => f.startsWith(`${server.name}.callgrind.`)).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
+  const dump = readFileSync(join(tmp, dumps.at(-1)), "utf8");
+  return Number(/^totals: (\d+)/m.exec(dump)?.[1]) / counted;
+}
+
+/**
+ * Instructions per request on a route after `warmup` requests: two instrumented runs, the second
+ * reported (the first also pays for code V8 compiles late); they should agree within a few per cent.
+ */
+async function instructionsPerRequest(server, paths, headers) {
+  await requestsOn(server.url, paths, headers, warmup);
+  const pid = String(server.child.pid);
+  await run("callgrind_control", ["-i", "on", pid]);
+  const first = await window(server, paths, headers);
+  const perRequest = await window(server, paths, headers);
+  await run("callgrind_control", ["-i", "off", pid]);
+  return { first, perRequest };
+}
+
+/** A route's headers for another build: a 304 carries that build's own ETag. */
+async function headersFor(server, name, r) {
+  if (name !== "pypi304") return r.headers;
+  const { "if-none-match": _, ...plain } = r.headers;
+  return { ...plain, "if-none-match": (await rawGet(`${server.url}${r.paths[0]}`, plain)).headers.etag };
+}
+
+const servers = [];
+try {
+  const file = join(tmp, "dataset.json");
+  await writeDatasetFile(file, buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 }));
+  const ours = await startUnderCallgrind("serve", CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
+  servers.push(ours);
+  const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
+  const with200 = [];
+  let upToDate = null;
+  for (let i = 0; i < 1_000; i += 5) {
+    const res = await rawGet(`${ours.url}${tauriPath(i)}`, LICENSE);
+    if (res.status === 200 && with200.length < 32) with200.push(tauriPath(i));
+    if (res.status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
+  }
+  const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
+  const page = await rawGet(`${ours.url}${pypiPath}`, { ...BASIC, accept: PYPI_JSON });
+  const routes = {
+    tauri200: { paths: with200, headers: LICENSE, status: 200 },
+    tauri204: { paths: [upToDate], headers: LICENSE, status: 204 },
+    raw303: { paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE, status: 303 },
+    pypi304: { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "if-none-match": page.headers.etag }, status: 304 },
+    pypiPageGzip: { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "accept-encoding": "gzip" }, status: 200 },
+  };
+  const chosen = Object.entries(routes).filter(([name]) => routeArg === "all" || routeArg.split(",").includes(name));
+  const spec = {};
+  for (const [name, r] of chosen) {
+    const res = await rawGet(`${ours.url}${r.paths[0]}`, r.headers);
+    if (res.status !== r.status) throw new Error(`${name} answered ${res.status}, expected ${r.status}`);
+    const keep = {};
+    for (const h of ["content-type", "location", "content-encoding"]) if (res.headers[h] !== undefined) keep[h] = res.headers[h];
+    spec[name] = { status: res.status, headers: keep, bodyBase64: res.body.toString("base64") };
+  }
+  writeFileSync(join(tmp, "spec.json"), JSON.stringify(spec));
+  const before = BEFORE_CLI === null ? null : await startUnderCallgrind("before", BEFORE_CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
+  if (before) servers.push(before);
+  const bare = await startUnderCallgrind("bare", BASELINE, [join(tmp, "spec.json")]);
+  servers.push(bare);
+  const hazel = chosen.some(([name]) => name === "tauri200") ? await startUnderCallgrind("hazel", HAZEL, ["2.0.0"]) : null;
+  if (hazel) servers.push(hazel);
+  for (const [name, r] of chosen) {
+    const us = await instructionsPerRequest(ours, r.paths, r.headers);
+    const base = await instructionsPerRequest(bare, [`/${name}`], {});
+    const earlier = before === null ? null : await instructionsPerRequest(before, r.paths, before === null ? r.headers : await headersFor(before, name, r));
+    const k = (r) => `${(r.perRequest / 1e3).toFixed(1)}k (first run ${(r.first / 1e3).toFixed(1)}k)`;
+    let line = `${name}: ours ${k(us)} instructions/request, bare ${k(base)}: bare/ours ${(base.perRequest / us.perRequest).toFixed(2)}×`;
+    if (earlier) line += `; before ${k(earlier)}: bare/before ${(base.perRequest / earlier.perRequest).toFixed(2)}×, ours/before ${(us.perRequest / earlier.perRequest).toFixed(2)}×`;
+    if (name === "tauri200" && hazel) {
+      const h = await instructionsPerRequest(hazel, ["/update/appimage/1.0.0"], {});
+      line += `; hazel ${k(h)}: hazel/ours ${(h.perRequest / us.perRequest).toFixed(2)}×`;
+    }
+    console.log(line);
+  }
+} finally {
+  for (const s of servers) await s.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
