@@ -13,6 +13,7 @@ import { uuidV5 } from "../core/uuid.js";
 import type { Dataset } from "../dataset/load.js";
 import { ENGINE_NAMES, type Artifact, type Entitlement, type Package, type Product, type Release } from "../model/records.js";
 import { createMemoryStoreOf } from "./memory.js";
+import { forwardReads } from "./methods.js";
 import { listArtifactsOf, listPackagesOf, listReleasesOf, type ListSource } from "./memory-lists.js";
 import type { Store } from "./types.js";
 import type { WritableStore } from "./write.js";
@@ -290,34 +291,8 @@ export function createWritableMemoryStore(dataset: Dataset): WritableStore {
     },
   };
 
-  // Reads go to the current snapshot's indexed store.
-  const reads: Store = {
-    getAccount: (...a) => read.getAccount(...a),
-    getProduct: (...a) => read.getProduct(...a),
-    getProducts: (...a) => read.getProducts(...a),
-    getPackage: (...a) => read.getPackage(...a),
-    listPackages: (...a) => read.listPackages(...a),
-    listEngines: (...a) => read.listEngines(...a),
-    countEngines: (...a) => read.countEngines(...a),
-    getEngine: (...a) => read.getEngine(...a),
-    getRelease: (...a) => read.getRelease(...a),
-    getReleaseByVersion: (...a) => read.getReleaseByVersion(...a),
-    findRelease: (...a) => read.findRelease(...a),
-    findUpgrade: (...a) => read.findUpgrade(...a),
-    getArtifact: (...a) => read.getArtifact(...a),
-    listReleaseArtifacts: (...a) => read.listReleaseArtifacts(...a),
-    listPackageArtifacts: (...a) => read.listPackageArtifacts(...a),
-    findRawArtifact: (...a) => read.findRawArtifact(...a),
-    findArtifact: (...a) => read.findArtifact(...a),
-    // Derived from the snapshot's content, so a change moves them and equal data in another process gives the same.
-    getPackageRevision: (...a) => read.getPackageRevision(...a),
-    getAccountRevision: (...a) => read.getAccountRevision(...a),
-    getLicenseByKey: (...a) => read.getLicenseByKey(...a),
-    getLicense: (...a) => read.getLicense(...a),
-    listUserLicenses: (...a) => read.listUserLicenses(...a),
-    getPolicy: (...a) => read.getPolicy(...a),
-    getUser: (...a) => read.getUser(...a),
-    getTokenByDigest: (...a) => read.getTokenByDigest(...a),
-  };
+  // Reads go to the current snapshot's indexed store; its revisions are derived from the snapshot's
+  // content, so a change moves them and equal data in another process gives the same.
+  const reads = forwardReads(() => read);
   return { ...reads, ...writes };
 }

@@ -3,29 +3,11 @@
  * use (for `only`/`skip`), and assertions that show records by natural key with the rule they check.
  */
 import { expect, it } from "vitest";
+import { STORE_METHODS, WRITE_METHODS } from "../store/methods.js";
 import type { Store } from "../store/types.js";
-import type { WritableStore } from "../store/write.js";
 import type { RecordNames } from "./names.js";
 
-/** Every method of the read contract, for `only`/`skip`. */
-export const STORE_METHODS = [
-  "getAccount", "getProduct", "getProducts", "getPackage", "listPackages", "listEngines", "countEngines", "getEngine",
-  "getRelease", "getReleaseByVersion", "findRelease", "findUpgrade", "getArtifact", "listReleaseArtifacts",
-  "listPackageArtifacts", "findRawArtifact", "findArtifact", "getPackageRevision", "getAccountRevision",
-  "getLicenseByKey", "getLicense", "listUserLicenses", "getPolicy", "getUser", "getTokenByDigest",
-] as const satisfies ReadonlyArray<keyof Store>;
-
-/** Every method of the write contract (beyond the reads), for `only`/`skip`. */
-export const WRITE_METHODS = [
-  "getEntitlements", "listAllPackages", "createPackage", "updatePackage", "deletePackage", "listReleases", "createRelease",
-  "updateRelease", "setReleaseStatus", "deleteRelease", "listArtifacts", "createArtifact", "updateArtifact",
-  "completeArtifact", "failArtifact", "deleteArtifact",
-] as const satisfies ReadonlyArray<Exclude<keyof WritableStore, keyof Store>>;
-
-// Compile-time: the lists name every method of the contracts.
-type Unlisted = Exclude<keyof WritableStore, (typeof STORE_METHODS)[number] | (typeof WRITE_METHODS)[number] | "writable">;
-const complete: Unlisted extends never ? true : Unlisted = true;
-void complete;
+export { STORE_METHODS, WRITE_METHODS };
 
 /** A method of the read or write contract. */
 export type StoreMethod = (typeof STORE_METHODS)[number] | (typeof WRITE_METHODS)[number];
