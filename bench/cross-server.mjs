@@ -10,7 +10,7 @@
 import pg from "pg";
 import { createFetchHandler } from "../dist/index.js";
 import { createPostgresStore, importDataset } from "../dist/postgres.js";
-import { startPostgres } from "./lib/pg.mjs";
+import { countedPool, startPostgres } from "./lib/pg.mjs";
 import { quantile, median } from "./lib/stats.mjs";
 import { NOW } from "./lib/tauri-checks.mjs";
 import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
@@ -30,14 +30,7 @@ try {
   const writer = new pg.Client({ connectionString: url });
   await writer.connect();
   for (const cache of ["check", "listen"]) {
-    const pool = new pg.Pool({ connectionString: url, max: 4, options: "-c plan_cache_mode=force_generic_plan" });
-    pool.on("error", () => {});
-    let statements = 0;
-    const query = pool.query.bind(pool);
-    pool.query = (...a) => {
-      statements++;
-      return query(...a);
-    };
+    const { pool, statements } = countedPool(url, 4);
     const store = createPostgresStore({ pool, cache });
     // The bench world is dated around its own instant (its releases would be past a license window today).
     const handler = createFetchHandler({ store, now: () => NOW });
@@ -87,7 +80,7 @@ try {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    const s0 = statements;
+    const s0 = statements();
     const r0 = requests;
     for (let n = 0; n < writes; n++) {
       await writer.query("UPDATE releases SET description = $1 WHERE id = $2", [`${probe}:${n}`, upgrade.id]);
@@ -101,7 +94,7 @@ try {
     await reader;
     const lat = committed.map((t, n) => (seenAt.has(n) ? Math.max(0, seenAt.get(n) - t) : Infinity));
     const missed = lat.filter((x) => x === Infinity).length;
-    const perReq = (statements - s0) / Math.max(1, requests - r0);
+    const perReq = (statements() - s0) / Math.max(1, requests - r0);
     console.log(`${cache.padEnd(6)} ${probe.padEnd(7)} writes ${writes}  seen after commit: median ${median(lat).toFixed(2)} ms  p99 ${quantile(lat, 0.99).toFixed(2)} ms  max ${Math.max(...lat).toFixed(2)} ms  missed ${missed}  answered stale after a commit: ${cache === "check" ? stale : "-"}  reader ${requests - r0} requests, ${perReq.toFixed(2)} statements/request`);
     }
     await store.close();

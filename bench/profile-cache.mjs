@@ -8,11 +8,10 @@
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import pg from "pg";
 import { createFetchHandler } from "../dist/index.js";
 import { createPostgresStore, importDataset as importPg } from "../dist/postgres.js";
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
-import { startPostgres } from "./lib/pg.mjs";
+import { countedPool, startPostgres } from "./lib/pg.mjs";
 import { median } from "./lib/stats.mjs";
 import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
 
@@ -60,18 +59,11 @@ try {
   await importPg(seed, ds);
   await seed.close();
   for (const cache of ["off", "check", "listen"]) {
-    const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c plan_cache_mode=force_generic_plan" });
-    pool.on("error", () => {});
-    let count = 0;
-    const query = pool.query.bind(pool);
-    pool.query = (...args) => {
-      count++;
-      return query(...args);
-    };
+    const { pool, statements } = countedPool(url, 10);
     const store = createPostgresStore({ pool, cache });
     await store.getAccount(WORLD.slug);
     await new Promise((r) => setTimeout(r, 300));
-    await measure(`postgres ${cache}`, store, () => count);
+    await measure(`postgres ${cache}`, store, statements);
     await store.close();
     await pool.end();
   }

@@ -6,9 +6,8 @@
  * Every mode's answers are compared with the first's. Usage (after `npm run build`):
  * node bench/profile-w1-postgres.mjs [N releases, default 100000] [checks, default 10000] [rounds, default 3]
  */
-import pg from "pg";
 import { createPostgresStore, importDataset } from "../dist/postgres.js";
-import { startPostgres } from "./lib/pg.mjs";
+import { countedPool, startPostgres } from "./lib/pg.mjs";
 import { median, nowNs } from "./lib/stats.mjs";
 import { appCaller, engineContext, makeChecks, storeResolution } from "./lib/tauri-checks.mjs";
 import { buildWorld } from "./lib/world.mjs";
@@ -30,14 +29,7 @@ try {
   console.log(`N=${n}: ${ds.releases.length} releases imported in ${((nowNs() - t) / 1e9).toFixed(1)} s; ${count} checks × ${rounds} rounds`);
   let expected = null;
   for (const cache of ["off", "check", "listen"]) {
-    const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c plan_cache_mode=force_generic_plan" });
-    pool.on("error", () => {});
-    let statements = 0;
-    const query = pool.query.bind(pool);
-    pool.query = (...a) => {
-      statements++;
-      return query(...a);
-    };
+    const { pool, statements } = countedPool(url, 10);
     const store = createPostgresStore({ pool, cache });
     const ctx = engineContext(store, ds, caller);
     // Warm-up on other checks (JIT, prepared statements on each connection), as W1 does.
@@ -47,7 +39,7 @@ try {
     const line = [];
     for (let r = 0; r < rounds; r++) {
       const samples = new Float64Array(checks.length);
-      const s0 = statements;
+      const s0 = statements();
       const c0 = process.cpuUsage();
       for (let i = 0; i < checks.length; i++) {
         t = nowNs();
@@ -56,7 +48,7 @@ try {
         if (r === 0) answers.push(answer);
       }
       const cpu = process.cpuUsage(c0);
-      line.push(`round ${r + 1}: median ${(median(samples) / 1000).toFixed(1)} µs, ${((statements - s0) / checks.length).toFixed(2)} statements/check, CPU ${((cpu.user + cpu.system) / checks.length).toFixed(0)} µs/check`);
+      line.push(`round ${r + 1}: median ${(median(samples) / 1000).toFixed(1)} µs, ${((statements() - s0) / checks.length).toFixed(2)} statements/check, CPU ${((cpu.user + cpu.system) / checks.length).toFixed(0)} µs/check`);
     }
     if (expected === null) expected = answers;
     else {

@@ -100,3 +100,19 @@ export async function startPostgres(log) {
     },
   };
 }
+
+/**
+ * A pool on `url` with generic plans (as the stores run), its errors ignored and its statements
+ * counted: `statements()` is how many `query` calls it has had.
+ */
+export function countedPool(url, max) {
+  const pool = new pg.Pool({ connectionString: url, max, options: "-c plan_cache_mode=force_generic_plan" });
+  pool.on("error", () => {});
+  let count = 0;
+  const query = pool.query.bind(pool);
+  pool.query = (...args) => {
+    count++;
+    return query(...args);
+  };
+  return { pool, statements: () => count };
+}
