@@ -75,8 +75,16 @@ const route = fc.oneof(
   fc.tuple(param).map(([id]) => ["releases", id, "upgrade"]),
 );
 
-/** A path: a route of the table (under a real, unknown or odd account) or a random prefix with random segments. */
+/** OPEN downloads (303) and unsigned blob URLs (403) for most headers: without them a run's 303s and 403s hang on a few lucky draws. */
+const openDownload = fc.constantFrom(
+  "/v1/accounts/acme/engines/raw/app/@acme-sdk/0.1.0/acme_sdk-0.1.0-py3-none-any.whl",
+  `/v1/accounts/acme/artifacts/${IDS.artOpen}`,
+  `/v1/blobs/${IDS.account}/${IDS.artOpen}/acme_sdk-0.1.0-py3-none-any.whl`,
+);
+
+/** A path: a route of the table (under a real, unknown or odd account), an OPEN download, or a random prefix with random segments. */
 const path = fc.oneof(
+  { weight: 1, arbitrary: openDownload },
   { weight: 3, arbitrary: fc
     .tuple(fc.constantFrom("acme", "acme", IDS.account, "other", "ghost", "%61cme", ""), route, fc.constantFrom("", "", "/", "//"))
     .map(([account, r, tail]) => `/v1/accounts/${account}/${r.join("/")}${tail}`) },
