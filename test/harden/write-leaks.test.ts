@@ -396,25 +396,30 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
     // Each run builds a world and makes up to 40 requests and writes, on SQL stores too: minutes on a loaded machine.
   }, 180_000);
 
-  it("a publish and a yank change the page and its ETag for the license that sees them; the old ETag is then answered 200", async () => {
+  /** A world on a settable clock, and a reader of acme-tools' PyPI page (HTML) as a caller, conditional on an ETag. */
+  async function pageWorld() {
     let clock = NOW.getTime();
     const w = await makeWorld({ now: () => new Date(clock) });
-    const page = "/engines/pypi/simple/acme-tools/";
     const read = async (caller: Caller, etag?: string) => {
-      const res = await w.call("GET", page, caller, undefined, { accept: "text/html", ...(etag === undefined ? {} : { "if-none-match": etag }) });
+      const res = await w.call("GET", "/engines/pypi/simple/acme-tools/", caller, undefined, { accept: "text/html", ...(etag === undefined ? {} : { "if-none-match": etag }) });
       return { status: res.status, etag: res.headers.get("etag") as string, body: await res.text() };
     };
+    return { w, read, now: () => new Date(clock), tick: () => { clock += 1000; } };
+  }
+
+  it("a publish and a yank change the page and its ETag for the license that sees them; the old ETag is then answered 200", async () => {
+    const { w, read, tick } = await pageWorld();
     const before = await read("licenseKey");
     const other = await read("licenseToken");
     expect(before.body).not.toContain("3.0.0");
     expect((await read("licenseKey", before.etag)).status).toBe(304);
-    clock += 1000;
+    tick();
     expect((await w.call("POST", `/releases/${IDS.relPypiDraft}/actions/publish`, "admin")).status).toBe(200);
     const published = await read("licenseKey", before.etag);
     expect(published.status).toBe(200);
     expect(published.etag).not.toBe(before.etag);
     expect(published.body).toContain("acme_tools-3.0.0-py3-none-any.whl");
-    clock += 1000;
+    tick();
     expect((await w.call("POST", `/releases/${IDS.relPypi110}/actions/yank`, "admin")).status).toBe(200);
     const yanked = await read("licenseKey", published.etag);
     expect(yanked.status).toBe(200);
@@ -427,16 +432,10 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
   });
 
   it("a draft, its upload and a WAITING file leave a license's page and ETag as they were; the admin's page shows them at once; the publish moves the license's on the very next request", async () => {
-    let clock = NOW.getTime();
-    const w = await makeWorld({ now: () => new Date(clock) });
-    const page = "/engines/pypi/simple/acme-tools/";
-    const read = async (caller: Caller, etag?: string) => {
-      const res = await w.call("GET", page, caller, undefined, { accept: "text/html", ...(etag === undefined ? {} : { "if-none-match": etag }) });
-      return { status: res.status, etag: res.headers.get("etag") as string, body: await res.text() };
-    };
+    const { w, read, now, tick } = await pageWorld();
     const license = await read("licenseKey");
     const admin = await read("admin");
-    clock += 1000;
+    tick();
     const rel = await w.call("POST", "/releases", "admin", { data: { type: "releases", attributes: { version: "4.0.0", channel: "stable" }, relationships: { product: { data: { type: "products", id: IDS.productLicensed } }, package: { data: { type: "packages", id: IDS.pkgPypi } } } } });
     expect(rel.status).toBe(201);
     const releaseId = ((await rel.json()) as { data: { id: string } }).data.id;
@@ -444,7 +443,7 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
     expect(art.status).toBe(307);
     const artifactId = ((await art.json()) as { data: { id: string } }).data.id;
     expect((await w.call("POST", "/artifacts", "admin", { data: { type: "artifacts", attributes: { filename: "acme_tools-4.0.0.tar.gz" }, relationships: { release: { data: { type: "releases", id: IDS.relPypi100 } } } } })).status).toBe(307);
-    await w.store.completeArtifact(IDS.account, artifactId, { filesize: 3, sha256: "e".repeat(64), blob: `${artifactId}.bin` }, new Date(clock));
+    await w.store.completeArtifact(IDS.account, artifactId, { filesize: 3, sha256: "e".repeat(64), blob: `${artifactId}.bin` }, now());
     // The license holder's page: the same ETag, revalidated as 304, the same bytes.
     expect(await read("licenseKey", license.etag)).toMatchObject({ status: 304, etag: license.etag });
     expect(await read("licenseKey")).toEqual(license);
@@ -453,7 +452,7 @@ describe("the PyPI page cache under interleaved writes and reads (issue 19)", ()
     expect(adminAfter.status).toBe(200);
     expect(adminAfter.etag).not.toBe(admin.etag);
     expect(adminAfter.body).toContain("acme_tools-4.0.0-py3-none-any.whl");
-    clock += 1000;
+    tick();
     expect((await w.call("POST", `/releases/${releaseId}/actions/publish`, "admin")).status).toBe(200);
     const published = await read("licenseKey", license.etag);
     expect(published.status).toBe(200);
