@@ -72,6 +72,14 @@ export function seesAllOf(scope: Scope, productId: string): boolean {
   return scope.all || scope.products.includes(productId);
 }
 
+/**
+ * Which package revision an answer built within these scopes follows: `"all"` when any of them sees
+ * drafts of the product, else `"listed"` (what drafts, files not yet uploaded and uploads into drafts leave alone).
+ */
+export function revisionAudience(productId: string, ...scopes: readonly Scope[]): "all" | "listed" {
+  return scopes.some((scope) => seesAllOf(scope, productId)) ? "all" : "listed";
+}
+
 /** Whether the caller may see this package (Keygen's rule, which judges no expiry or entitlements for a package). */
 export function isPackageVisible(scope: Scope, pkg: Package, product: Product): boolean {
   if (seesAllOf(scope, pkg.productId)) return true;

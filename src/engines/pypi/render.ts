@@ -5,7 +5,7 @@
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
 import { listablePackageFiles } from "../../access/listing.js";
-import { seesAllOf } from "../../access/scope.js";
+import { revisionAudience } from "../../access/scope.js";
 import { utf8 } from "../../core/encoding.js";
 import { boundedMemo } from "../../core/memo.js";
 import { NestedMemo } from "../../core/nested-memo.js";
@@ -240,7 +240,7 @@ export async function renderPep503Index(ctx: EngineContext, input: Pep503Input):
   if (format === null) throw new NotAcceptableError();
   // A caller who sees no drafts of the product lists only what the listed revision follows, so a
   // draft, a WAITING artifact or an upload into a draft leaves its page (and ETag) as it was.
-  const audience = seesAllOf(ctx.scope, pkg.productId) || seesAllOf(ctx.lookupScope, pkg.productId) ? "all" : "listed";
+  const audience = revisionAudience(pkg.productId, ctx.scope, ctx.lookupScope);
   const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id, audience), ctx.store.getAccountRevision(ctx.account.id)]);
   return answer(ctx, input, format, projectPage(ctx, pkg, product, revisions));
 }

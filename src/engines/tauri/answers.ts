@@ -1,6 +1,8 @@
 /**
  * @module engines/tauri/answers — the Tauri route's answers remembered per store: an answer is a
- * pure function of the package's and the account's revisions, the caller's scopes and the query,
+ * pure function of the package's and the account's revisions, the caller's scopes and the query
+ * (the listed package revision for a caller who sees no drafts; a 204 whose reason looked at files
+ * not yet uploaded also keeps the full revision it was worked out at, in `allRevision`),
  * so a repeat check costs two revision reads and a few map lookups instead of five store calls, a
  * body and its hash. Failures (404, 403, 400) are never remembered: they are worked out every time.
  */
@@ -9,7 +11,7 @@ import type { Package, Product, Release } from "../../model/records.js";
 /** A remembered answer: an update (its body and ETag, and the release for the upgrade event) or a 204's reason. */
 export type TauriAnswer =
   | { kind: "update"; body: string; etag: string; upgrade: Release }
-  | { kind: "none"; reason: string };
+  | { kind: "none"; reason: string; allRevision?: string };
 
 /** A package segment resolved within one catalogue revision: the package and its product, or null when none. */
 export type TauriPackage = { pkg: Package; product: Product | null } | null;

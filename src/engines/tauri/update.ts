@@ -12,7 +12,7 @@ import { ValidationError, notFound } from "../../core/errors.js";
 import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product, Release } from "../../model/records.js";
-import { ADMIN_SCOPE, isPackageVisible } from "../../access/scope.js";
+import { ADMIN_SCOPE, isPackageVisible, revisionAudience } from "../../access/scope.js";
 import { keyText, scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
 import type { EngineContext } from "../context.js";
@@ -143,8 +143,8 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
   const search = input.search ?? input.query.toString();
   const accountRevision = await ctx.store.getAccountRevision(ctx.account.id);
-  const known = knownPackage(ctx.store, ctx.account.id, accountRevision, input.package);
-  const found = known !== undefined ? known : await lookUpPackage(ctx, input.package, accountRevision);
+  const knownPkg = knownPackage(ctx.store, ctx.account.id, accountRevision, input.package);
+  const found = knownPkg !== undefined ? knownPkg : await lookUpPackage(ctx, input.package, accountRevision);
   if (found === null || found.product === null || !isPackageVisible(ctx.scope, found.pkg, found.product)) {
     questionOf(input.query, null); // a bad parameter is a 400 before the package is a 404 (Keygen checks parameters first)
     if (found !== null && found.product === null) throw notFound("product", found.pkg.productId);
@@ -154,22 +154,32 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
 
   // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
   const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, get query() { return input.query; } });
+  // A caller who sees no drafts gets answers that follow the listed revision: a draft being made, its
+  // files uploading, leave them as they were (only the 204 reasons below look further, and say so).
+  const audience = revisionAudience(pkg.productId, ctx.scope, ctx.lookupScope);
   const slot: AnswerSlot = {
     store: ctx.store,
     accountId: ctx.account.id,
     packageId: pkg.id,
-    packageRevision: await ctx.store.getPackageRevision(ctx.account.id, pkg.id),
+    packageRevision: await ctx.store.getPackageRevision(ctx.account.id, pkg.id, audience),
     accountRevision,
     // Everything else the answer depends on: what the caller may see and look up; who (the kind decides `authorize`'s branch);
     // the upgrade scope (a user's role narrows which releases it is offered); whether links carry a query credential; where they point; what was asked.
     path: [scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.principal.kind, scopeKey(upgradeScopeOf(ctx.principal, ctx.scope)), credential === null ? "h" : "q", ctx.origin, linksKey(ctx.urls), search],
   };
-  const answer = knownAnswer(slot) ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential)));
+  const known = await stillTrue(ctx, pkg, knownAnswer(slot));
+  const answer = known ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential), audience));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
   const upgrade = answer.upgrade;
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
+}
+
+/** A remembered answer, unless it is a 204 whose reason looked at files not yet uploaded and the full package revision has moved since. */
+async function stillTrue(ctx: EngineContext, pkg: Package, answer: TauriAnswer | undefined): Promise<TauriAnswer | undefined> {
+  if (answer === undefined || answer.kind === "update" || answer.allRevision === undefined) return answer;
+  return answer.allRevision === (await ctx.store.getPackageRevision(ctx.account.id, pkg.id, "all")) ? answer : undefined;
 }
 
 /** Where a mounted handler's download links point (empty for Keygen's layout), so answers of two layouts are never shared. */
@@ -188,7 +198,7 @@ interface TauriQuestion {
 }
 
 /** Work a check's answer out from the store (what {@link resolveTauriUpdate} remembers). @throws {ForbiddenError} when the caller may not upgrade the current release. */
-async function decide(ctx: EngineContext, pkg: Package, product: Product, q: TauriQuestion): Promise<TauriAnswer> {
+async function decide(ctx: EngineContext, pkg: Package, product: Product, q: TauriQuestion, audience: "all" | "listed"): Promise<TauriAnswer> {
   if (!STRICT_SEMVER.test(q.version)) return noUpdate("unknown-current-version");
   const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, q.version, ctx.lookupScope);
   if (current === null) return noUpdate("unknown-current-version");
@@ -206,7 +216,10 @@ async function decide(ctx: EngineContext, pkg: Package, product: Product, q: Tau
     // Both questions are asked within the caller's scope, so the reason reveals nothing hidden.
     const any = await resolveUpgrade(upgradeCtx, request);
     if (any === null) return noUpdate("up-to-date");
-    return noUpdate(await awaitsUpload(ctx, any, q.platform, q.arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform");
+    // Files not yet uploaded move only the full revision: read before them, it dates this answer.
+    const allRevision = audience === "listed" ? await ctx.store.getPackageRevision(ctx.account.id, pkg.id, "all") : undefined;
+    const reason = await awaitsUpload(ctx, any, q.platform, q.arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform";
+    return allRevision === undefined ? noUpdate(reason) : { kind: "none", reason, allRevision };
   }
   const artifacts = await ctx.store.listReleaseArtifacts(ctx.account.id, upgrade.id, upgradeCtx.scope, { platform: q.platform, arch: q.arch });
   const artifact = pickTauriArtifact(artifacts, q.platform, q.arch);
