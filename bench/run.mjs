@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertFileRoundTrip } from "./lib/roundtrip.mjs";
 import { startPostgres } from "./lib/pg.mjs";
+import { canPin, LOAD_CORE, pinSelf } from "./lib/pin.mjs";
 import { render, targets } from "./lib/report.mjs";
 import { nowNs } from "./lib/stats.mjs";
 import { runW1 } from "./w1-tauri.mjs";
@@ -60,7 +61,7 @@ const CONFIG = smoke
       w3: { tauri: 1_000, pypiFiles: 1_000, seconds: 5, reps: 3, connections: 8 },
       w4: { n: 100_000, reps: 3 },
       w5: { sizes: [1_000, 10_000, 100_000], reps: 3 },
-      w6: { tauri: 1_000, pypiFiles: 1_000, publishes: 30, seconds: 3, reps: 5, connections: 8 },
+      w6: { tauri: 1_000, pypiFiles: 1_000, publishes: 30, seconds: 5, reps: 7, connections: 8 },
       w7: { versions: 200, seconds: 5, reps: 3, connections: 8 },
       pgMax: Number(flag("pg-max") ?? 100_000),
     };
@@ -74,6 +75,7 @@ const results = {
   machine: {
     cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryBytes: totalmem(), node: process.version,
     os: `${type()} ${release()}`, loadStart: loadavg().map((x) => x.toFixed(2)),
+    pinning: canPin() ? `HTTP servers on core 0; wrk and the publisher on core ${LOAD_CORE}` : "none (taskset missing or one core)",
   },
   config: CONFIG,
 };
@@ -101,10 +103,12 @@ try {
     }
   }
   if (only.has("W2")) results.w2 = await runW2({ ...CONFIG.w2, log });
-  if (only.has("W3")) results.w3 = await runW3({ ...CONFIG.w3, tmp, pg, log });
+  // The HTTP workloads: this process (W6's publisher) joins wrk on the load core while they run.
+  const loaded = async (run) => { pinSelf(LOAD_CORE); try { return await run(); } finally { pinSelf(null); } };
+  if (only.has("W3")) results.w3 = await loaded(() => runW3({ ...CONFIG.w3, tmp, pg, log }));
   if (only.has("W4")) results.w4 = runW4({ ...CONFIG.w4, log });
   if (only.has("W5")) results.w5 = await runW5({ ...CONFIG.w5, dbs, tmp, log });
-  if (only.has("W6")) results.w6 = await runW6({ ...CONFIG.w6, tmp, pg, log });
+  if (only.has("W6")) results.w6 = await loaded(() => runW6({ ...CONFIG.w6, tmp, pg, log }));
   if (only.has("W7")) results.w7 = await runW7({ ...CONFIG.w7, tmp, log });
 } finally {
   pg?.destroy();

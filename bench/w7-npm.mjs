@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
+import { pinned, SERVER_CORE } from "./lib/pin.mjs";
 import { wrk } from "./lib/wrk.mjs";
 
 const VERDACCIO = fileURLToPath(new URL("../node_modules/.bin/verdaccio", import.meta.url));
@@ -88,7 +89,7 @@ function freePort() {
 /** Start verdaccio and wait until it answers. */
 async function startVerdaccio(config) {
   const port = await freePort();
-  const child = spawn(process.execPath, [VERDACCIO, "--config", config, "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(...pinned(SERVER_CORE, process.execPath, [VERDACCIO, "--config", config, "--listen", `127.0.0.1:${port}`]), { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;

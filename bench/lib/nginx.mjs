@@ -8,6 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pinned, SERVER_CORE } from "./pin.mjs";
 
 /** Where Debian's nginx package puts its binary. */
 export const NGINX = "/usr/sbin/nginx";
@@ -57,7 +58,7 @@ http {
   }
 }
 `);
-  const child = spawn(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], {
+  const child = spawn(...pinned(SERVER_CORE, NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")]), {
     stdio: ["ignore", "ignore", "pipe"], ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
   let stderr = "";

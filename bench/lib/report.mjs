@@ -55,7 +55,7 @@ export function targets(r) {
 export function render(r) {
   const parts = [];
   const m = r.machine;
-  parts.push(`Machine: ${m.cpu} × ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, ${m.os}; PostgreSQL ${m.postgres ?? "not run"}; load average at start ${m.loadStart.join(" ")}, at end ${m.loadEnd?.join(" ") ?? "—"}`);
+  parts.push(`Machine: ${m.cpu} × ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, ${m.os}; PostgreSQL ${m.postgres ?? "not run"}; load average at start ${m.loadStart.join(" ")}, at end ${m.loadEnd?.join(" ") ?? "—"}; pinning: ${m.pinning ?? "none"}`);
   if (r.w1?.length) {
     const rows = [];
     for (const x of r.w1) {

@@ -1,10 +1,11 @@
 /**
  * @module bench/lib/serve — start `release-engines serve` (or any server script that prints
- * `listening on http://HOST:PORT`) as a child process, timed from spawn to that line.
+ * `listening on http://HOST:PORT`) as a child process on the server core, timed from spawn to that line.
  */
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
+import { pinned, SERVER_CORE } from "./pin.mjs";
 import { nowNs } from "./stats.mjs";
 
 /** The built CLI `npm run bench` serves with. */
@@ -16,7 +17,7 @@ export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
  */
 export function startServer(script, args, { timeoutMs = 600_000, nodeArgs = [] } = {}) {
   const t0 = nowNs();
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(...pinned(SERVER_CORE, process.execPath, [...nodeArgs, script, ...args]), { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
   return new Promise((resolve, reject) => {

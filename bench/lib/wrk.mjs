@@ -1,10 +1,11 @@
 /**
  * @module bench/lib/wrk — one wrk run on loopback over a list of paths (a Lua script cycles
- * through them), with the server's CPU time per request read from /proc.
+ * through them), on the load core, with the server's CPU time per request read from /proc.
  */
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
+import { LOAD_CORE, pinned } from "./pin.mjs";
 
 const run = promisify(execFile);
 
@@ -34,7 +35,7 @@ export function cpuUs(pid) {
 export async function wrk(origin, paths, headers, { seconds, connections, script }, pid) {
   writeFileSync(script, luaScript(paths, headers));
   const cpuBefore = cpuUs(pid);
-  const { stdout } = await run("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, `${origin}${paths[0]}`], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(...pinned(LOAD_CORE, "wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, `${origin}${paths[0]}`]), { maxBuffer: 1 << 20 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(stdout)?.[1] ?? 0);
   const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(stdout);

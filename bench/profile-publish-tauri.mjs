@@ -1,0 +1,107 @@
+/**
+ * @module bench/profile-publish-tauri — W6's Tauri figure taken apart, in process: eight readers
+ * (as wrk's eight connections) cycle through W6's Tauri check paths as the license holder, and
+ * between rounds a publish makes its four store writes into the package read (draft, WAITING
+ * artifact, upload, publish). Counted (load-independent): answers worked out again per publish (the
+ * store's `getReleaseByVersion` calls, one per worked-out answer), and CPU per check in rounds
+ * after a publish against rounds without one.
+ * Usage (after `npm run build`): node bench/profile-publish-tauri.mjs [publishes, default 10] [sqlite|postgres|memory …]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFetchHandler, createWritableMemoryStore } from "../dist/index.js";
+import { createPostgresStore, importDataset as importPg } from "../dist/postgres.js";
+import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
+import { startPostgres } from "./lib/pg.mjs";
+import { median } from "./lib/stats.mjs";
+import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
+
+const PUBLISHES = Number(process.argv[2] ?? 10);
+const KINDS = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ["memory", "sqlite", "postgres"];
+const A = WORLD.account;
+const LICENSE = { authorization: `License ${WORLD.appKey}`, accept: "application/json" };
+const READERS = 8;
+/** Checks per reader per round: every path ~8 times per round. */
+const PER_READER = 32;
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+function publishWrites(store, k) {
+  const version = `100.0.${k}`;
+  let release;
+  let artifact;
+  const at = () => new Date();
+  return [
+    async () => (release = await store.createRelease(A, { productId: WORLD.productApp, packageId: WORLD.pkgTauri, version, channel: "stable", status: "DRAFT", tag: null, name: null, description: null, entitlements: [], metadata: {}, backdated: null }, at())),
+    async () => (artifact = await store.createArtifact(A, { releaseId: release.id, filename: `App_${version}_amd64.AppImage.tar.gz`, filetype: "gz", filesize: 3, platform: "linux", arch: "x86_64", signature: "c2ln", checksum: null, metadata: {} }, at())),
+    async () => store.completeArtifact(A, artifact.id, { filesize: 3, sha256: "a".repeat(64), blob: `bench/${artifact.id}` }, at()),
+    async () => store.setReleaseStatus(A, release.id, "PUBLISHED", at()),
+  ];
+}
+
+async function profile(name, store) {
+  let worked = 0;
+  const counted = new Proxy(store, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (key !== "getReleaseByVersion" || typeof value !== "function") return value;
+      return (...args) => { worked++; return value.apply(target, args); };
+    },
+  });
+  const handler = createFetchHandler({ store: counted });
+  const paths = [];
+  for (let i = 0; i < 1000 && paths.length < 32; i += 5) paths.push(`http://bench.test/v1/accounts/${WORLD.slug}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`);
+  let cursor = 0;
+  const reader = async (offset) => {
+    for (let i = 0; i < PER_READER; i++) {
+      const res = await handler(new Request(paths[(offset + cursor++) % paths.length], { headers: LICENSE }));
+      await res.arrayBuffer();
+      if (res.status !== 200 && res.status !== 204) throw new Error(`${name}: a check answered ${res.status}`);
+    }
+  };
+  const round = async () => {
+    const c0 = cpuUs();
+    await Promise.all(Array.from({ length: READERS }, (_, r) => reader(r * 4)));
+    return (cpuUs() - c0) / (READERS * PER_READER);
+  };
+  for (let i = 0; i < 20; i++) await round();
+  const quiet = [];
+  const after = [];
+  const workedPerPublish = [];
+  for (let k = 0; k < PUBLISHES; k++) {
+    for (let i = 0; i < 3; i++) quiet.push(await round());
+    const before = worked;
+    for (const write of publishWrites(store, k)) {
+      await write();
+      after.push(await round());
+    }
+    for (let i = 0; i < 3; i++) await round();
+    workedPerPublish.push(worked - before);
+  }
+  console.log(`${name}: answers worked out again per publish: median ${median(workedPerPublish)} (${paths.length} paths, ${READERS} readers); CPU per check: quiet ${median(quiet).toFixed(1)} µs, first round after each write ${median(after).toFixed(1)} µs (${READERS * PER_READER} checks per round)`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "re-profile-tauri-"));
+const pg = KINDS.includes("postgres") ? await startPostgres(() => {}) : { unavailable: "not asked" };
+try {
+  const ds = buildWorld({ tauri: 1000, pypiFiles: 10, admin: true });
+  if (KINDS.includes("memory")) await profile("memory", createWritableMemoryStore(ds));
+  if (KINDS.includes("sqlite")) {
+    const sqlite = createSqliteStore({ filename: join(dir, "bench.sqlite") });
+    await importSqlite(sqlite, ds);
+    await profile("sqlite", sqlite);
+    await sqlite.close();
+  }
+  if (!pg.unavailable) {
+    const store = createPostgresStore({ connectionString: await pg.createDatabase("profile_tauri") });
+    await importPg(store, ds);
+    await profile("postgres", store);
+    await store.close();
+  }
+} finally {
+  if (!pg.unavailable) pg.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
