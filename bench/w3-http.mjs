@@ -1,14 +1,17 @@
 /**
- * @module bench/w3-http — W3: `release-engines serve` (memory store; the Tauri check also on
- * PostgreSQL) under wrk on loopback, each route as a ratio to a bare node:http server answering the
- * same status and a constant body of the same size, measured alternately in the same run; and two
- * peers beside them: hazel (npm `hazel-server`, its GitHub API stubbed on loopback) answering its
- * update check against our Tauri check, and Debian's nginx serving the same pre-rendered gzip page.
+ * @module bench/w3-http — W3: `release-engines serve` on each store (memory, SQLite, PostgreSQL)
+ * under wrk on loopback, each route as a ratio to a bare node:http server answering the same status
+ * and a constant body of the same size, measured alternately in the same run; on PostgreSQL also
+ * against a floor that makes the one statement a warm request makes (bench/pg-floor-server.mjs);
+ * and two peers beside them: hazel (npm `hazel-server`, its GitHub API stubbed on loopback)
+ * answering its update check against our Tauri check, and Debian's nginx serving the same
+ * pre-rendered gzip page.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPostgresStore, importDataset } from "../dist/postgres.js";
+import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { median } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
@@ -16,13 +19,16 @@ import { wrk } from "./lib/wrk.mjs";
 import { startNginx } from "./lib/nginx.mjs";
 
 const BASELINE = fileURLToPath(new URL("./baseline-server.mjs", import.meta.url));
+const PG_FLOOR = fileURLToPath(new URL("./pg-floor-server.mjs", import.meta.url));
 const HAZEL = fileURLToPath(new URL("./hazel-server.mjs", import.meta.url));
 const A = `/v1/accounts/${WORLD.slug}`;
 const LICENSE = { authorization: `License ${WORLD.appKey}` };
 const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
 const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
-/** Targets of the issue: route throughput as a share of the bare server's. */
-const TARGETS = { tauri200: 0.6, tauri204: 0.8, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.8, tauri200Postgres: 0.6 };
+/** Targets of the issue: route throughput as a share of the bare server's, on every store (the plain page is memory's only). */
+const ROUTE_TARGETS = { tauri200: 0.6, tauri204: 0.8, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.8 };
+/** Result names by store: memory keeps the route's name, the others add the store's. */
+const SUFFIX = { memory: "", sqlite: "Sqlite", postgres: "Postgres" };
 /** Targets against the peers: our req/s as a multiple of theirs. */
 const PEER_TARGETS = { hazel: 1.5, nginx: 0.5 };
 
@@ -47,17 +53,23 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
   try {
     const mem = await startServer(CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
     servers.push(mem);
-    let pgServer = null;
+    const stores = { memory: mem };
+    const sqliteFile = join(tmp, "w3.sqlite");
+    const sqlite = createSqliteStore({ filename: sqliteFile });
+    await importSqlite(sqlite, ds);
+    await sqlite.close();
+    stores.sqlite = await startServer(CLI, ["serve", "--db", sqliteFile, "--port", "0", "--log-format", "none"]);
+    servers.push(stores.sqlite);
+    let pgUrl = null;
     if (pg) {
-      const url = await pg.createDatabase("bench_w3");
-      const store = createPostgresStore({ connectionString: url });
+      pgUrl = await pg.createDatabase("bench_w3");
+      const store = createPostgresStore({ connectionString: pgUrl });
       await importDataset(store, ds);
       await store.close();
-      pgServer = await startServer(CLI, ["serve", "--database-url", url, "--port", "0", "--log-format", "none"]);
-      servers.push(pgServer);
+      stores.postgres = await startServer(CLI, ["serve", "--database-url", pgUrl, "--port", "0", "--log-format", "none"]);
+      servers.push(stores.postgres);
     }
 
-    // Tauri paths: current versions with an update (200) and up to date (204), found by asking.
     const tauriPath = (version) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(version)}`;
     const with200 = [];
     for (let i = 0; i < tauri && with200.length < 32; i += 5) {
@@ -72,36 +84,48 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
     }
     if (with200.length === 0 || newestStable === null) throw new Error("W3: no Tauri path answers 200, or none is up to date");
     const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
-    const page = await probe(mem.url, pypiPath, { ...BASIC, accept: PYPI_JSON }, 200);
-    const routes = {
-      tauri200: { origin: mem.url, paths: with200, headers: LICENSE, status: 200 },
-      tauri204: { origin: mem.url, paths: [newestStable], headers: LICENSE, status: 204 },
-      raw303: { origin: mem.url, paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE, status: 303 },
-      pypi304: { origin: mem.url, paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "if-none-match": page.etag }, status: 304 },
-      pypiPage: { origin: mem.url, paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON }, status: 200 },
-      pypiPageGzip: { origin: mem.url, paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "accept-encoding": "gzip" }, status: 200 },
+    /** The routes on one store's server (a 304 revalidates the ETag that server gave). */
+    const routesOf = async (store, server) => {
+      const page = await probe(server.url, pypiPath, { ...BASIC, accept: PYPI_JSON }, 200);
+      const out = {
+        tauri200: { paths: with200, headers: LICENSE, status: 200 },
+        tauri204: { paths: [newestStable], headers: LICENSE, status: 204 },
+        raw303: { paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE, status: 303 },
+        pypi304: { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "if-none-match": page.etag }, status: 304 },
+        pypiPageGzip: { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "accept-encoding": "gzip" }, status: 200 },
+      };
+      if (store === "memory") out.pypiPage = { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON }, status: 200 };
+      for (const r of Object.values(out)) Object.assign(r, { store, server });
+      return out;
     };
-    if (pgServer) routes.tauri200Postgres = { origin: pgServer.url, paths: with200, headers: LICENSE, status: 200, baselineOf: "tauri200" };
+    /** By route: each store's run of it. */
+    const byRoute = {};
+    for (const [store, server] of Object.entries(stores)) {
+      for (const [route, r] of Object.entries(await routesOf(store, server))) (byRoute[route] ??= []).push(r);
+    }
 
     const spec = {};
-    for (const [name, r] of Object.entries(routes)) {
-      const probed = await probe(r.origin, r.paths[0], r.headers, r.status);
-      if (r.baselineOf === undefined) spec[name] = probed;
-      r.bytes = probed.bytes;
-      if (name === "pypiPageGzip" && probed.headers["content-encoding"] !== "gzip") throw new Error("W3: the gzip variant was not gzipped");
+    for (const [route, runs] of Object.entries(byRoute)) {
+      for (const r of runs) {
+        const probed = await probe(r.server.url, r.paths[0], r.headers, r.status);
+        if (r.store === "memory") spec[route] = probed;
+        else if (probed.bytes !== spec[route].bytes) throw new Error(`W3 ${route}: ${r.store} answers ${probed.bytes} bytes, memory ${spec[route].bytes}`);
+        r.bytes = probed.bytes;
+        if (route === "pypiPageGzip" && probed.headers["content-encoding"] !== "gzip") throw new Error(`W3: the gzip variant on ${r.store} was not gzipped`);
+      }
     }
     const specFile = join(tmp, "w3-baseline.json");
     writeFileSync(specFile, JSON.stringify(spec));
     const base = await startServer(BASELINE, [specFile]);
     servers.push(base);
+    const pgFloor = pgUrl === null ? null : await startServer(PG_FLOOR, [specFile, pgUrl]);
+    if (pgFloor) servers.push(pgFloor);
 
-    // Peers: hazel's update check (a version older than its one release → 200) beside our Tauri 200;
-    // nginx serving the page's bytes, pre-gzipped, beside our gzip page.
     const hazel = await startServer(HAZEL, ["2.0.0"]);
     servers.push(hazel);
     const hazelPath = "/update/appimage/1.0.0";
     if ((await rawGet(`${hazel.url}${hazelPath}`)).status !== 200) throw new Error("W3: hazel's update check did not answer 200");
-    routes.tauri200.peer = { name: "hazel", server: hazel, paths: [hazelPath], headers: {} };
+    const peers = { tauri200: { name: "hazel", server: hazel, paths: [hazelPath], headers: {} } };
     const nginx = await startNginx({
       name: "pypiPageGzip", contentType: PYPI_JSON,
       body: Buffer.from(spec.pypiPage.bodyBase64, "base64"), gzipped: Buffer.from(spec.pypiPageGzip.bodyBase64, "base64"),
@@ -111,46 +135,63 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       servers.push(nginx);
       const probed = await rawGet(`${nginx.url}/pypiPageGzip`, { "accept-encoding": "gzip" });
       if (probed.status !== 200 || probed.headers["content-encoding"] !== "gzip" || probed.body.byteLength !== spec.pypiPageGzip.bytes) throw new Error("W3: nginx did not serve the same gzip page");
-      routes.pypiPageGzip.peer = { name: "nginx", server: nginx, paths: ["/pypiPageGzip"], headers: { "accept-encoding": "gzip" } };
+      peers.pypiPageGzip = { name: "nginx", server: nginx, paths: ["/pypiPageGzip"], headers: { "accept-encoding": "gzip" } };
     }
 
     const script = join(tmp, "w3.lua");
+    mkdirSync(tmp, { recursive: true });
     const opts = { seconds, connections, script };
     const results = {};
-    for (const [name, r] of Object.entries(routes)) {
-      const baseName = r.baselineOf ?? name;
-      const served = [];
+    const summary = (xs) => ({ rps: median(xs.map((x) => x.rps)), p50us: median(xs.map((x) => x.p50us)), cpuUsPerRequest: median(xs.map((x) => x.cpuUsPerRequest)) });
+    // Per route, each rep runs every store, the bare server, the PostgreSQL floor and the peer back to back.
+    for (const [route, runs] of Object.entries(byRoute)) {
+      const served = runs.map(() => []);
       const floor = [];
+      const pgFloorRuns = [];
       const peer = [];
+      const peerOf = peers[route];
       let bad = 0;
       for (let k = 0; k < reps; k++) {
-        const a = await wrk(r.origin, r.paths, r.headers, opts, (r.origin === mem.url ? mem : pgServer).child.pid);
-        const b = await wrk(base.url, [`/${baseName}`], {}, opts, base.child.pid);
-        served.push(a);
+        for (const [i, r] of runs.entries()) {
+          const x = await wrk(r.server.url, r.paths, r.headers, opts, r.server.child.pid);
+          served[i].push(x);
+          bad += x.bad;
+        }
+        const b = await wrk(base.url, [`/${route}`], {}, opts, base.child.pid);
         floor.push(b);
-        bad += a.bad + b.bad;
-        if (r.peer) {
-          const c = await wrk(r.peer.server.url, r.peer.paths, r.peer.headers, opts, r.peer.server.child.pid);
+        bad += b.bad;
+        if (pgFloor && runs.some((r) => r.store === "postgres")) {
+          const f = await wrk(pgFloor.url, [`/${route}`], {}, opts, pgFloor.child.pid);
+          pgFloorRuns.push(f);
+          bad += f.bad;
+        }
+        if (peerOf) {
+          const c = await wrk(peerOf.server.url, peerOf.paths, peerOf.headers, opts, peerOf.server.child.pid);
           peer.push(c);
           bad += c.bad;
         }
       }
-      if (bad > 0) throw new Error(`W3 ${name}: ${bad} answers were errors or timeouts`);
-      const rps = median(served.map((x) => x.rps));
-      const baseRps = median(floor.map((x) => x.rps));
-      results[name] = {
-        status: r.status, bytes: r.bytes, rps, baselineRps: baseRps, ratio: rps / baseRps, target: TARGETS[name],
-        p50us: median(served.map((x) => x.p50us)), baselineP50us: median(floor.map((x) => x.p50us)),
-        cpuUsPerRequest: median(served.map((x) => x.cpuUsPerRequest)), baselineCpuUsPerRequest: median(floor.map((x) => x.cpuUsPerRequest)),
-      };
-      log(`W3 ${name}: ${rps.toFixed(0)} req/s vs bare ${baseRps.toFixed(0)} req/s = ${(rps / baseRps).toFixed(2)}× (target ≥ ${TARGETS[name]}×)`);
-      if (r.peer) {
-        const peerRps = median(peer.map((x) => x.rps));
-        results[name].peer = {
-          name: r.peer.name, rps: peerRps, ratio: rps / peerRps, target: PEER_TARGETS[r.peer.name],
-          p50us: median(peer.map((x) => x.p50us)), cpuUsPerRequest: median(peer.map((x) => x.cpuUsPerRequest)),
+      if (bad > 0) throw new Error(`W3 ${route}: ${bad} answers were errors or timeouts`);
+      const bare = summary(floor);
+      for (const [i, r] of runs.entries()) {
+        const name = `${route}${SUFFIX[r.store]}`;
+        const ours = summary(served[i]);
+        const target = ROUTE_TARGETS[route];
+        results[name] = {
+          store: r.store, status: r.status, bytes: r.bytes, rps: ours.rps, baselineRps: bare.rps, ratio: ours.rps / bare.rps, target,
+          p50us: ours.p50us, baselineP50us: bare.p50us, cpuUsPerRequest: ours.cpuUsPerRequest, baselineCpuUsPerRequest: bare.cpuUsPerRequest,
         };
-        log(`W3 ${name}: ${rps.toFixed(0)} req/s vs ${r.peer.name} ${peerRps.toFixed(0)} req/s = ${(rps / peerRps).toFixed(2)}× (target ≥ ${PEER_TARGETS[r.peer.name]}×)`);
+        log(`W3 ${name}: ${ours.rps.toFixed(0)} req/s vs bare ${bare.rps.toFixed(0)} req/s = ${(ours.rps / bare.rps).toFixed(2)}× (target ≥ ${target}×)`);
+        if (r.store === "postgres" && pgFloorRuns.length > 0) {
+          const f = summary(pgFloorRuns);
+          results[name].pgFloor = { rps: f.rps, ratio: ours.rps / f.rps, cpuUsPerRequest: f.cpuUsPerRequest };
+          log(`W3 ${name}: vs the one-statement PostgreSQL floor ${f.rps.toFixed(0)} req/s = ${(ours.rps / f.rps).toFixed(2)}×`);
+        }
+        if (peerOf && r.store === "memory") {
+          const c = summary(peer);
+          results[name].peer = { name: peerOf.name, rps: c.rps, ratio: ours.rps / c.rps, target: PEER_TARGETS[peerOf.name], p50us: c.p50us, cpuUsPerRequest: c.cpuUsPerRequest };
+          log(`W3 ${name}: ${ours.rps.toFixed(0)} req/s vs ${peerOf.name} ${c.rps.toFixed(0)} req/s = ${(ours.rps / c.rps).toFixed(2)}× (target ≥ ${PEER_TARGETS[peerOf.name]}×)`);
+        }
       }
     }
     return { tauri, pypiFiles, seconds, reps, connections, threads: 1, routes: results };
