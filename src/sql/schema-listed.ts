@@ -6,6 +6,7 @@
  * A change moves it when the row before or after it is of that kind; the full package revision
  * (package_revisions) still moves on every change.
  */
+import { counterBump, postgresStatementTriggers } from "./schema-triggers.js";
 
 /** Release statuses such a caller may see (statusVisible under withYanked). */
 const LISTED_RELEASE = "IN ('PUBLISHED', 'YANKED')";
@@ -21,11 +22,7 @@ const LISTED_BUMPS: Record<string, (rows: string) => string> = {
 /** The counters; a package without a row has listed revision 0. */
 const tableDdl = (text: string) => `CREATE TABLE IF NOT EXISTS package_listed_revisions (package_id ${text} PRIMARY KEY, revision BIGINT NOT NULL);`;
 
-function bump(select: string): string {
-  return `INSERT INTO package_listed_revisions (package_id, revision)
-      SELECT DISTINCT pid, 1 FROM (${select}) s WHERE pid IS NOT NULL
-      ON CONFLICT (package_id) DO UPDATE SET revision = package_listed_revisions.revision + 1;`;
-}
+const bump = (select: string) => counterBump("package_listed_revisions", "package_id", "pid", select);
 
 /** Columns of each table the bumps read (SQLite builds its one-row sources from them). */
 const COLUMNS: Record<string, string[]> = {
@@ -55,23 +52,7 @@ END;`);
 export function postgresListedRevisions(): string {
   const out = [tableDdl('text COLLATE "C"')];
   for (const [table, pids] of Object.entries(LISTED_BUMPS)) {
-    out.push(`CREATE OR REPLACE FUNCTION re_${table}_listed() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    ${bump(pids("new_rows"))}
-  ELSIF TG_OP = 'DELETE' THEN
-    ${bump(pids("old_rows"))}
-  ELSE
-    ${bump(pids("(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)"))}
-  END IF;
-  RETURN NULL;
-END $fn$;
-DROP TRIGGER IF EXISTS ${table}_listed_insert ON ${table};
-DROP TRIGGER IF EXISTS ${table}_listed_update ON ${table};
-DROP TRIGGER IF EXISTS ${table}_listed_delete ON ${table};
-CREATE TRIGGER ${table}_listed_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION re_${table}_listed();
-CREATE TRIGGER ${table}_listed_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION re_${table}_listed();
-CREATE TRIGGER ${table}_listed_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION re_${table}_listed();`);
+    out.push(postgresStatementTriggers(table, `re_${table}_listed`, `${table}_listed`, (rows) => bump(pids(rows))));
   }
   return out.join("\n");
 }

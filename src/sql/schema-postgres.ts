@@ -3,6 +3,7 @@
  */
 import type { Migration } from "./migrate.js";
 import { postgresListedRevisions } from "./schema-listed.js";
+import { counterBump, postgresStatementTriggers } from "./schema-triggers.js";
 import { AUTH_BUMPS, buildColumnsV2, NO_PACKAGE_BUMPS, POSTGRES_TYPES, REVISION_BUMPS, tablesV1, TARGET_INDEX, writeIndexes, type RevisionBumps } from "./schema.js";
 
 function triggers(): string {
@@ -62,16 +63,8 @@ function statementTriggers(tables: RevisionBumps = REVISION_BUMPS): string {
       const lines: string[] = [];
       const packages = bumps.packages("x");
       const accounts = bumps.accounts("x");
-      if (packages.length > 0) {
-        lines.push(`INSERT INTO package_revisions (package_id, revision)
-      SELECT DISTINCT pid, 1 FROM (${packages.map((e) => `SELECT ${e} AS pid FROM ${rows} x`).join(" UNION ALL ")}) s WHERE pid IS NOT NULL
-      ON CONFLICT (package_id) DO UPDATE SET revision = package_revisions.revision + 1;`);
-      }
-      if (accounts.length > 0) {
-        lines.push(`INSERT INTO account_revisions (account_id, revision)
-      SELECT DISTINCT aid, 1 FROM (${accounts.map((e) => `SELECT ${e} AS aid FROM ${rows} x`).join(" UNION ALL ")}) s WHERE aid IS NOT NULL
-      ON CONFLICT (account_id) DO UPDATE SET revision = account_revisions.revision + 1;`);
-      }
+      if (packages.length > 0) lines.push(counterBump("package_revisions", "package_id", "pid", packages.map((e) => `SELECT ${e} AS pid FROM ${rows} x`).join(" UNION ALL ")));
+      if (accounts.length > 0) lines.push(counterBump("account_revisions", "account_id", "aid", accounts.map((e) => `SELECT ${e} AS aid FROM ${rows} x`).join(" UNION ALL ")));
       if (bumps.productPackages) {
         lines.push(`UPDATE package_revisions SET revision = revision + 1
       WHERE package_id IN (SELECT id FROM packages WHERE product_id IN (SELECT ${bumps.productPackages("x")} FROM ${rows} x));`);
@@ -80,23 +73,7 @@ function statementTriggers(tables: RevisionBumps = REVISION_BUMPS): string {
     };
     out.push(`DROP TRIGGER IF EXISTS ${table}_revision ON ${table};
 DROP FUNCTION IF EXISTS re_${table}_changed();
-CREATE OR REPLACE FUNCTION re_${table}_written() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    ${body("new_rows")}
-  ELSIF TG_OP = 'DELETE' THEN
-    ${body("old_rows")}
-  ELSE
-    ${body("(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)")}
-  END IF;
-  RETURN NULL;
-END $fn$;
-DROP TRIGGER IF EXISTS ${table}_revision_insert ON ${table};
-DROP TRIGGER IF EXISTS ${table}_revision_update ON ${table};
-DROP TRIGGER IF EXISTS ${table}_revision_delete ON ${table};
-CREATE TRIGGER ${table}_revision_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION re_${table}_written();
-CREATE TRIGGER ${table}_revision_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION re_${table}_written();
-CREATE TRIGGER ${table}_revision_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION re_${table}_written();`);
+${postgresStatementTriggers(table, `re_${table}_written`, `${table}_revision`, body)}`);
   }
   return out.join("\n");
 }

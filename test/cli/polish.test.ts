@@ -8,7 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, TSX, startListening, type Started } from "../helpers/process.js";
 
@@ -23,6 +23,24 @@ function run(args: string[], options: { cwd?: string; script?: string; node?: st
 }
 
 const dir = mkdtempSync(join(tmpdir(), "re-polish-"));
+
+/** True when no folder from `folder` up to the root holds a node_modules (module resolution walks up them all). */
+function noNodeModulesAbove(folder: string): boolean {
+  for (let at = folder; ; at = dirname(at)) {
+    if (existsSync(join(at, "node_modules"))) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+/**
+ * A fresh folder none of whose parents holds a node_modules, so a package copied into it resolves
+ * only what it holds itself: the system temp folder unless someone left a node_modules in or above it.
+ */
+function isolatedDir(): string {
+  const parent = [tmpdir(), "/var/tmp", "/dev/shm"].find(noNodeModulesAbove);
+  if (parent === undefined) throw new Error(`every temp folder has a node_modules in or above it (${tmpdir()}, /var/tmp, /dev/shm)`);
+  return mkdtempSync(join(parent, "re-polish-peers-"));
+}
 const running: Started[] = [];
 afterAll(async () => {
   await Promise.all(running.map((s) => s.stop()));
@@ -47,7 +65,7 @@ describe.concurrent("CLI polish", { timeout: 120_000 }, () => {
 
   it("names the optional peer to install in one line when better-sqlite3 or pg is missing", async () => {
     // A copy of the package whose node_modules holds only its dependencies, as an install without the optional peers has.
-    const pkg = join(dir, "no-peers");
+    const pkg = join(isolatedDir(), "no-peers");
     mkdirSync(join(pkg, "node_modules"), { recursive: true });
     cpSync(join(ROOT, "src"), join(pkg, "src"), { recursive: true });
     cpSync(join(ROOT, "package.json"), join(pkg, "package.json"));

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { SdkEvent } from "../../src/engines/publish/events.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const made = npmDataset(dir);
   const out = join(dir, "new");
   tgz = {};
-  for (const v of ["3.0.0", "3.1.0"]) tgz[v] = readFileSync(join(out, npmPack(join(dir, "w"), out, { name: "@acme/sdk", version: v, dependencies: { "@acme/core": "^1.0.0" }, engines: { node: ">=20" } })));
+  for (const v of ["3.0.0", "3.1.0", "3.4.0"]) tgz[v] = readFileSync(join(out, npmPack(join(dir, "w"), out, { name: "@acme/sdk", version: v, dependencies: { "@acme/core": "^1.0.0" }, engines: { node: ">=20" } })));
   tgz.other = readFileSync(join(out, npmPack(join(dir, "w"), out, { name: "@acme/other", version: "3.2.0" })));
   const { dataset } = await loadDatasetFile(made.file);
   handler = createFetchHandler({ store: createWritableMemoryStore(dataset), blobs: createFileBlobStorage({ root: dir }), onEvent: (e) => void events.push(e) });
@@ -150,5 +150,27 @@ describe("npm write path", () => {
     expect((await put(body(""))).status).toBe(200);
     expect((await packument()).versions["3.0.0"]?.deprecated).toBeUndefined();
     expect((await put(body("nope"), auth(NPM_SECRETS.basicToken))).status).toBe(403);
+  });
+
+  it("hashes a published tarball once for its dist checks and metadata.npm (counted Web Crypto digests of its bytes)", async () => {
+    const bytes = tgz["3.4.0"] as Buffer;
+    const digest = crypto.subtle.digest.bind(crypto.subtle);
+    const seen: string[] = [];
+    // Counts, then does the real digest: every SHA of exactly the tarball's bytes during one publish.
+    const spy = vi.spyOn(crypto.subtle, "digest").mockImplementation((algorithm, data) => {
+      const view = data as ArrayBufferView;
+      if (view.byteLength === bytes.byteLength && Buffer.from(view.buffer, view.byteOffset, view.byteLength).equals(bytes)) seen.push(String(algorithm));
+      return digest(algorithm, data);
+    });
+    try {
+      const res = await put(publishBody("3.4.0", bytes));
+      expect(res.status, await res.clone().text()).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await packument()).versions["3.4.0"]?.dist.integrity).toBe(sri(bytes));
+    // One SHA-512 and one SHA-1 by the publish; the embedded storage reads the package.json of every
+    // .tgz it receives (any upload, not only a publish) and digests it once more itself.
+    expect(seen.sort()).toEqual(["SHA-1", "SHA-1", "SHA-512", "SHA-512"]);
   });
 });

@@ -3,7 +3,8 @@
  * payload hash and checksum checked independently by test/s3/sigv4-header.ts, as S3 would): real
  * `npm publish` stores the inline tarball by the server's own PutObject and `npm install` resolves the
  * published package's dependency; a tarball uploaded by presigned PUT and confirmed has its
- * package.json read back (dependencies in the packument) and installs; a tarball naming another
+ * package.json read back (dependencies in the packument) and installs, its object read once (one GET,
+ * whether or not a declared SHA-512 made the confirmation hash it); a tarball naming another
  * package or version, or one past the npm publish limit, is refused and deleted; a publish the bucket
  * refuses, or whose artifact goes during the PUT, leaves no object, no artifact, no release.
  */
@@ -99,7 +100,7 @@ type Packument = { versions: Record<string, { dependencies?: Record<string, stri
 const packument = async (name: string) => (await (await fetch(`${registry}${name}`, { headers: { authorization: `Bearer ${NPM_SECRETS.proToken}` } })).json()) as Packument;
 
 /** A new release of a package through the API, and a WAITING tarball artifact of it: its id and presigned upload URL. */
-async function waitingTarball(pkg: string, version: string, bytes: Buffer, handler?: (r: Request) => Promise<Response>) {
+async function waitingTarball(pkg: string, version: string, bytes: Buffer, handler?: (r: Request) => Promise<Response>, checksum = createHash("sha256").update(bytes).digest("hex")) {
   const call = (path: string, init: RequestInit) => (handler === undefined ? api(path, init) : handler(new Request(`${origin}/v1/accounts/acme${path}`, init)));
   const pkgs = (await (await api("/packages?engine=npm", { headers: admin })).json()) as { data: Array<{ id: string; attributes: { key: string }; relationships: { product: { data: { id: string } } } }> };
   const found = pkgs.data.find((p) => p.attributes.key === pkg);
@@ -112,7 +113,7 @@ async function waitingTarball(pkg: string, version: string, bytes: Buffer, handl
   const release = ((await rel.json()) as { data: { id: string } }).data.id;
   const art = await call("/artifacts", {
     method: "POST", headers: { ...jsonApi, prefer: "no-redirect" },
-    body: JSON.stringify({ data: { type: "artifacts", attributes: { filename: `${pkg.split("/").pop() as string}-${version}.tgz`, filetype: "tgz", filesize: bytes.byteLength, checksum: createHash("sha256").update(bytes).digest("hex") }, relationships: { release: { data: { type: "releases", id: release } } } } }),
+    body: JSON.stringify({ data: { type: "artifacts", attributes: { filename: `${pkg.split("/").pop() as string}-${version}.tgz`, filetype: "tgz", filesize: bytes.byteLength, checksum }, relationships: { release: { data: { type: "releases", id: release } } } } }),
   });
   expect(art.status, await art.clone().text()).toBe(200);
   return { id: ((await art.json()) as { data: { id: string } }).data.id, upload: art.headers.get("location") as string, release };
@@ -177,6 +178,28 @@ describe("npm on S3-only blob storage", { timeout: 300_000 }, () => {
     expect(install.code, install.out).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "node_modules", "@acme", "app", "package.json"), "utf8")).version).toBe("2.0.0");
     expect(JSON.parse(readFileSync(join(dir, "node_modules", "@acme", "base", "package.json"), "utf8")).version).toBe("1.0.0");
+  });
+
+  it("confirming a tarball reads its object once, whether the confirmation hashes it (a declared SHA-512) or not (SHA-256)", async () => {
+    const cases: Array<[string, (b: Buffer) => string]> = [
+      ["2.1.0", (b) => createHash("sha512").update(b).digest("hex")],
+      ["2.1.1", (b) => createHash("sha512").update(b).digest("base64")],
+      ["2.1.2", (b) => createHash("sha256").update(b).digest("hex")],
+    ];
+    for (const [version, checksum] of cases) {
+      const bytes = pack({ name: "@acme/app", version, dependencies: { "@acme/base": "^1.0.0" } });
+      const { id, upload: url } = await waitingTarball("@acme/app", version, bytes, undefined, checksum(bytes));
+      await upload(url, bytes);
+      const from = s3.requests.length;
+      const res = await confirm(id);
+      expect(res.status, await res.clone().text()).toBe(200);
+      // GETs of the tarball's own object (the confirmation also looks for a multipart marker beside it).
+      const gets = s3.requests.slice(from).filter((r) => r.method === "GET" && r.url.includes(`/${id}/`) && new URL(r.url, s3.endpoint).pathname.endsWith(`/app-${version}.tgz`));
+      expect(gets, version).toHaveLength(1);
+      const shown = (await packument("@acme/app")).versions[version];
+      expect(shown?.dependencies, version).toEqual({ "@acme/base": "^1.0.0" });
+      expect(shown?.dist, version).toMatchObject({ integrity: sri(bytes), shasum: createHash("sha1").update(bytes).digest("hex") });
+    }
   });
 
   it("refuses a confirmed tarball naming another package or version, not an npm tarball, or past the publish limit: FAILED, object deleted", async () => {

@@ -12,7 +12,7 @@ import { Sha512 } from "../../core/sha512.js";
 import type { Account, Artifact } from "../../model/records.js";
 import type { WritableStore } from "../../store/write.js";
 import type { BlobStorage } from "../types.js";
-import { npmConfirmFacts } from "./npm-confirm.js";
+import { npmConfirmFacts, npmConfirmTarget } from "./npm-confirm.js";
 import type { S3BlobStorage } from "./storage.js";
 
 /** Why a confirmation failed: the client's error, and the reason kept on the FAILED artifact. */
@@ -36,13 +36,25 @@ export function isConfirmableStorage(blobs: BlobStorage | undefined): blobs is S
   return s !== undefined && typeof s.head === "function" && typeof s.open === "function" && typeof s.uploadKey === "function";
 }
 
-/** Size, SHA-256 and (when asked) SHA-512 of an object's bytes, streamed once; null when there is no object. */
-async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean): Promise<{ size: number; sha256: string; sha512: string | null } | null> {
+/** What streaming an object gave: its size, SHA-256, SHA-512 when asked, and its bytes when kept (null: past the bound). */
+interface Hashed {
+  size: number;
+  sha256: string;
+  sha512: string | null;
+  bytes?: Uint8Array | null;
+}
+
+/**
+ * Size, SHA-256 and (when asked) SHA-512 of an object's bytes, streamed once, keeping the bytes too
+ * while there are at most `keep` of them; null when there is no object.
+ */
+async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean, keep: number | null): Promise<Hashed | null> {
   const body = await blobs.open(key);
   if (body === null) return null;
   const h256 = new Sha256();
   const h512 = sha512 ? new Sha512() : null;
   let size = 0;
+  let kept: Uint8Array[] | null = keep === null ? null : [];
   const reader = body.getReader();
   try {
     for (;;) {
@@ -51,17 +63,35 @@ async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean): P
       size += next.value.byteLength;
       h256.update(next.value);
       h512?.update(next.value);
+      if (kept !== null && keep !== null) kept = size > keep ? null : (kept.push(next.value), kept);
     }
   } finally {
     reader.releaseLock();
   }
-  return { size, sha256: h256.hex(), sha512: h512?.hex() ?? null };
+  const hashed: Hashed = { size, sha256: h256.hex(), sha512: h512?.hex() ?? null };
+  if (keep !== null) hashed.bytes = kept === null ? null : joined(kept, size);
+  return hashed;
+}
+
+/** Chunks of `size` bytes in all, as one array. */
+function joined(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 const missing = () => refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
 
-/** What the object proved: its size and SHA-256, checked against the artifact's declared size and checksum. */
-async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): Promise<{ filesize: number; sha256: string }> {
+/**
+ * What the object proved: its size and SHA-256, checked against the artifact's declared size and
+ * checksum; and, when it had to be streamed and `keep` is set, its bytes (at most `keep` of them).
+ */
+async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string, keep: number | null): Promise<{ proved: { filesize: number; sha256: string }; read?: Uint8Array | null }> {
   const digest = artifact.checksum === null ? null : declaredDigest(artifact.checksum);
   if (artifact.checksum !== null && digest === null) {
     throw refuse("CHECKSUM_INVALID", CHECKSUM, "The artifact's checksum is not a SHA-256 or SHA-512 digest in hex, base64 or base64url");
@@ -73,17 +103,19 @@ async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string): P
   if (sizeWrong(info.size)) throw sizeMismatch(info.size);
   let sha256 = info.sha256;
   let sha512: string | null = null;
+  let read: Uint8Array | null | undefined;
   // The service's own SHA-256 (it checked the bytes against it) spares a download unless a SHA-512 must be checked.
   if (sha256 === null || digest?.name === "sha512") {
-    const hashed = await hashObject(blobs, key, digest?.name === "sha512");
+    const hashed = await hashObject(blobs, key, digest?.name === "sha512", keep);
     if (hashed === null) throw missing();
     if (sizeWrong(hashed.size)) throw sizeMismatch(hashed.size);
     sha256 = hashed.sha256;
     sha512 = hashed.sha512;
+    read = hashed.bytes;
   }
   const actual = digest?.name === "sha512" ? sha512 : sha256;
   if (digest !== null && digest.hex !== actual) throw refuse("CHECKSUM_MISMATCH", CHECKSUM, "The upload's bytes do not match the artifact's declared checksum");
-  return { filesize: info.size, sha256 };
+  return { proved: { filesize: info.size, sha256 }, ...(read !== undefined ? { read } : {}) };
 }
 
 /**
@@ -120,8 +152,10 @@ export async function confirmUpload(store: WritableStore, blobs: BlobStorage | u
   try {
     if (key === null) throw refuse("FILENAME_INVALID", FILENAME, "The artifact's filename cannot be stored: it must be one plain file name (no '..', NUL, slash, backslash or colon)");
     await assembleParts(blobs, account, artifact);
-    const proved = await inspect(blobs, artifact, key);
-    const npm = await npmConfirmFacts({ store, blobs, account, artifact, release, key, proved, ...(options.maxNpmTarballBytes !== undefined ? { maxBytes: options.maxNpmTarballBytes } : {}) }).catch((error: unknown) => {
+    // An npm tarball is read once: kept while it streams through the hash, or read once for its package.json.
+    const target = await npmConfirmTarget(store, account.id, release, artifact.filename, options.maxNpmTarballBytes);
+    const { proved, read } = await inspect(blobs, artifact, key, target?.limit ?? null);
+    const npm = target === null ? null : await npmConfirmFacts({ target, blobs, key, proved, ...(read !== undefined ? { read } : {}) }).catch((error: unknown) => {
       throw error instanceof ConflictError ? new Refused(error, error.detail) : error;
     });
     let done: Artifact | null;

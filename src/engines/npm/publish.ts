@@ -120,8 +120,8 @@ async function deprecate(ctx: EngineContext, store: WritableStore, input: NpmPut
   return jsonResult(200, { ok: true, id: input.name }, {}, "application/json");
 }
 
-/** The attached tarball's bytes and sha512 (hex), checked against its declared length and the manifest's dist digests. */
-async function attachedTarball(attachments: Record<string, unknown>, manifest: Record<string, unknown>): Promise<{ bytes: Uint8Array; sha512: string }> {
+/** The attached tarball's bytes and digests (hashed once here), checked against its declared length and the manifest's dist digests. */
+async function attachedTarball(attachments: Record<string, unknown>, manifest: Record<string, unknown>): Promise<{ bytes: Uint8Array; digests: { integrity: string; shasum: string; sha512: string } }> {
   const entries = Object.values(attachments);
   if (entries.length !== 1) throw new NpmError(400, "Exactly one tarball must be attached");
   const attachment = entries[0];
@@ -129,11 +129,12 @@ async function attachedTarball(attachments: Record<string, unknown>, manifest: R
   const bytes = fromBase64(attachment.data);
   if (bytes === null || bytes.byteLength === 0) throw new NpmError(400, "The attachment's data is not base64");
   if (attachment.length !== undefined && attachment.length !== bytes.byteLength) throw new NpmError(400, `The attachment has ${bytes.byteLength} bytes but declares ${String(attachment.length)}`);
-  const { integrity, shasum, sha512 } = await tarballDigests(bytes);
+  const digests = await tarballDigests(bytes);
+  const { integrity, shasum } = digests;
   const dist = isObject(manifest.dist) ? manifest.dist : {};
   if (typeof dist.integrity === "string" && dist.integrity.startsWith("sha512-") && dist.integrity !== integrity) throw new NpmError(400, "The tarball does not match its dist.integrity");
   if (typeof dist.shasum === "string" && dist.shasum.toLowerCase() !== shasum) throw new NpmError(400, "The tarball does not match its dist.shasum");
-  return { bytes, sha512 };
+  return { bytes, digests };
 }
 
 async function publish(ctx: EngineContext, store: WritableStore, input: NpmPutInput, doc: Record<string, unknown>, attachments: Record<string, unknown>): Promise<EngineResult> {
@@ -147,8 +148,9 @@ async function publish(ctx: EngineContext, store: WritableStore, input: NpmPutIn
   const channel = parsed === null ? null : channelOf(parsed);
   if (parsed === null || parsed.version !== version) throw new NpmError(400, `Invalid version ${JSON.stringify(version)}: it must be SemVer`);
   if (channel === null) throw new NpmError(400, `Version ${version} names no channel: a pre-release must start with rc, beta, alpha or dev`);
-  const { bytes, sha512 } = await attachedTarball(attachments, manifest);
-  const facts = await readNpmTarball(bytes);
+  const { bytes, digests } = await attachedTarball(attachments, manifest);
+  const sha512 = digests.sha512;
+  const facts = await readNpmTarball(bytes, digests);
   if (facts === null) throw new NpmError(400, "The attachment is not an npm tarball (a gzipped tar with package/package.json)");
   const mismatch = manifestMismatch(facts, name, version);
   if (mismatch !== null) throw new NpmError(400, mismatch);

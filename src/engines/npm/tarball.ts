@@ -117,9 +117,10 @@ export async function tarballDigests(bytes: Uint8Array): Promise<{ integrity: st
 
 /**
  * What an npm tarball says about itself; null when the bytes are not a gzipped tar with a
- * `package.json` object at its top folder.
+ * `package.json` object at its top folder. `digests`, when the caller already hashed these bytes
+ * with {@link tarballDigests}, are taken as they are instead of hashing the bytes again.
  */
-export async function readNpmTarball(bytes: Uint8Array): Promise<NpmTarballFacts | null> {
+export async function readNpmTarball(bytes: Uint8Array, digests?: { integrity: string; shasum: string }): Promise<NpmTarballFacts | null> {
   const tar = await gunzip(bytes);
   const json = tar === null ? null : findPackageJson(tar);
   if (json === null) return null;
@@ -130,6 +131,6 @@ export async function readNpmTarball(bytes: Uint8Array): Promise<NpmTarballFacts
     return null;
   }
   if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) return null;
-  const { integrity, shasum } = await tarballDigests(bytes);
+  const { integrity, shasum } = digests ?? (await tarballDigests(bytes));
   return { integrity, shasum, manifest: pickManifest(pkg as Record<string, unknown>) };
 }
