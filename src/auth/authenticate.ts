@@ -9,6 +9,7 @@ import type { Store } from "../store/types.js";
 import { readCredential, type CredentialSource } from "./credentials.js";
 import { ADMIN_LIKE_ROLES, ANONYMOUS, isExpired, isPast, type LicenseContext, type Principal } from "../access/principal.js";
 import { digestToken } from "./tokens.js";
+import { hasFixedCredentials } from "../store/sync-reads.js";
 
 /** Keygen's documentation of token authentication (`links.about` of TOKEN_* errors). */
 export const TOKEN_DOCS = "https://keygen.sh/docs/api/authentication/#token-authentication";
@@ -119,7 +120,38 @@ async function authenticateToken(ctx: AuthContext, account: Account, raw: string
   }
 }
 
+/**
+ * License key authentications that passed, for stores whose credential records never change
+ * ({@link hasFixedCredentials}): by store, account id and key. Only the clock can still refuse one, so
+ * the expiry is decided again on every request, as the full check does.
+ */
+const knownKeys = new WeakMap<Store, Map<string, Map<string, Principal & { kind: "license" }>>>();
+/** Most keys remembered per account (a full map is emptied and fills again). */
+const KNOWN_KEYS_LIMIT = 4096;
+
 async function authenticateLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal> {
+  const known = knownKeys.get(ctx.store)?.get(account.id)?.get(key);
+  if (known !== undefined) {
+    if (known.license.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(known.license.license, ctx.now)) {
+      throw new ForbiddenError("License is expired", { code: "LICENSE_EXPIRED" });
+    }
+    return known;
+  }
+  const principal = await checkLicenseKey(ctx, account, key, source);
+  if (hasFixedCredentials(ctx.store)) remember(ctx.store, account.id, key, principal);
+  return principal;
+}
+
+function remember(store: Store, accountId: string, key: string, principal: Principal & { kind: "license" }): void {
+  let accounts = knownKeys.get(store);
+  if (accounts === undefined) knownKeys.set(store, (accounts = new Map()));
+  let keys = accounts.get(accountId);
+  if (keys === undefined) accounts.set(accountId, (keys = new Map()));
+  if (keys.size >= KNOWN_KEYS_LIMIT) keys.clear();
+  keys.set(key, principal);
+}
+
+async function checkLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal & { kind: "license" }> {
   const found = await ctx.store.getLicenseByKey(account.id, key);
   const license = found !== null && found.accountId === account.id && timingSafeEqual(found.key, key) ? found : null;
   const lc = license === null ? null : await licenseContext(ctx, license);

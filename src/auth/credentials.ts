@@ -85,21 +85,10 @@ function lastParam(query: URLSearchParams, name: string): string | null {
  * @throws {ValidationError} AUTHORIZATION_INVALID for Basic credentials that are not base64 UTF-8.
  */
 export function readCredential(source: CredentialSource): Credential {
-  const header = source.authorization?.trim() ?? "";
-  if (header !== "") {
-    const space = header.search(/\s/);
-    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
-    const value = space < 0 ? "" : header.slice(space + 1).trim();
-    if (RECOGNISED_SCHEMES.includes(scheme)) {
-      if (value === "") return NONE;
-      if (scheme === "bearer" || scheme === "token") {
-        const token = bearerValue(value);
-        return token === "" ? NONE : { kind: "token", token, scheme };
-      }
-      if (scheme === "license") return { kind: "license", key: value, scheme };
-      const [user, pass] = splitOnce(decodeBasic(value));
-      return fromUserPass(user, pass, scheme);
-    }
+  const authorization = source.authorization;
+  if (authorization !== null && authorization !== "") {
+    const fromHeader = headerCredential(authorization);
+    if (fromHeader !== QUERY_DECIDES) return fromHeader;
   }
   // Keygen: `params[:token] || params[:auth]` — a present `token`, even empty, wins.
   const query = lastParam(source.query, "token") ?? lastParam(source.query, "auth");
@@ -107,6 +96,30 @@ export function readCredential(source: CredentialSource): Credential {
   const [user, pass] = splitOnce(query);
   return fromUserPass(user, pass, "query");
 }
+
+/** What {@link credentialOfHeader} answers for a header that names no recognised scheme: the query string decides. */
+const QUERY_DECIDES: Credential = Object.freeze({ kind: "none" });
+
+/** The credential an Authorization header gives, or {@link QUERY_DECIDES} when its scheme is none Keygen reads. */
+function credentialOfHeader(authorization: string): Credential {
+  const header = authorization.trim();
+  if (header === "") return QUERY_DECIDES;
+  const space = header.search(/\s/);
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const value = space < 0 ? "" : header.slice(space + 1).trim();
+  if (!RECOGNISED_SCHEMES.includes(scheme)) return QUERY_DECIDES;
+  if (value === "") return NONE;
+  if (scheme === "bearer" || scheme === "token") {
+    const token = bearerValue(value);
+    return token === "" ? NONE : Object.freeze({ kind: "token", token, scheme });
+  }
+  if (scheme === "license") return Object.freeze({ kind: "license", key: value, scheme });
+  const [user, pass] = splitOnce(decodeBasic(value));
+  return Object.freeze(fromUserPass(user, pass, scheme));
+}
+
+/** Credentials of recent Authorization values (a pure function of the text, read twice per Tauri check; frozen, as callers share them; a malformed Basic value throws every time). */
+const headerCredential = boundedMemo(credentialOfHeader, 1024);
 
 /** A credential read from the query string: the parameter's name and its raw value. */
 export interface QueryCredential {

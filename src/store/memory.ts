@@ -321,5 +321,6 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): S
       return tokens.get(`${accountId}|${digest}`) ?? null;
     },
   };
-  return storeOfSyncReads(reads);
+  // No write changes a license, policy or user: authentications by key may be remembered.
+  return storeOfSyncReads(reads, { fixedCredentials: true });
 }

@@ -20,7 +20,7 @@ export function plainFunctionOf(method: unknown): Plain | undefined {
 }
 
 /** A `Store` whose every method calls its plain function as an `async` function would: a throw becomes a rejection. */
-export function storeOfSyncReads(reads: SyncReads<Store>): Store {
+export function storeOfSyncReads(reads: SyncReads<Store>, options: SyncReadsOptions = {}): Store {
   const store: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(reads as unknown as Record<string, Plain>)) {
     const method = (...args: unknown[]): Promise<unknown> => {
@@ -33,5 +33,28 @@ export function storeOfSyncReads(reads: SyncReads<Store>): Store {
     plainOf.set(method, fn);
     store[name] = method;
   }
+  if (options.fixedCredentials === true) fixedCredentials.add(store);
   return store as unknown as Store;
+}
+
+/** Options of {@link storeOfSyncReads}. */
+export interface SyncReadsOptions {
+  /** The credential reads ({@link CREDENTIAL_READS}) answer the same records for the store's life (no write changes a license, policy or user). */
+  fixedCredentials?: boolean;
+}
+
+/** The reads license key authentication makes; a store may declare their answers fixed. */
+export const CREDENTIAL_READS = ["getLicenseByKey", "getPolicy", "getUser"] as const;
+
+/** Stores whose {@link CREDENTIAL_READS} answer the same records for their life. */
+const fixedCredentials = new WeakSet<object>();
+
+/** True when `store`'s credential reads answer the same records for its life, so an authentication may be remembered (its expiry still decided per request). */
+export function hasFixedCredentials(store: object): boolean {
+  return fixedCredentials.has(store);
+}
+
+/** Let `wrapped` inherit `store`'s fixed credentials when its credential reads call `store`'s own plain functions (a replaced method makes the reads unknown again). */
+export function inheritFixedCredentials(store: object, wrapped: object, plainNames: ReadonlySet<string>): void {
+  if (fixedCredentials.has(store) && CREDENTIAL_READS.every((name) => plainNames.has(name))) fixedCredentials.add(wrapped);
 }

@@ -8,7 +8,7 @@
  * is called through its plain functions: one settled promise per call and no deadline.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
-import { plainFunctionOf } from "./sync-reads.js";
+import { inheritFixedCredentials, plainFunctionOf } from "./sync-reads.js";
 import type { Store } from "./types.js";
 
 /** Options of {@link wrapStore}. */
@@ -87,9 +87,11 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const timeoutMs = options.timeoutMs ?? 0;
   const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
+  const plainNames = new Set<string>();
   for (const name of methodNames(store)) {
     const plain = plainFunctionOf((store as unknown as Record<string, unknown>)[name]);
     if (plain !== undefined) {
+      plainNames.add(name);
       // Answered in process: the value (or the throw) is there on return, so there is no hang to time out.
       wrapped[name] = (...args: unknown[]): Promise<unknown> => {
         try {
@@ -126,6 +128,7 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   }
   // The write contract's marker is a property, not a method.
   if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
+  inheritFixedCredentials(store, wrapped, plainNames);
   return wrapped as unknown as Store;
 }
 
