@@ -8,14 +8,9 @@
  * over the publishes; CPU moves with the machine's load, the counts do not).
  * Usage (after `npm run build`): node bench/profile-publish-renders.mjs [publishes]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createFetchHandler, createPageCache, createWritableMemoryStore } from "../dist/index.js";
-import { createPostgresStore, importDataset as importPg } from "../dist/postgres.js";
-import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
-import { startPostgres } from "./lib/pg.mjs";
+import { createFetchHandler, createPageCache } from "../dist/index.js";
 import { median } from "./lib/stats.mjs";
+import { onEachStore } from "./lib/stores.mjs";
 import { buildWorld, WORLD } from "./lib/world.mjs";
 
 const PUBLISHES = Number(process.argv[2] ?? 12);
@@ -75,22 +70,4 @@ async function profile(name, store) {
   console.log(`${name}: the license holder's first GET after each write, CPU ms (median): ${STEPS.map((step, s) => `${step} ${median(cpu[s]).toFixed(1)}`).join(", ")}`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), "re-profile-renders-"));
-const pg = await startPostgres(() => {});
-try {
-  const ds = buildWorld({ tauri: 10, pypiFiles: 1000, admin: true });
-  await profile("memory", createWritableMemoryStore(ds));
-  const sqlite = createSqliteStore({ filename: join(dir, "bench.sqlite") });
-  await importSqlite(sqlite, ds);
-  await profile("sqlite", sqlite);
-  await sqlite.close();
-  if (!pg.unavailable) {
-    const store = createPostgresStore({ connectionString: await pg.createDatabase("profile_renders") });
-    await importPg(store, ds);
-    await profile("postgres", store);
-    await store.close();
-  }
-} finally {
-  if (!pg.unavailable) pg.destroy();
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachStore(buildWorld({ tauri: 10, pypiFiles: 1000, admin: true }), profile);

@@ -7,14 +7,9 @@
  * after a publish against rounds without one.
  * Usage (after `npm run build`): node bench/profile-publish-tauri.mjs [publishes, default 10] [sqlite|postgres|memory …]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createFetchHandler, createWritableMemoryStore } from "../dist/index.js";
-import { createPostgresStore, importDataset as importPg } from "../dist/postgres.js";
-import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
-import { startPostgres } from "./lib/pg.mjs";
+import { createFetchHandler } from "../dist/index.js";
 import { median } from "./lib/stats.mjs";
+import { onEachStore } from "./lib/stores.mjs";
 import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
 
 const PUBLISHES = Number(process.argv[2] ?? 10);
@@ -84,24 +79,4 @@ async function profile(name, store) {
   console.log(`${name}: answers worked out again per publish: median ${median(workedPerPublish)} (${paths.length} paths, ${READERS} readers); CPU per check: quiet ${median(quiet).toFixed(1)} µs, first round after each write ${median(after).toFixed(1)} µs (${READERS * PER_READER} checks per round)`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), "re-profile-tauri-"));
-const pg = KINDS.includes("postgres") ? await startPostgres(() => {}) : { unavailable: "not asked" };
-try {
-  const ds = buildWorld({ tauri: 1000, pypiFiles: 10, admin: true });
-  if (KINDS.includes("memory")) await profile("memory", createWritableMemoryStore(ds));
-  if (KINDS.includes("sqlite")) {
-    const sqlite = createSqliteStore({ filename: join(dir, "bench.sqlite") });
-    await importSqlite(sqlite, ds);
-    await profile("sqlite", sqlite);
-    await sqlite.close();
-  }
-  if (!pg.unavailable) {
-    const store = createPostgresStore({ connectionString: await pg.createDatabase("profile_tauri") });
-    await importPg(store, ds);
-    await profile("postgres", store);
-    await store.close();
-  }
-} finally {
-  if (!pg.unavailable) pg.destroy();
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachStore(buildWorld({ tauri: 1000, pypiFiles: 10, admin: true }), profile, KINDS);

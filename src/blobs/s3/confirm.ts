@@ -6,6 +6,7 @@
  * against the bytes) when it keeps one, otherwise computed by streaming the object once.
  */
 import { ConflictError, NotFoundError, SdkError } from "../../core/errors.js";
+import { joinBytes } from "../../core/bytes.js";
 import { declaredDigest } from "../../core/checksum.js";
 import { Sha256 } from "../../core/sha256.js";
 import { Sha512 } from "../../core/sha512.js";
@@ -69,20 +70,8 @@ async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean, ke
     reader.releaseLock();
   }
   const hashed: Hashed = { size, sha256: h256.hex(), sha512: h512?.hex() ?? null };
-  if (keep !== null) hashed.bytes = kept === null ? null : joined(kept, size);
+  if (keep !== null) hashed.bytes = kept === null ? null : joinBytes(kept, size);
   return hashed;
-}
-
-/** Chunks of `size` bytes in all, as one array. */
-function joined(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 const missing = () => refuse("UPLOAD_MISSING", undefined, "No bytes were uploaded to the artifact's upload URL");
