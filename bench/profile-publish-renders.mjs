@@ -10,7 +10,7 @@
  */
 import { createFetchHandler, createPageCache } from "../dist/index.js";
 import { median } from "./lib/stats.mjs";
-import { onEachStore } from "./lib/stores.mjs";
+import { onEachStore, publishWrites } from "./lib/stores.mjs";
 import { buildWorld, WORLD } from "./lib/world.mjs";
 
 const PUBLISHES = Number(process.argv[2] ?? 12);
@@ -27,19 +27,8 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** The four writes of the `k`-th publish, in order. */
-function publishWrites(store, k) {
-  const version = `100.0.${k}`;
-  let release;
-  let artifact;
-  const at = () => new Date();
-  return [
-    async () => (release = await store.createRelease(A, { productId: WORLD.productPy, packageId: WORLD.pkgPypi, version, channel: "stable", status: "DRAFT", tag: null, name: null, description: null, entitlements: [], metadata: {}, backdated: null }, at())),
-    async () => (artifact = await store.createArtifact(A, { releaseId: release.id, filename: `bench_py-${version}-py3-none-any.whl`, filetype: "whl", filesize: 3, platform: null, arch: null, signature: null, checksum: null, metadata: {} }, at())),
-    async () => store.completeArtifact(A, artifact.id, { filesize: 3, sha256: "a".repeat(64), blob: `bench/${artifact.id}` }, at()),
-    async () => store.setReleaseStatus(A, release.id, "PUBLISHED", at()),
-  ];
-}
+/** What each publish writes: a wheel into the PyPI package. */
+const PYPI_PUBLISH = { productId: WORLD.productPy, packageId: WORLD.pkgPypi, artifact: (v) => ({ filename: `bench_py-${v}-py3-none-any.whl`, filetype: "whl" }) };
 
 async function profile(name, store) {
   const cache = createPageCache();
@@ -53,7 +42,7 @@ async function profile(name, store) {
   const renders = { license: 0, admin: 0 };
   const cpu = STEPS.map(() => []);
   for (let k = 0; k < PUBLISHES; k++) {
-    const writes = publishWrites(store, k);
+    const writes = publishWrites(store, A, k, PYPI_PUBLISH);
     for (let s = 0; s < writes.length; s++) {
       await writes[s]();
       for (const reader of ["license", "admin"]) {

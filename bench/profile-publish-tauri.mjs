@@ -9,7 +9,7 @@
  */
 import { createFetchHandler } from "../dist/index.js";
 import { median } from "./lib/stats.mjs";
-import { onEachStore } from "./lib/stores.mjs";
+import { onEachStore, publishWrites } from "./lib/stores.mjs";
 import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
 
 const PUBLISHES = Number(process.argv[2] ?? 10);
@@ -24,18 +24,8 @@ const cpuUs = () => {
   return u.user + u.system;
 };
 
-function publishWrites(store, k) {
-  const version = `100.0.${k}`;
-  let release;
-  let artifact;
-  const at = () => new Date();
-  return [
-    async () => (release = await store.createRelease(A, { productId: WORLD.productApp, packageId: WORLD.pkgTauri, version, channel: "stable", status: "DRAFT", tag: null, name: null, description: null, entitlements: [], metadata: {}, backdated: null }, at())),
-    async () => (artifact = await store.createArtifact(A, { releaseId: release.id, filename: `App_${version}_amd64.AppImage.tar.gz`, filetype: "gz", filesize: 3, platform: "linux", arch: "x86_64", signature: "c2ln", checksum: null, metadata: {} }, at())),
-    async () => store.completeArtifact(A, artifact.id, { filesize: 3, sha256: "a".repeat(64), blob: `bench/${artifact.id}` }, at()),
-    async () => store.setReleaseStatus(A, release.id, "PUBLISHED", at()),
-  ];
-}
+/** What each publish writes: a signed Linux bundle into the Tauri package. */
+const TAURI_PUBLISH = { productId: WORLD.productApp, packageId: WORLD.pkgTauri, artifact: (v) => ({ filename: `App_${v}_amd64.AppImage.tar.gz`, filetype: "gz", platform: "linux", arch: "x86_64", signature: "c2ln" }) };
 
 async function profile(name, store) {
   let worked = 0;
@@ -69,7 +59,7 @@ async function profile(name, store) {
   for (let k = 0; k < PUBLISHES; k++) {
     for (let i = 0; i < 3; i++) quiet.push(await round());
     const before = worked;
-    for (const write of publishWrites(store, k)) {
+    for (const write of publishWrites(store, A, k, TAURI_PUBLISH)) {
       await write();
       after.push(await round());
     }

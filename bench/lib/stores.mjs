@@ -34,3 +34,21 @@ export async function onEachStore(dataset, profile, kinds = ["memory", "sqlite",
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The four store writes of the `k`-th publish CI makes, in order (release DRAFT, artifact WAITING,
+ * its upload, the release PUBLISHED), into `productId`/`packageId`; `artifact(version)` gives the
+ * file's attributes (filename, filetype, platform, arch, signature).
+ */
+export function publishWrites(store, accountId, k, { productId, packageId, artifact }) {
+  const version = `100.0.${k}`;
+  let release;
+  let file;
+  const at = () => new Date();
+  return [
+    async () => (release = await store.createRelease(accountId, { productId, packageId, version, channel: "stable", status: "DRAFT", tag: null, name: null, description: null, entitlements: [], metadata: {}, backdated: null }, at())),
+    async () => (file = await store.createArtifact(accountId, { releaseId: release.id, filesize: 3, checksum: null, metadata: {}, platform: null, arch: null, signature: null, ...artifact(version) }, at())),
+    async () => store.completeArtifact(accountId, file.id, { filesize: 3, sha256: "a".repeat(64), blob: `bench/${file.id}` }, at()),
+    async () => store.setReleaseStatus(accountId, release.id, "PUBLISHED", at()),
+  ];
+}
