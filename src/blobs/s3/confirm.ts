@@ -64,7 +64,9 @@ async function hashObject(blobs: S3BlobStorage, key: string, sha512: boolean, ke
       size += next.value.byteLength;
       h256.update(next.value);
       h512?.update(next.value);
-      if (kept !== null && keep !== null) kept = size > keep ? null : (kept.push(next.value), kept);
+      if (kept === null) continue;
+      if (size > (keep ?? 0)) kept = null;
+      else kept.push(next.value);
     }
   } finally {
     reader.releaseLock();

@@ -69,5 +69,6 @@ export async function npmConfirmFacts(input: NpmConfirmInput): Promise<NpmTarbal
   const facts = await readNpmTarball(bytes);
   const refusal = tarballRefusal(facts, pkg.key, release.version);
   if (refusal !== null) throw refuse(refusal.code, "/data/attributes/filename", refusal.detail);
+  // tarballRefusal refuses unreadable bytes (null facts), so facts are here.
   return facts as NpmTarballFacts;
 }

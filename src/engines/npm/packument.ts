@@ -6,6 +6,7 @@
  */
 import { accessDenied, authorize } from "../../access/authorize.js";
 import { listablePackageFiles } from "../../access/listing.js";
+import { revisionAudience } from "../../access/scope.js";
 import { scopeKey } from "../../access/scope-key.js";
 import { utf8 } from "../../core/encoding.js";
 import { NotFoundError, UnauthorizedError, notFound } from "../../core/errors.js";
@@ -196,7 +197,8 @@ function etagMatches(header: string, etag: string): boolean {
 
 /**
  * `GET /engines/npm/{name}`: the packument of the versions the caller may see, full or abbreviated
- * by `Accept`, with a weak ETag from the package's revision and the caller's scope (304 to a match).
+ * by `Accept`, with a weak ETag from the package's revision (its listed revision for a caller who
+ * sees no drafts) and the caller's scope (304 to a match).
  * @throws as {@link findNpmPackage}.
  * @example await renderNpmPackument(ctx, { name: "@acme/sdk", headers: new Headers(), accountSegment: "acme" })
  */
@@ -205,7 +207,11 @@ export async function renderNpmPackument(ctx: EngineContext, input: NpmPackument
   if (!("pkg" in found)) return found;
   const { pkg, product } = found;
   const format = negotiateNpmFormat(input.headers.get("accept"));
-  const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id), ctx.store.getAccountRevision(ctx.account.id)]);
+  // A caller who sees no drafts is shown only UPLOADED tarballs of published or yanked releases, the
+  // package and its product: all that the listed revision follows, so a draft, a WAITING tarball or
+  // an upload into a draft leaves its packument (and ETag) as it was, and a publish moves it.
+  const audience = revisionAudience(pkg.productId, ctx.scope, ctx.lookupScope);
+  const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id, audience), ctx.store.getAccountRevision(ctx.account.id)]);
   const etag = weakEtag(JSON.stringify(["npm", ctx.account.id, pkg.id, ...revisions, scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.origin, input.accountSegment, format, ctx.urls === undefined || ctx.urls === keygenUrls ? "" : ctx.urls("npm.tarball", { account: "{a}", package: "{p}", filename: "{f}" })]));
   // Revalidated on every use (a 304 is cheap): a publish, yank or deprecation shows at once, not after npm's cache expires.
   const headers: Record<string, string> = { "Cache-Control": "private, no-cache", Vary: "Accept, Authorization, Accept-Encoding", ETag: etag };
