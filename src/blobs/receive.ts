@@ -199,7 +199,7 @@ export async function receiveUpload(input: ReceiveInput): Promise<EngineResult> 
     }
     const source = pending;
     const wheel = /\.whl$/i.test(filename) ? await readWheelMetadata({ size: total, read: (offset, n) => source.read(offset, n) }).catch(() => null) : null;
-    const npm = /\.tgz$/i.test(filename) && total <= MAX_NPM_TARBALL_BYTES ? await readNpmTarball(await source.read(0, total)).catch(() => null) : null;
+    const npm = /\.tgz$/i.test(filename) && total <= MAX_NPM_TARBALL_BYTES ? await readNpmTarball(await source.read(0, total), digests.sha512 === undefined ? undefined : { sha512: digests.sha512 }).catch(() => null) : null;
     const npmPackage = await npmPackageOf(store, account.id, release, filename);
     const npmRefusal = npmPackage === null ? null : total > MAX_NPM_TARBALL_BYTES ? tooLargeTarball(MAX_NPM_TARBALL_BYTES, total, "the most read for a package.json") : tarballRefusal(npm, npmPackage.key, release.version);
     if (npmRefusal !== null) throw new Refused(new ConflictError(npmRefusal.detail, { code: npmRefusal.code, ...FILENAME }), npmRefusal.detail);

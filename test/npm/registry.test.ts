@@ -79,6 +79,10 @@ describe("tarball facts", () => {
     expect(facts?.manifest).not.toHaveProperty("scripts");
     // publish's attachment check hashes with the same function: both give npm's digests.
     expect(await tarballDigests(bytes)).toEqual({ integrity: facts?.integrity, shasum: facts?.shasum, sha512: createHash("sha512").update(bytes).digest("hex") });
+    // A SHA-512 the caller already has is taken as it is (and one of another length ignored).
+    expect(await tarballDigests(bytes, createHash("sha512").update(bytes).digest("hex"))).toEqual(await tarballDigests(bytes));
+    expect(await tarballDigests(bytes, "ab")).toEqual(await tarballDigests(bytes));
+    expect(await readNpmTarball(bytes, { sha512: createHash("sha512").update(bytes).digest("hex") })).toEqual(facts);
     expect(await tarballDigests(new Uint8Array(0))).toMatchObject({ integrity: `sha512-${createHash("sha512").digest("base64")}`, shasum: createHash("sha1").digest("hex") });
   });
 

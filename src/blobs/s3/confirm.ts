@@ -82,7 +82,7 @@ const missing = () => refuse("UPLOAD_MISSING", undefined, "No bytes were uploade
  * What the object proved: its size and SHA-256, checked against the artifact's declared size and
  * checksum; and, when it had to be streamed and `keep` is set, its bytes (at most `keep` of them).
  */
-async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string, keep: number | null): Promise<{ proved: { filesize: number; sha256: string }; read?: Uint8Array | null }> {
+async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string, keep: number | null): Promise<{ proved: { filesize: number; sha256: string }; read?: Uint8Array | null; sha512: string | null }> {
   const digest = artifact.checksum === null ? null : declaredDigest(artifact.checksum);
   if (artifact.checksum !== null && digest === null) {
     throw refuse("CHECKSUM_INVALID", CHECKSUM, "The artifact's checksum is not a SHA-256 or SHA-512 digest in hex, base64 or base64url");
@@ -106,7 +106,7 @@ async function inspect(blobs: S3BlobStorage, artifact: Artifact, key: string, ke
   }
   const actual = digest?.name === "sha512" ? sha512 : sha256;
   if (digest !== null && digest.hex !== actual) throw refuse("CHECKSUM_MISMATCH", CHECKSUM, "The upload's bytes do not match the artifact's declared checksum");
-  return { proved: { filesize: info.size, sha256 }, ...(read !== undefined ? { read } : {}) };
+  return { proved: { filesize: info.size, sha256 }, ...(read !== undefined ? { read } : {}), sha512 };
 }
 
 /**
@@ -145,8 +145,8 @@ export async function confirmUpload(store: WritableStore, blobs: BlobStorage | u
     await assembleParts(blobs, account, artifact);
     // An npm tarball is read once: kept while it streams through the hash, or read once for its package.json.
     const target = await npmConfirmTarget(store, account.id, release, artifact.filename, options.maxNpmTarballBytes);
-    const { proved, read } = await inspect(blobs, artifact, key, target?.limit ?? null);
-    const npm = target === null ? null : await npmConfirmFacts({ target, blobs, key, proved, ...(read !== undefined ? { read } : {}) }).catch((error: unknown) => {
+    const { proved, read, sha512 } = await inspect(blobs, artifact, key, target?.limit ?? null);
+    const npm = target === null ? null : await npmConfirmFacts({ target, blobs, key, proved, ...(read !== undefined ? { read } : {}), ...(sha512 !== null ? { sha512 } : {}) }).catch((error: unknown) => {
       throw error instanceof ConflictError ? new Refused(error, error.detail) : error;
     });
     let done: Artifact | null;

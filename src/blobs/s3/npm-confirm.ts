@@ -43,6 +43,8 @@ export interface NpmConfirmInput {
    * arrived); absent when the confirmation did not read the object, which is then read here.
    */
   read?: Uint8Array | null;
+  /** The object's SHA-512 in hex, when the confirmation computed it (its `integrity` is not hashed again). */
+  sha512?: string;
 }
 
 const refuse = (code: string, pointer: string | null, detail: string) => new ConflictError(detail, { code, ...(pointer !== null ? { pointer } : {}) });
@@ -66,7 +68,7 @@ export async function npmConfirmFacts(input: NpmConfirmInput): Promise<NpmTarbal
     if (bytes !== null && (await sha256Hex(bytes)) !== proved.sha256) throw refuse("CHECKSUM_MISMATCH", "/data/attributes/checksum", "The uploaded object changed while it was being confirmed");
   }
   if (bytes === null) throw tooLarge();
-  const facts = await readNpmTarball(bytes);
+  const facts = await readNpmTarball(bytes, input.sha512 === undefined ? undefined : { sha512: input.sha512 });
   const refusal = tarballRefusal(facts, pkg.key, release.version);
   if (refusal !== null) throw refuse(refusal.code, "/data/attributes/filename", refusal.detail);
   // tarballRefusal refuses unreadable bytes (null facts), so facts are here.

@@ -4,7 +4,7 @@
  * (sha512) and its `shasum` (sha1). Web APIs only; hostile bytes give null, never a throw or a hang.
  */
 import { readAllBytes } from "../../core/bytes.js";
-import { toBase64, toHex } from "../../core/encoding.js";
+import { fromHex, toBase64, toHex } from "../../core/encoding.js";
 
 /** The `package.json` fields a packument version carries (npm's own registry keeps these and a few more). */
 export const MANIFEST_FIELDS = [
@@ -108,19 +108,25 @@ export function pickManifest(pkg: Record<string, unknown>): Record<string, unkno
   return out;
 }
 
-/** SRI integrity and sha1 shasum of whole bytes as npm writes them, and their sha512 as hex (Web Crypto). */
-export async function tarballDigests(bytes: Uint8Array): Promise<{ integrity: string; shasum: string; sha512: string }> {
-  const [sha512, sha1] = await Promise.all([crypto.subtle.digest("SHA-512", bytes as BufferSource), crypto.subtle.digest("SHA-1", bytes as BufferSource)]);
-  const raw = new Uint8Array(sha512);
-  return { integrity: `sha512-${toBase64(raw)}`, shasum: toHex(new Uint8Array(sha1)), sha512: toHex(raw) };
+/**
+ * SRI integrity and sha1 shasum of whole bytes as npm writes them, and their sha512 as hex (Web
+ * Crypto); `sha512`, the bytes' SHA-512 in hex when the caller already has it, is not computed again.
+ */
+export async function tarballDigests(bytes: Uint8Array, sha512?: string): Promise<{ integrity: string; shasum: string; sha512: string }> {
+  const known = sha512 === undefined ? null : fromHex(sha512);
+  const [raw512, sha1] = await Promise.all([
+    known !== null && known.byteLength === 64 ? known : crypto.subtle.digest("SHA-512", bytes as BufferSource).then((d) => new Uint8Array(d)),
+    crypto.subtle.digest("SHA-1", bytes as BufferSource),
+  ]);
+  return { integrity: `sha512-${toBase64(raw512)}`, shasum: toHex(new Uint8Array(sha1)), sha512: toHex(raw512) };
 }
 
 /**
  * What an npm tarball says about itself; null when the bytes are not a gzipped tar with a
- * `package.json` object at its top folder. `digests`, when the caller already hashed these bytes
- * with {@link tarballDigests}, are taken as they are instead of hashing the bytes again.
+ * `package.json` object at its top folder. `known`: the digests, when the caller already hashed these
+ * bytes with {@link tarballDigests}, taken as they are; or their SHA-512 in hex, so only the SHA-1 is computed.
  */
-export async function readNpmTarball(bytes: Uint8Array, digests?: { integrity: string; shasum: string }): Promise<NpmTarballFacts | null> {
+export async function readNpmTarball(bytes: Uint8Array, known?: { integrity: string; shasum: string } | { sha512: string }): Promise<NpmTarballFacts | null> {
   const tar = await gunzip(bytes);
   const json = tar === null ? null : findPackageJson(tar);
   if (json === null) return null;
@@ -131,6 +137,6 @@ export async function readNpmTarball(bytes: Uint8Array, digests?: { integrity: s
     return null;
   }
   if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) return null;
-  const { integrity, shasum } = digests ?? (await tarballDigests(bytes));
+  const { integrity, shasum } = known !== undefined && "integrity" in known ? known : await tarballDigests(bytes, known?.sha512);
   return { integrity, shasum, manifest: pickManifest(pkg as Record<string, unknown>) };
 }
