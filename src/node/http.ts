@@ -78,6 +78,21 @@ function hasDotSegment(target: string): boolean {
   return (target.includes("/.") || target.includes("/%2")) && DOT_SEGMENT.test(target);
 }
 
+/** The path and query of recent targets already in the form `new URL` gives, or null for one that is not (a pure function of the target). */
+function plainTarget(target: string): readonly [string, string] | null {
+  return target.length <= TARGET_MEMO_MAX ? knownTarget(target) : splitPlainTarget(target);
+}
+
+/** Targets up to this long are remembered (1,024 of them at most). */
+const TARGET_MEMO_MAX = 2048;
+const knownTarget = boundedMemo((target) => splitPlainTarget(target), 1024);
+
+function splitPlainTarget(target: string): readonly [string, string] | null {
+  if (!PLAIN_TARGET.test(target) || hasDotSegment(target)) return null;
+  const q = target.indexOf("?");
+  return q < 0 ? [target, ""] : [target.slice(0, q), target.slice(q)];
+}
+
 /** Origins of the Host values seen (`new URL` normalises them; one that is no plain host stands for localhost); null for a Host `new URL` refuses. */
 const originFor = boundedMemo((host): string | null => {
   if (!isPlainHost(host)) return "http://localhost";
@@ -102,10 +117,9 @@ class NodeRequest implements RequestLike {
     let pathname: string;
     let search: string;
     let protocol = "http:";
-    if (PLAIN_TARGET.test(target) && !hasDotSegment(target)) {
-      const q = target.indexOf("?");
-      pathname = q < 0 ? target : target.slice(0, q);
-      search = q < 0 ? "" : target.slice(q);
+    const plain = plainTarget(target);
+    if (plain !== null) {
+      [pathname, search] = plain;
     } else {
       const url = targetUrl(target, origin);
       ({ pathname, search, protocol, origin } = url);
