@@ -129,14 +129,29 @@ const knownKeys = new WeakMap<Store, Map<string, Map<string, Principal & { kind:
 /** Most keys remembered per account (a full map is emptied and fills again). */
 const KNOWN_KEYS_LIMIT = 4096;
 
-async function authenticateLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal> {
+/**
+ * The principal {@link authenticate} would answer, when it is known without the store: anonymous for
+ * no credential, or a remembered license key (its expiry decided against `ctx.now`); undefined when
+ * only `authenticate` can tell.
+ * @throws as {@link authenticate} does (a malformed Basic header; a remembered key that has expired)
+ */
+export function knownPrincipal(ctx: AuthContext, account: Account, source: CredentialSource): Principal | undefined {
+  const credential = readCredential(source);
+  if (credential.kind === "none") return ANONYMOUS;
+  return credential.kind === "license" ? knownLicenseKey(ctx, account, credential.key) : undefined;
+}
+
+function knownLicenseKey(ctx: AuthContext, account: Account, key: string): Principal | undefined {
   const known = knownKeys.get(ctx.store)?.get(account.id)?.get(key);
-  if (known !== undefined) {
-    if (known.license.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(known.license.license, ctx.now)) {
-      throw new ForbiddenError("License is expired", { code: "LICENSE_EXPIRED" });
-    }
-    return known;
+  if (known !== undefined && known.license.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(known.license.license, ctx.now)) {
+    throw new ForbiddenError("License is expired", { code: "LICENSE_EXPIRED" });
   }
+  return known;
+}
+
+async function authenticateLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal> {
+  const known = knownLicenseKey(ctx, account, key);
+  if (known !== undefined) return known;
   const principal = await checkLicenseKey(ctx, account, key, source);
   if (hasFixedCredentials(ctx.store)) remember(ctx.store, account.id, key, principal);
   return principal;

@@ -1,7 +1,7 @@
 /**
  * @module http/fetch — `createFetchHandler`: a web-standard `(Request) => Promise<Response>` serving every route.
  */
-import { authenticate } from "../auth/authenticate.js";
+import { authenticate, knownPrincipal } from "../auth/authenticate.js";
 import type { CredentialSource } from "../auth/credentials.js";
 import { ANONYMOUS, scopeOf, type Principal } from "../access/principal.js";
 import { NotFoundError, ReadOnlyStoreError, SdkError, ValidationError, isSdkError, notFound } from "../core/errors.js";
@@ -20,7 +20,7 @@ import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
 import { boundedMemo } from "../core/memo.js";
 import type { Store } from "../store/types.js";
-import { wrapStore } from "../store/wrap.js";
+import { syncReadOf, wrapStore } from "../store/wrap.js";
 import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, runtimeEncodesBodies, toResponse } from "./respond.js";
 import { refuseEnvironment, requestedApiVersion } from "./keygen-headers.js";
@@ -324,6 +324,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   const keepAscii = wire.keepAsciiText === true;
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
+  const accountNow = syncReadOf(store, "getAccount");
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
   const writes = publishHandlers(options);
   writes["pypi.legacy"] = { POST: (ctx, req) => twineUpload(ctx, req, options) };
@@ -372,7 +373,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
       state.version = requestedApiVersion(parts.headers);
       const handler = match === null ? undefined : handlerFor(handlers, writes, match.name, method);
       if (match === null || handler === undefined) throw new NotFoundError();
-      const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts);
+      const result = await dispatch(match, handler, new Routed(request, match, parts), store, options, now(), state, parts, accountNow);
       return withApiVersion(finalizeResult(result, method, encodeText, keepAscii), state.version);
     } catch (error) {
       if (!isSdkError(error) || error.code === "STORE_UNAVAILABLE") options.onError?.(error, request);
@@ -418,16 +419,22 @@ interface DispatchState {
   origin?: string;
 }
 
-async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts): Promise<EngineResult> {
+/**
+ * Authenticate and run a route. With an in-process store (`accountNow`) the account is read without
+ * an `await`, and a principal {@link knownPrincipal} knows is used without one.
+ */
+async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts, accountNow: ((segment: string) => Account | null) | undefined): Promise<EngineResult> {
   let account: Account | null = null;
   let principal: Principal = ANONYMOUS;
   if (match.account !== undefined) {
-    account = await store.getAccount(match.account);
+    account = accountNow !== undefined ? accountNow(match.account) : await store.getAccount(match.account);
     if (account === null) throw notFound("account", match.account);
     state.account = account;
     // CE: an environment is refused once the account is known, before authentication (current_environment_scope.rb).
     refuseEnvironment(req.headers);
-    principal = await authenticate(isNpmRoute(match.name) ? { store, now: at, tokenMayBeLicenseKey: true } : { store, now: at }, account, new CredentialsOf(req));
+    const auth = isNpmRoute(match.name) ? { store, now: at, tokenMayBeLicenseKey: true } : { store, now: at };
+    const credentials = new CredentialsOf(req);
+    principal = knownPrincipal(auth, account, credentials) ?? (await authenticate(auth, account, credentials));
   }
   const ctx: EngineContext = {
     store,

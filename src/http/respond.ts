@@ -5,9 +5,24 @@ import { utf8 } from "../core/encoding.js";
 import { toJsonApiError } from "../core/errors.js";
 import { JSONAPI_TYPE, type EngineResult } from "../core/result.js";
 
-/** True when a text is ASCII only (one byte per character in UTF-8). */
+/** Recent ASCII texts of remembered sizes (answer bodies kept by the engines' memos come back as the same strings, whose hashes V8 keeps). */
+const asciiTexts = new Set<string>();
+/** Texts this long or longer are remembered: a shorter one is scanned faster than it is hashed. */
+const ASCII_MEMO_MIN = 128;
+/** Texts longer than this are not remembered (at most {@link ASCII_MEMO_LIMIT} × this many characters kept alive). */
+const ASCII_MEMO_MAX = 16 * 1024;
+const ASCII_MEMO_LIMIT = 256;
+
+/** True when a text is ASCII only (one byte per character in UTF-8); a recent answer body is not scanned again. */
 export function isAscii(text: string): boolean {
-  return /^[\x00-\x7f]*$/.test(text);
+  const remembered = text.length >= ASCII_MEMO_MIN && text.length <= ASCII_MEMO_MAX;
+  if (remembered && asciiTexts.has(text)) return true;
+  const ascii = /^[\x00-\x7f]*$/.test(text);
+  if (ascii && remembered) {
+    if (asciiTexts.size >= ASCII_MEMO_LIMIT) asciiTexts.clear();
+    asciiTexts.add(text);
+  }
+  return ascii;
 }
 
 /** Headers every answer carries unless an engine set its own. */

@@ -73,8 +73,29 @@ class RawHeaderLookup implements HeaderLookup {
 const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@%/?]+)?$/;
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?]|$)/i;
 
-/** Origins of the Host values seen (`new URL` normalises them); null for a Host `new URL` refuses. */
+/** {@link DOT_SEGMENT} of a target starting with `/`: a dot segment starts with `/.` or `/%2e`, which a plain scan rules out first. */
+function hasDotSegment(target: string): boolean {
+  return (target.includes("/.") || target.includes("/%2")) && DOT_SEGMENT.test(target);
+}
+
+/** The path and query of recent targets already in the form `new URL` gives, or null for one that is not (a pure function of the target). */
+function plainTarget(target: string): readonly [string, string] | null {
+  return target.length <= TARGET_MEMO_MAX ? knownTarget(target) : splitPlainTarget(target);
+}
+
+/** Targets up to this long are remembered (1,024 of them at most). */
+const TARGET_MEMO_MAX = 2048;
+const knownTarget = boundedMemo((target) => splitPlainTarget(target), 1024);
+
+function splitPlainTarget(target: string): readonly [string, string] | null {
+  if (!PLAIN_TARGET.test(target) || hasDotSegment(target)) return null;
+  const q = target.indexOf("?");
+  return q < 0 ? [target, ""] : [target.slice(0, q), target.slice(q)];
+}
+
+/** Origins of the Host values seen (`new URL` normalises them; one that is no plain host stands for localhost); null for a Host `new URL` refuses. */
 const originFor = boundedMemo((host): string | null => {
+  if (!isPlainHost(host)) return "http://localhost";
   try {
     return new URL(`http://${host}`).origin;
   } catch {
@@ -96,10 +117,9 @@ class NodeRequest implements RequestLike {
     let pathname: string;
     let search: string;
     let protocol = "http:";
-    if (PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) {
-      const q = target.indexOf("?");
-      pathname = q < 0 ? target : target.slice(0, q);
-      search = q < 0 ? "" : target.slice(q);
+    const plain = plainTarget(target);
+    if (plain !== null) {
+      [pathname, search] = plain;
     } else {
       const url = targetUrl(target, origin);
       ({ pathname, search, protocol, origin } = url);
@@ -189,7 +209,7 @@ export function toRequestLike(req: Pick<IncomingMessage, "method" | "url" | "raw
   const method = req.method ?? "GET";
   const raw = req.rawHeaders;
   const host = firstRaw(raw, "host");
-  const origin = host !== undefined && isPlainHost(host) ? originFor(host) : "http://localhost";
+  const origin = host !== undefined ? originFor(host) : "http://localhost";
   if (origin === null) throw new ValidationError("The Host header is not a valid host", { code: "HOST_INVALID", source: { header: "Host" } });
   if (method === "GET" || method === "HEAD") return new NodeRequest(method, raw, origin, req.url ?? "/");
   // With its parts, so that the handler leaves the route it matched on them (the access log's) as for a GET.

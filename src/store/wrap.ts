@@ -8,7 +8,7 @@
  * is called through its plain functions: one settled promise per call and no deadline.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
-import { inheritFixedCredentials, plainFunctionOf } from "./sync-reads.js";
+import { inheritFixedCredentials, plainFunctionOf, type SyncReads } from "./sync-reads.js";
 import type { Store } from "./types.js";
 
 /** Options of {@link wrapStore}. */
@@ -88,10 +88,18 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
   const plainNames = new Set<string>();
+  const inProcess: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of methodNames(store)) {
     const plain = plainFunctionOf((store as unknown as Record<string, unknown>)[name]);
     if (plain !== undefined) {
       plainNames.add(name);
+      inProcess[name] = (...args: unknown[]): unknown => {
+        try {
+          return plain(...args);
+        } catch (error) {
+          throw asStoreError(error);
+        }
+      };
       // Answered in process: the value (or the throw) is there on return, so there is no hang to time out.
       wrapped[name] = (...args: unknown[]): Promise<unknown> => {
         try {
@@ -129,7 +137,19 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   // The write contract's marker is a property, not a method.
   if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
   inheritFixedCredentials(store, wrapped, plainNames);
+  syncReadsOf.set(wrapped, inProcess);
   return wrapped as unknown as Store;
+}
+
+/** The in-process reads of each store {@link wrapStore} made, by method name (failures thrown as the wrapper rejects with them). */
+const syncReadsOf = new WeakMap<object, Record<string, (...args: unknown[]) => unknown>>();
+
+/**
+ * A read of a store {@link wrapStore} made, as a plain function, when the store answers it in
+ * process (store/sync-reads); it throws what the wrapped method would reject with. Undefined otherwise.
+ */
+export function syncReadOf<K extends keyof Store>(store: Store, name: K): SyncReads<Store>[K] | undefined {
+  return syncReadsOf.get(store)?.[name as string] as SyncReads<Store>[K] | undefined;
 }
 
 function methodNames(store: Store): string[] {

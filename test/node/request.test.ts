@@ -51,6 +51,8 @@ describe("toRequestLike (serve's GET/HEAD request)", () => {
           expect(() => toRequestLike({ method: "GET", url: t, rawHeaders: raw })).toThrow();
           return;
         }
+        // Twice: the second split comes from the memo of recent targets and must be the same.
+        for (let pass = 0; pass < 2; pass++) {
         const req = toRequestLike({ method: "GET", url: t, rawHeaders: raw });
         const parts = req.parts!;
         expect(parts.pathname).toBe(expected.url.pathname);
@@ -64,6 +66,7 @@ describe("toRequestLike (serve's GET/HEAD request)", () => {
         }
         expect([...req.headers]).toEqual([...expected.headers]);
         expect(parts.headerBytesBound).toBeGreaterThanOrEqual(expected.bytes);
+        }
       }),
       { numRuns: 3000 },
     );
@@ -84,14 +87,15 @@ describe("sendResult over node:http", () => {
   it("writes ASCII text kept as a string and encoded text alike: right bytes, right Content-Length", async () => {
     const { serveFetchHandler, toResultListener } = await import("../../src/node/http.js");
     const { finalizeResult } = await import("../../src/http/respond.js");
-    const bodies: Record<string, string> = { "/ascii": '{"url":"http://x/a b"}', "/utf8": '{"notes":"héllo – 中文 \uD83D\uDE00"}' };
+    // The long ones are remembered once found ASCII (or not): each is asked twice, and a remembered non-ASCII text would go out short.
+    const bodies: Record<string, string> = { "/ascii": '{"url":"http://x/a b"}', "/utf8": '{"notes":"héllo – 中文 \uD83D\uDE00"}', "/ascii-long": `{"n":"${"a".repeat(300)}"}`, "/utf8-long": `{"n":"${"a".repeat(300)}é"}` };
     const server = await serveFetchHandler(
       { listener: toResultListener(async (req) => finalizeResult({ status: 200, headers: { "Content-Type": "application/json" }, body: bodies[req.parts?.pathname ?? ""] ?? "" }, req.method, (t) => Buffer.from(t), true)) },
       { port: 0, host: "127.0.0.1" },
     );
     try {
       const port = (server.address() as { port: number }).port;
-      for (const [path, text] of Object.entries(bodies)) {
+      for (const [path, text] of [...Object.entries(bodies), ...Object.entries(bodies)]) {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         const bytes = new Uint8Array(await res.arrayBuffer());
         expect(new TextDecoder().decode(bytes)).toBe(text);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { NotFoundError, StoreError } from "../../src/core/errors.js";
 import type { Store } from "../../src/store/types.js";
-import { wrapStore } from "../../src/store/wrap.js";
+import { syncReadOf, wrapStore } from "../../src/store/wrap.js";
 import { storeOfSyncReads } from "../../src/store/sync-reads.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
@@ -120,5 +120,25 @@ describe("wrapStore", () => {
     expect(account).not.toBeNull();
     expect(await wrapped.getAccount("demo")).toBe(account);
     await expect(wrapped.getLicense(account!.id, "not-a-license")).resolves.toBeNull();
+  });
+
+  it("hands out an in-process read as a plain function that throws what the method rejects with; none for other methods", async () => {
+    const boom = new Error("index corrupt");
+    const notFound = new NotFoundError("nope");
+    const inProcess = storeOfSyncReads({ getAccount: (id: string) => ({ id }), getProduct: () => { throw boom; }, getPolicy: () => { throw notFound; } } as never);
+    const store = wrapStore({ ...inProcess, getUser: async () => null } as never);
+    expect(syncReadOf(store, "getAccount")!("a")).toEqual({ id: "a" });
+    let thrown: unknown;
+    try {
+      (syncReadOf(store, "getProduct") as () => unknown)();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(StoreError);
+    expect((thrown as StoreError).status).toBe(503);
+    expect((thrown as StoreError).cause).toBe(boom);
+    expect(() => (syncReadOf(store, "getPolicy") as () => unknown)()).toThrow(notFound);
+    expect(syncReadOf(store, "getUser")).toBeUndefined();
+    expect(syncReadOf(inProcess, "getAccount")).toBeUndefined();
   });
 });
