@@ -3,6 +3,7 @@
  * (`product`, `package`, `release`, `policy`, `owner`, bearers, entitlement codes) resolve as written.
  */
 import type { License, Package, Policy, Product, Release, User } from "../model/records.js";
+import { ID_KIND, type IdTable } from "./ids.js";
 import type { Problem } from "./problems.js";
 
 /** One account's records, indexed as its sections are loaded; each lookup finds the first record with the id or key. */
@@ -12,7 +13,8 @@ export class AccountRefs {
   readonly packagesById = new Map<string, Package>();
   readonly packagesByKey = new Map<string, Package>();
   readonly entitlementCodes = new Set<string>();
-  readonly releaseById = new Map<string, Release>();
+  /** Releases whose id another record claimed first (the rest are found through the id table), the last of each id. */
+  readonly releaseDuplicates = new Map<string, Release>();
   readonly releasesByVersion = new Map<string, Release[]>();
   readonly policiesById = new Map<string, Policy>();
   readonly policiesByName = new Map<string, Policy>();
@@ -20,6 +22,21 @@ export class AccountRefs {
   readonly usersByEmail = new Map<string, User>();
   readonly licensesById = new Map<string, License>();
   readonly licensesByKey = new Map<string, License>();
+
+  constructor(
+    private readonly accountId: string,
+    private readonly ids: IdTable,
+  ) {}
+
+  /** The account's release with this id (the last one, when several have it). */
+  releaseById(id: string): Release | undefined {
+    const duplicate = this.releaseDuplicates.get(id);
+    if (duplicate !== undefined) return duplicate;
+    const n = this.ids.find(id);
+    if (n < 0 || this.ids.kindAt[n] !== ID_KIND.RELEASE) return undefined;
+    const release = this.ids.recordAt[n] as Release;
+    return release.accountId === this.accountId ? release : undefined;
+  }
 
   /** The product with this id or code. */
   product(ref: string): Product | null {
@@ -51,7 +68,7 @@ export class AccountRefs {
    * `<package key or product code>@<version>`; a problem at `at` when none or several match.
    */
   release(ref: string, at: string, problems: Problem[]): Release | undefined {
-    let release = this.releaseById.get(ref);
+    let release = this.releaseById(ref);
     if (release !== undefined) return release;
     const atSign = ref.lastIndexOf("@");
     const owner = atSign > 0 ? ref.slice(0, atSign) : null;

@@ -5,6 +5,7 @@ import { isUuid } from "../core/uuid.js";
 import { channelOf, parseVersion } from "../core/version.js";
 import type { Artifact, Release } from "../model/records.js";
 import type { AccountLoad } from "./account.js";
+import { ID_KIND } from "./ids.js";
 import { readArtifactFile, type DatasetFileReader } from "./files.js";
 import type { DatasetAccountInput } from "./schema.js";
 import { copyRecord, distinct, EPOCH, iso } from "./values.js";
@@ -68,7 +69,7 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     }
     refs.checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`, problems);
     const id = r.id ?? (load.derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
-    ids.claim(id, problems);
+    const claim = ids.claim(id, problems);
     const created = iso(r.created) ?? EPOCH;
     const status = r.status ?? "DRAFT";
     const rec: Release = {
@@ -77,8 +78,9 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
       entitlements: distinct(r.entitlements), metadata: copyRecord(r.metadata), created, updated: created,
       backdated: iso(r.backdated), yanked: iso(r.yanked) ?? (status === "YANKED" ? created : null),
     };
+    if (claim >= 0) ids.table.bind(claim, ID_KIND.RELEASE, rec, load.releasesBefore + releases.length);
+    else refs.releaseDuplicates.set(id, rec);
     releases.push(rec);
-    refs.releaseById.set(id, rec);
     slots.versions.add(versionText);
     if (rec.tag !== null) slots.tags.add(rec.tag);
     const sameVersion = refs.releasesByVersion.get(versionText);
@@ -121,16 +123,18 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
     let found: Record<string, unknown> | undefined;
     if (a.file != null) ({ blob, filesize, checksum, sha256, metadata: found } = await readArtifactFile(a.file, artifactAt(j), { filesize, checksum }, readFile, problems));
     const id = a.id ?? (load.derive("artifact", `${release?.id ?? ""}:${filename}`));
-    ids.claim(id, problems);
+    const claim = ids.claim(id, problems);
     const created = iso(a.created) ?? EPOCH;
     const filetype = a.filetype;
-    artifacts.push({
+    const rec: Artifact = {
       id, accountId, releaseId: release?.id ?? "", filename,
       filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
       metadata: withSha256(found === undefined ? copyRecord(a.metadata) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
-    });
+    };
+    if (claim >= 0) ids.table.bind(claim, ID_KIND.ARTIFACT, rec, load.artifactsBefore + artifacts.length);
+    artifacts.push(rec);
   }
   return artifacts;
 }
