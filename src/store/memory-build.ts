@@ -7,7 +7,7 @@ import type { Dataset } from "../dataset/load.js";
 import type { Account, Artifact, Engine, License, Package, Policy, Product, Release, Token, User } from "../model/records.js";
 import { CHANNEL_BITS, MERGED_SETS, addTarget, finishCandidates, isSignedUpdate, newCandidates, type Candidates, type CandidatesBuilder } from "./memory-candidates.js";
 import { ReleaseFacts } from "./memory-facts.js";
-import { HashSlots, KeyRanks, NestedIndex, hashString, pushTo } from "./memory-index.js";
+import { HashedIndex, HashSlots, KeyRanks, hashString, pushTo } from "./memory-index.js";
 import { compareCreatedDesc, compareReleasesDesc, sortIfNeeded } from "./memory-order.js";
 import type { VersionTags } from "./memory-tags.js";
 
@@ -82,7 +82,7 @@ export function buildMemoryIndexes(dataset: Dataset) {
 
   // Releases: one info each, by id; grouped by account, then by version or tag.
   const releaseAt = dataset.releases.slice();
-  const byTerm = new NestedIndex<ReleaseInfo>();
+  const byTerm = new HashedIndex<ReleaseInfo>(releaseAt.length * 2);
   const ordered: ReleaseInfo[] = [];
   for (let i = 0; i < releaseAt.length; i++) {
     const r = releaseAt[i] as Release;
@@ -149,7 +149,7 @@ export function buildMemoryIndexes(dataset: Dataset) {
 
   const artifactList = dataset.artifacts;
   const artifactsById = byIdOf(artifactList, (k) => artifactList[k] as Artifact);
-  const artifactsByFilename = new NestedIndex<Artifact>();
+  const artifactsByFilename = new HashedIndex<Artifact>(artifactList.length);
   {
     let lastId: string | undefined;
     let lastInfo: ReleaseInfo | undefined;
