@@ -24,7 +24,7 @@ type FileNames = string[] | Set<string>;
 /** Releases: versions valid and on their channel, versions and tags unique per product and package. */
 export function loadReleases(load: AccountLoad, releaseList: Section<"releases">): Release[] {
   const { accountId, path, problems, ids, refs } = load;
-  const releases: Release[] = [];
+  const releases: Release[] = (refs.releases = []);
   // Versions and tags taken, per product id then package id ("" for none).
   const slotsByProduct = new Map<string, Map<string, ReleaseSlots>>();
   const slotsOf = (productId: string, packageId: string): ReleaseSlots => {
@@ -83,9 +83,6 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     releases.push(rec);
     slots.versions.add(versionText);
     if (rec.tag !== null) slots.tags.add(rec.tag);
-    const sameVersion = refs.releasesByVersion.get(versionText);
-    if (sameVersion) sameVersion.push(rec);
-    else refs.releasesByVersion.set(versionText, [rec]);
   }
   return releases;
 }
@@ -94,26 +91,33 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
 export async function loadArtifacts(load: AccountLoad, artifactList: Section<"artifacts">, readFile: DatasetFileReader | undefined): Promise<Artifact[]> {
   const { accountId, path, problems, ids, refs } = load;
   const artifacts: Artifact[] = [];
-  const filesByRelease = new Map<string, FileNames>();
+  // File names per release id, by the id's (first) claim number; artifacts of one release usually follow each other.
+  const filesByClaim: (FileNames | undefined)[] = [];
+  let lastReleaseId: string | undefined;
+  let lastClaim = -1;
   const artifactAt = (j: number) => `${path}.artifacts[${j}]`;
   ids.begin(`${path}.artifacts`, true);
   for (let j = 0; j < artifactList.length; j++) {
     const a = artifactList[j] as (typeof artifactList)[number];
-    const release = refs.release(a.release, `${artifactAt(j)}.release`, problems);
+    const release = refs.release(a.release, () => `${artifactAt(j)}.release`, problems);
     const filename = a.filename;
     if (filename.includes("\\") || filename.startsWith("/") || (filename.includes("..") && filename.split("/").includes(".."))) {
       problems.push({ path: `${artifactAt(j)}.filename`, message: "must be a plain file name" });
     }
     if (release !== undefined) {
-      const files = filesByRelease.get(release.id);
-      if (files === undefined) filesByRelease.set(release.id, [filename]);
+      if (release.id !== lastReleaseId) {
+        lastReleaseId = release.id;
+        lastClaim = ids.table.find(release.id);
+      }
+      const files = filesByClaim[lastClaim];
+      if (files === undefined) filesByClaim[lastClaim] = [filename];
       else {
         if (Array.isArray(files) ? files.includes(filename) : files.has(filename)) {
           problems.push({ path: `${artifactAt(j)}.filename`, message: `'${filename}' is already a file of this release` });
         }
         if (!Array.isArray(files)) files.add(filename);
         else if (files.length < 16) files.push(filename);
-        else filesByRelease.set(release.id, new Set(files).add(filename));
+        else filesByClaim[lastClaim] = new Set(files).add(filename);
       }
     }
     let filesize = a.filesize ?? null;
