@@ -7,13 +7,15 @@
 /** What a claim's record is, for the lookups by id the store reuses (other claims are of kind OTHER). */
 export const ID_KIND = { OTHER: 0, RELEASE: 1, ARTIFACT: 2 } as const;
 
-/** A 32-bit FNV-1a hash of an id, its bits mixed so that the low ones index the table. */
-function hashId(id: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+/** A 32-bit FNV-1a hash of a string started from `seed`, its bits mixed so that the low ones index a table. */
+export function hashText(text: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) | 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   h ^= h >>> 15;
   return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12);
 }
+
+const hashId = (id: string) => hashText(id, 0);
 
 /** Ids by claim number: each id's first claim is found through a hash table; later claims of it are only counted. */
 export class IdTable {

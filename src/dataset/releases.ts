@@ -5,17 +5,57 @@ import { isUuid } from "../core/uuid.js";
 import { channelOf, parseVersion } from "../core/version.js";
 import type { Artifact, Release } from "../model/records.js";
 import type { AccountLoad } from "./account.js";
-import { ID_KIND } from "./ids.js";
+import { hashText, ID_KIND } from "./ids.js";
 import { readArtifactFile, type DatasetFileReader } from "./files.js";
 import type { DatasetAccountInput } from "./schema.js";
 import { copyRecord, distinct, EPOCH, iso } from "./values.js";
 
 type Section<K extends keyof DatasetAccountInput> = NonNullable<DatasetAccountInput[K]>;
 
-/** Versions and tags already released for one product and package. */
+/** One product and package: its number (seeds its versions' hashes) and the tags already used. */
 interface ReleaseSlots {
-  versions: Set<string>;
+  seed: number;
   tags: Set<string>;
+}
+
+/** The versions released per product and package, in one open-addressing table of (hash, entry) for all of an account's. */
+class SlotVersions {
+  private cells = new Int32Array(2 * 1024);
+  private mask = 1023;
+  private readonly slotAt: ReleaseSlots[] = [];
+  private readonly versionAt: string[] = [];
+
+  /** Note `version` released in `slot`; true when it already was. */
+  taken(slot: ReleaseSlots, version: string): boolean {
+    const h = hashText(version, slot.seed);
+    const cells = this.cells;
+    const mask = this.mask;
+    let i = h & mask;
+    for (; cells[i * 2 + 1] !== 0; i = (i + 1) & mask) {
+      const at = (cells[i * 2 + 1] as number) - 1;
+      if (cells[i * 2] === h && this.versionAt[at] === version && this.slotAt[at] === slot) return true;
+    }
+    cells[i * 2] = h;
+    cells[i * 2 + 1] = this.versionAt.push(version);
+    this.slotAt.push(slot);
+    if (this.versionAt.length * 2 > mask) this.grow();
+    return false;
+  }
+
+  private grow(): void {
+    const old = this.cells;
+    const mask = this.mask * 2 + 1;
+    const cells = new Int32Array((mask + 1) * 2);
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] === 0) continue;
+      let i = (old[j] as number) & mask;
+      while (cells[i * 2 + 1] !== 0) i = (i + 1) & mask;
+      cells[i * 2] = old[j] as number;
+      cells[i * 2 + 1] = old[j + 1] as number;
+    }
+    this.cells = cells;
+    this.mask = mask;
+  }
 }
 
 /** File names of one release: a short list, or a set once the release has many. */
@@ -27,11 +67,13 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
   const releases: Release[] = (refs.releases = []);
   // Versions and tags taken, per product id then package id ("" for none).
   const slotsByProduct = new Map<string, Map<string, ReleaseSlots>>();
+  const versions = new SlotVersions();
+  let slotCount = 0;
   const slotsOf = (productId: string, packageId: string): ReleaseSlots => {
     let byPackage = slotsByProduct.get(productId);
     if (byPackage === undefined) slotsByProduct.set(productId, (byPackage = new Map()));
     let slots = byPackage.get(packageId);
-    if (slots === undefined) byPackage.set(packageId, (slots = { versions: new Set(), tags: new Set() }));
+    if (slots === undefined) byPackage.set(packageId, (slots = { seed: Math.imul(++slotCount, 0x9e3779b1), tags: new Set() }));
     return slots;
   };
   const releaseAt = (j: number) => `${path}.releases[${j}]`;
@@ -60,14 +102,14 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     const versionText = version?.version ?? r.version;
     const productId = product?.id ?? "";
     const slots = slotsOf(productId, packageId ?? "");
-    if (slots.versions.has(versionText)) {
+    if (versions.taken(slots, versionText)) {
       problems.push({ path: `${releaseAt(j)}.version`, message: `version ${versionText} is already released for this product and package` });
     }
     if (r.tag != null) {
       if (isUuid(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: "must not look like a UUID" });
       if (slots.tags.has(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
     }
-    refs.checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`, problems);
+    if (r.entitlements !== undefined) refs.checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`, problems);
     const id = r.id ?? (load.derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
     const claim = ids.claim(id, problems);
     const created = iso(r.created) ?? EPOCH;
@@ -81,7 +123,6 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     if (claim >= 0) ids.table.bind(claim, ID_KIND.RELEASE, rec, load.releasesBefore + releases.length);
     else refs.releaseDuplicates.set(id, rec);
     releases.push(rec);
-    slots.versions.add(versionText);
     if (rec.tag !== null) slots.tags.add(rec.tag);
   }
   return releases;

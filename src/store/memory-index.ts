@@ -124,18 +124,29 @@ export function hashString(s: string, seed: number): number {
 export class HashSlots {
   private readonly cells: Int32Array;
   private readonly mask: number;
+  /** 32 minus the table size's bits: a hash's first cell is the top bits of its Fibonacci product (FNV's low bits cluster). */
+  private readonly shift: number;
 
   constructor(capacity: number) {
     let size = 16;
-    while (size < capacity * 2) size *= 2;
+    let bits = 4;
+    while (size < capacity * 2) {
+      size *= 2;
+      bits++;
+    }
     this.cells = new Int32Array(size * 2);
     this.mask = size - 1;
+    this.shift = 32 - bits;
+  }
+
+  private start(hash: number): number {
+    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
   }
 
   /** Record `ordinal` under `hash` (ordinals are ≥ 0). */
   add(hash: number, ordinal: number): void {
     const cells = this.cells;
-    let i = hash & this.mask;
+    let i = this.start(hash);
     while (cells[i * 2 + 1] !== 0) i = (i + 1) & this.mask;
     cells[i * 2] = hash;
     cells[i * 2 + 1] = ordinal + 1;
@@ -145,7 +156,7 @@ export class HashSlots {
   next(hash: number, after: number): number {
     const cells = this.cells;
     const mask = this.mask;
-    for (let i = after < 0 ? hash & mask : (after + 1) & mask; cells[i * 2 + 1] !== 0; i = (i + 1) & mask) {
+    for (let i = after < 0 ? this.start(hash) : (after + 1) & mask; cells[i * 2 + 1] !== 0; i = (i + 1) & mask) {
       if (cells[i * 2] === hash) return i;
     }
     return -1;
