@@ -15,6 +15,7 @@ import type { Artifact, Package, Product, Release } from "../../model/records.js
 import { ADMIN_SCOPE, isPackageVisible, revisionAudience } from "../../access/scope.js";
 import { keyText, scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
+import { syncReadOf } from "../../store/wrap.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
@@ -142,7 +143,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   // The question as text: the raw query string when the caller has it (then a remembered answer needs
   // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
   const search = input.search ?? input.query.toString();
-  const accountRevision = await ctx.store.getAccountRevision(ctx.account.id);
+  const accountRevision = await revisionOf(ctx, null);
   const knownPkg = knownPackage(ctx.store, ctx.account.id, accountRevision, input.package);
   const found = knownPkg !== undefined ? knownPkg : await lookUpPackage(ctx, input.package, accountRevision);
   if (found === null || found.product === null || !isPackageVisible(ctx.scope, found.pkg, found.product)) {
@@ -161,19 +162,33 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
     store: ctx.store,
     accountId: ctx.account.id,
     packageId: pkg.id,
-    packageRevision: await ctx.store.getPackageRevision(ctx.account.id, pkg.id, audience),
+    packageRevision: await revisionOf(ctx, pkg.id, audience),
     accountRevision,
     // Everything else the answer depends on: what the caller may see and look up; who (the kind decides `authorize`'s branch);
     // the upgrade scope (a user's role narrows which releases it is offered); whether links carry a query credential; where they point; what was asked.
     path: [scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.principal.kind, scopeKey(upgradeScopeOf(ctx.principal, ctx.scope)), credential === null ? "h" : "q", ctx.origin, linksKey(ctx.urls), search],
   };
-  const known = await stillTrue(ctx, pkg, knownAnswer(slot));
+  const remembered = knownAnswer(slot);
+  const known = remembered?.kind === "none" && remembered.allRevision !== undefined ? await stillTrue(ctx, pkg, remembered) : remembered;
   const answer = known ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential), audience));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
   const upgrade = answer.upgrade;
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
+}
+
+/**
+ * The account's revision (`packageId` null) or a package's, read in process without a promise when
+ * the store has a plain-function form of the read (the memory store), else awaited.
+ */
+function revisionOf(ctx: EngineContext, packageId: string | null, audience: "all" | "listed" = "all"): string | Promise<string> {
+  if (packageId === null) {
+    const read = syncReadOf(ctx.store, "getAccountRevision");
+    return read !== undefined ? read(ctx.account.id) : ctx.store.getAccountRevision(ctx.account.id);
+  }
+  const read = syncReadOf(ctx.store, "getPackageRevision");
+  return read !== undefined ? read(ctx.account.id, packageId, audience) : ctx.store.getPackageRevision(ctx.account.id, packageId, audience);
 }
 
 /** A remembered answer, unless it is a 204 whose reason looked at files not yet uploaded and the full package revision has moved since. */
