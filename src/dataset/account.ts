@@ -21,9 +21,6 @@ export interface AccountLoad {
   readonly problems: Problem[];
   readonly ids: IdClaims;
   readonly refs: AccountRefs;
-  /** How many releases and artifacts earlier accounts yielded (a record's position in the dataset's list is this plus its own). */
-  readonly releasesBefore: number;
-  readonly artifactsBefore: number;
   /** The id of a record written without one: a UUIDv5 of its kind, the account and its natural key. */
   derive(kind: string, natural: string): string;
 }
@@ -45,8 +42,7 @@ export async function loadAccount(
   const account: Account = { id: accountId, slug: acc.slug, name: acc.name, secretKey: acc.secretKey, created: iso(acc.created) ?? EPOCH };
   out.accounts.push(account);
   const load: AccountLoad = {
-    accountId, path, problems, ids, refs: new AccountRefs(accountId, ids.table),
-    releasesBefore: out.releases.length, artifactsBefore: out.artifacts.length,
+    accountId, path, problems, ids, refs: new AccountRefs(),
     derive: (kind, natural) => uuidV5(`${kind}:${accountId}:${natural}`),
   };
 

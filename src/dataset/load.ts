@@ -11,7 +11,6 @@ import { loadAccount } from "./account.js";
 import { emptyDataset, type Dataset } from "./dataset.js";
 import type { DatasetFileReader } from "./files.js";
 import { checkDatasetInput } from "./input.js";
-import { ID_KIND, rememberIds, type IdTable } from "./ids.js";
 import { IdClaims, within, type Problem } from "./problems.js";
 import type { DatasetAccountInput } from "./schema.js";
 
@@ -58,19 +57,5 @@ export async function loadDataset(input: unknown, options: LoadDatasetOptions = 
   // A problem under a path the schema already named is dropped.
   if (salvaged) throw new DatasetError([...schemaProblems, ...problems.filter((p) => !schemaProblems.some((s) => within(p.path, s.path)))]);
   if (problems.length > 0) throw new DatasetError(problems);
-  rememberLoaded(out, ids.table);
   return out;
-}
-
-/** Hand the id table on with the releases and artifacts it found, so that the memory store need not index their ids again. */
-function rememberLoaded(out: Dataset, table: IdTable): void {
-  const releases: number[] = [];
-  const artifacts: number[] = [];
-  for (let n = 0; n < table.count; n++) {
-    const kind = table.kindAt[n];
-    if (kind === ID_KIND.RELEASE) releases.push(n);
-    else if (kind === ID_KIND.ARTIFACT) artifacts.push(n);
-  }
-  rememberIds(out.releases, table, ID_KIND.RELEASE, releases);
-  rememberIds(out.artifacts, table, ID_KIND.ARTIFACT, artifacts);
 }

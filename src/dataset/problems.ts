@@ -1,7 +1,6 @@
 /**
  * @module dataset/problems — what a dataset load reports: problems by JSON path, and the ids claimed so far.
  */
-import { IdTable } from "./ids.js";
 
 /** One problem of a dataset file: where (JSON path) and why. */
 export type Problem = { path: string; message: string };
@@ -11,25 +10,21 @@ export type Problem = { path: string; message: string };
  * account) records its path prefix, so a path is only spelled out when a problem names it.
  */
 export class IdClaims {
-  /** Every claim by number, the first claim of each id found by hash. */
-  readonly table = new IdTable();
+  private readonly seen = new Map<string, number>();
   private readonly runs: Array<{ start: number; prefix: string; indexed: boolean }> = [];
+  private count = 0;
 
   /** Start a run: its claims are at `prefix[0]`, `prefix[1]`, … (indexed) or at `prefix` itself. */
   begin(prefix: string, indexed: boolean): void {
-    this.runs.push({ start: this.table.count, prefix, indexed });
+    this.runs.push({ start: this.count, prefix, indexed });
   }
 
-  /**
-   * Claim the next id of the current run, noting a problem when it is already taken. Returns the
-   * claim's number n, or `~n` (negative) when the id was taken.
-   */
-  claim(id: string, problems: Problem[]): number {
-    const n = this.table.count;
-    const prior = this.table.claim(id);
-    if (prior < 0) return n;
-    problems.push({ path: this.pathOf(n), message: `id ${id} is already used at ${this.pathOf(prior)}` });
-    return ~n;
+  /** Claim the next id of the current run, noting a problem when it is already taken. */
+  claim(id: string, problems: Problem[]): void {
+    const n = this.count++;
+    const prior = this.seen.get(id);
+    if (prior !== undefined) problems.push({ path: this.pathOf(n), message: `id ${id} is already used at ${this.pathOf(prior)}` });
+    else this.seen.set(id, n);
   }
 
   private pathOf(n: number): string {

@@ -5,57 +5,16 @@ import { isUuid } from "../core/uuid.js";
 import { channelOf, parseVersion } from "../core/version.js";
 import type { Artifact, Release } from "../model/records.js";
 import type { AccountLoad } from "./account.js";
-import { hashText, ID_KIND } from "./ids.js";
 import { readArtifactFile, type DatasetFileReader } from "./files.js";
 import type { DatasetAccountInput } from "./schema.js";
 import { copyRecord, distinct, EPOCH, iso } from "./values.js";
 
 type Section<K extends keyof DatasetAccountInput> = NonNullable<DatasetAccountInput[K]>;
 
-/** One product and package: its number (seeds its versions' hashes) and the tags already used. */
+/** Versions and tags already released for one product and package. */
 interface ReleaseSlots {
-  seed: number;
+  versions: Set<string>;
   tags: Set<string>;
-}
-
-/** The versions released per product and package, in one open-addressing table of (hash, entry) for all of an account's. */
-class SlotVersions {
-  private cells = new Int32Array(2 * 1024);
-  private mask = 1023;
-  private readonly slotAt: ReleaseSlots[] = [];
-  private readonly versionAt: string[] = [];
-
-  /** Note `version` released in `slot`; true when it already was. */
-  taken(slot: ReleaseSlots, version: string): boolean {
-    const h = hashText(version, slot.seed);
-    const cells = this.cells;
-    const mask = this.mask;
-    let i = h & mask;
-    for (; cells[i * 2 + 1] !== 0; i = (i + 1) & mask) {
-      const at = (cells[i * 2 + 1] as number) - 1;
-      if (cells[i * 2] === h && this.versionAt[at] === version && this.slotAt[at] === slot) return true;
-    }
-    cells[i * 2] = h;
-    cells[i * 2 + 1] = this.versionAt.push(version);
-    this.slotAt.push(slot);
-    if (this.versionAt.length * 2 > mask) this.grow();
-    return false;
-  }
-
-  private grow(): void {
-    const old = this.cells;
-    const mask = this.mask * 2 + 1;
-    const cells = new Int32Array((mask + 1) * 2);
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j + 1] === 0) continue;
-      let i = (old[j] as number) & mask;
-      while (cells[i * 2 + 1] !== 0) i = (i + 1) & mask;
-      cells[i * 2] = old[j] as number;
-      cells[i * 2 + 1] = old[j + 1] as number;
-    }
-    this.cells = cells;
-    this.mask = mask;
-  }
 }
 
 /** File names of one release: a short list, or a set once the release has many. */
@@ -64,16 +23,14 @@ type FileNames = string[] | Set<string>;
 /** Releases: versions valid and on their channel, versions and tags unique per product and package. */
 export function loadReleases(load: AccountLoad, releaseList: Section<"releases">): Release[] {
   const { accountId, path, problems, ids, refs } = load;
-  const releases: Release[] = (refs.releases = []);
+  const releases: Release[] = [];
   // Versions and tags taken, per product id then package id ("" for none).
   const slotsByProduct = new Map<string, Map<string, ReleaseSlots>>();
-  const versions = new SlotVersions();
-  let slotCount = 0;
   const slotsOf = (productId: string, packageId: string): ReleaseSlots => {
     let byPackage = slotsByProduct.get(productId);
     if (byPackage === undefined) slotsByProduct.set(productId, (byPackage = new Map()));
     let slots = byPackage.get(packageId);
-    if (slots === undefined) byPackage.set(packageId, (slots = { seed: Math.imul(++slotCount, 0x9e3779b1), tags: new Set() }));
+    if (slots === undefined) byPackage.set(packageId, (slots = { versions: new Set(), tags: new Set() }));
     return slots;
   };
   const releaseAt = (j: number) => `${path}.releases[${j}]`;
@@ -102,16 +59,16 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     const versionText = version?.version ?? r.version;
     const productId = product?.id ?? "";
     const slots = slotsOf(productId, packageId ?? "");
-    if (versions.taken(slots, versionText)) {
+    if (slots.versions.has(versionText)) {
       problems.push({ path: `${releaseAt(j)}.version`, message: `version ${versionText} is already released for this product and package` });
     }
     if (r.tag != null) {
       if (isUuid(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: "must not look like a UUID" });
       if (slots.tags.has(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
     }
-    if (r.entitlements !== undefined) refs.checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`, problems);
+    refs.checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`, problems);
     const id = r.id ?? (load.derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
-    const claim = ids.claim(id, problems);
+    ids.claim(id, problems);
     const created = iso(r.created) ?? EPOCH;
     const status = r.status ?? "DRAFT";
     const rec: Release = {
@@ -120,10 +77,13 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
       entitlements: distinct(r.entitlements), metadata: copyRecord(r.metadata), created, updated: created,
       backdated: iso(r.backdated), yanked: iso(r.yanked) ?? (status === "YANKED" ? created : null),
     };
-    if (claim >= 0) ids.table.bind(claim, ID_KIND.RELEASE, rec, load.releasesBefore + releases.length);
-    else refs.releaseDuplicates.set(id, rec);
     releases.push(rec);
+    refs.releaseById.set(id, rec);
+    slots.versions.add(versionText);
     if (rec.tag !== null) slots.tags.add(rec.tag);
+    const sameVersion = refs.releasesByVersion.get(versionText);
+    if (sameVersion) sameVersion.push(rec);
+    else refs.releasesByVersion.set(versionText, [rec]);
   }
   return releases;
 }
@@ -132,33 +92,26 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
 export async function loadArtifacts(load: AccountLoad, artifactList: Section<"artifacts">, readFile: DatasetFileReader | undefined): Promise<Artifact[]> {
   const { accountId, path, problems, ids, refs } = load;
   const artifacts: Artifact[] = [];
-  // File names per release id, by the id's (first) claim number; artifacts of one release usually follow each other.
-  const filesByClaim: (FileNames | undefined)[] = [];
-  let lastReleaseId: string | undefined;
-  let lastClaim = -1;
+  const filesByRelease = new Map<string, FileNames>();
   const artifactAt = (j: number) => `${path}.artifacts[${j}]`;
   ids.begin(`${path}.artifacts`, true);
   for (let j = 0; j < artifactList.length; j++) {
     const a = artifactList[j] as (typeof artifactList)[number];
-    const release = refs.release(a.release, () => `${artifactAt(j)}.release`, problems);
+    const release = refs.release(a.release, `${artifactAt(j)}.release`, problems);
     const filename = a.filename;
     if (filename.includes("\\") || filename.startsWith("/") || (filename.includes("..") && filename.split("/").includes(".."))) {
       problems.push({ path: `${artifactAt(j)}.filename`, message: "must be a plain file name" });
     }
     if (release !== undefined) {
-      if (release.id !== lastReleaseId) {
-        lastReleaseId = release.id;
-        lastClaim = ids.table.find(release.id);
-      }
-      const files = filesByClaim[lastClaim];
-      if (files === undefined) filesByClaim[lastClaim] = [filename];
+      const files = filesByRelease.get(release.id);
+      if (files === undefined) filesByRelease.set(release.id, [filename]);
       else {
         if (Array.isArray(files) ? files.includes(filename) : files.has(filename)) {
           problems.push({ path: `${artifactAt(j)}.filename`, message: `'${filename}' is already a file of this release` });
         }
         if (!Array.isArray(files)) files.add(filename);
         else if (files.length < 16) files.push(filename);
-        else filesByClaim[lastClaim] = new Set(files).add(filename);
+        else filesByRelease.set(release.id, new Set(files).add(filename));
       }
     }
     let filesize = a.filesize ?? null;
@@ -168,18 +121,16 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
     let found: Record<string, unknown> | undefined;
     if (a.file != null) ({ blob, filesize, checksum, sha256, metadata: found } = await readArtifactFile(a.file, artifactAt(j), { filesize, checksum }, readFile, problems));
     const id = a.id ?? (load.derive("artifact", `${release?.id ?? ""}:${filename}`));
-    const claim = ids.claim(id, problems);
+    ids.claim(id, problems);
     const created = iso(a.created) ?? EPOCH;
     const filetype = a.filetype;
-    const rec: Artifact = {
+    artifacts.push({
       id, accountId, releaseId: release?.id ?? "", filename,
       filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
       metadata: withSha256(found === undefined ? copyRecord(a.metadata) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
-    };
-    if (claim >= 0) ids.table.bind(claim, ID_KIND.ARTIFACT, rec, load.artifactsBefore + artifacts.length);
-    artifacts.push(rec);
+    });
   }
   return artifacts;
 }

@@ -2,12 +2,11 @@
  * @module store/memory-build — the memory store's indexes over one dataset, built once: records by id
  * and natural key, releases per slot in precedence order with their ranks and upgrade candidates.
  */
-import { positionsById } from "../dataset/ids.js";
 import type { Dataset } from "../dataset/load.js";
 import type { Account, Artifact, Engine, License, Package, Policy, Product, Release, Token, User } from "../model/records.js";
 import { CHANNEL_BITS, MERGED_SETS, addTarget, finishCandidates, isSignedUpdate, newCandidates, type Candidates, type CandidatesBuilder } from "./memory-candidates.js";
 import { ReleaseFacts } from "./memory-facts.js";
-import { HashedIndex, HashSlots, KeyRanks, hashString, pushTo } from "./memory-index.js";
+import { HashSlots, KeyRanks, NestedIndex, hashString, pushTo } from "./memory-index.js";
 import { compareCreatedDesc, compareReleasesDesc, sortIfNeeded } from "./memory-order.js";
 import type { VersionTags } from "./memory-tags.js";
 
@@ -34,20 +33,6 @@ export interface SlotIndex {
   channels: Map<string, Candidates>;
   /** Upgrade candidates per set of channels the resolver asks for together (a mask of CHANNEL_BITS). */
   sets: Map<number, Candidates>;
-}
-
-/** Records by id: a `Map`, or the lookup a dataset load built (dataset/ids). */
-export interface ById<V> {
-  get(id: string): V | undefined;
-}
-
-/** The records of `list` by id: through the load's id table while `list` is as loaded, else a `Map` (the last record of an id wins). */
-function byIdOf<T extends { id: string }, V>(list: readonly T[], valueAt: (k: number) => V): ById<V> {
-  const position = positionsById(list);
-  if (position !== undefined) return { get: (id) => { const k = position(id); return k < 0 ? undefined : valueAt(k); } };
-  const map = new Map<string, V>();
-  for (let k = 0; k < list.length; k++) map.set((list[k] as T).id, valueAt(k));
-  return map;
 }
 
 /** The indexes {@link buildMemoryIndexes} makes. */
@@ -82,19 +67,19 @@ export function buildMemoryIndexes(dataset: Dataset) {
 
   // Releases: one info each, by id; grouped by account, then by version or tag.
   const releaseAt = dataset.releases.slice();
-  const byTerm = new HashedIndex<ReleaseInfo>(releaseAt.length * 2);
+  const infos = new Map<string, ReleaseInfo>();
+  const byTerm = new NestedIndex<ReleaseInfo>();
   const ordered: ReleaseInfo[] = [];
   for (let i = 0; i < releaseAt.length; i++) {
     const r = releaseAt[i] as Release;
     const info: ReleaseInfo = { release: r, ordinal: i, artifacts: [] };
+    infos.set(r.id, info);
     ordered.push(info);
     byTerm.add(r.accountId, r.version, info);
     if (r.tag !== null && r.tag !== r.version) byTerm.add(r.accountId, r.tag, info);
   }
   const byOldest = (a: ReleaseInfo, b: ReleaseInfo) => -compareCreatedDesc(a.release, b.release);
   byTerm.sortAll(byOldest);
-  const infoAt = ordered.slice();
-  const infos = byIdOf(dataset.releases, (k) => infoAt[k] as ReleaseInfo);
   const facts = new ReleaseFacts(releaseAt);
   /** Version tags by dataset position, parsed when a constraint first pins one. */
   const tagsAt: (VersionTags | undefined)[] = [];
@@ -147,13 +132,13 @@ export function buildMemoryIndexes(dataset: Dataset) {
   }
   const ranks = new KeyRanks(sortedKeys);
 
-  const artifactList = dataset.artifacts;
-  const artifactsById = byIdOf(artifactList, (k) => artifactList[k] as Artifact);
-  const artifactsByFilename = new HashedIndex<Artifact>(artifactList.length);
+  const artifactsById = new Map<string, Artifact>();
+  const artifactsByFilename = new NestedIndex<Artifact>();
   {
     let lastId: string | undefined;
     let lastInfo: ReleaseInfo | undefined;
-    for (const a of artifactList) {
+    for (const a of dataset.artifacts) {
+      artifactsById.set(a.id, a);
       if (a.releaseId !== lastId) {
         lastId = a.releaseId;
         lastInfo = infos.get(a.releaseId);

@@ -124,29 +124,18 @@ export function hashString(s: string, seed: number): number {
 export class HashSlots {
   private readonly cells: Int32Array;
   private readonly mask: number;
-  /** 32 minus the table size's bits: a hash's first cell is the top bits of its Fibonacci product (FNV's low bits cluster). */
-  private readonly shift: number;
 
   constructor(capacity: number) {
     let size = 16;
-    let bits = 4;
-    while (size < capacity * 2) {
-      size *= 2;
-      bits++;
-    }
+    while (size < capacity * 2) size *= 2;
     this.cells = new Int32Array(size * 2);
     this.mask = size - 1;
-    this.shift = 32 - bits;
-  }
-
-  private start(hash: number): number {
-    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
   }
 
   /** Record `ordinal` under `hash` (ordinals are ≥ 0). */
   add(hash: number, ordinal: number): void {
     const cells = this.cells;
-    let i = this.start(hash);
+    let i = hash & this.mask;
     while (cells[i * 2 + 1] !== 0) i = (i + 1) & this.mask;
     cells[i * 2] = hash;
     cells[i * 2 + 1] = ordinal + 1;
@@ -156,7 +145,7 @@ export class HashSlots {
   next(hash: number, after: number): number {
     const cells = this.cells;
     const mask = this.mask;
-    for (let i = after < 0 ? this.start(hash) : (after + 1) & mask; cells[i * 2 + 1] !== 0; i = (i + 1) & mask) {
+    for (let i = after < 0 ? hash & mask : (after + 1) & mask; cells[i * 2 + 1] !== 0; i = (i + 1) & mask) {
       if (cells[i * 2] === hash) return i;
     }
     return -1;
@@ -224,67 +213,33 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
- * Values by group and key (an account and a version or file name the records already hold), in
- * insertion order or after `sortAll`, in a {@link HashSlots} table sized up front: 100,000s of
- * entries cost no `Map` entries or composite key strings, and only keys held by several values get
- * a list. `V` must not be an array.
+ * A two-level index whose inner keys are strings the records already hold (a version, a file name),
+ * so that 100,000s of entries cost no composite key strings, and one value is stored bare instead of
+ * in a one-element list. `V` must not be an array.
  */
-export class HashedIndex<V extends object> {
-  private readonly slots: HashSlots;
-  private readonly values: V[] = [];
-  private readonly groups: string[] = [];
-  private readonly keys: string[] = [];
-  /** Every value of a key held by several, by the position of its first. */
-  private readonly lists = new Map<number, V[]>();
+export class NestedIndex<V extends object> {
+  private readonly outer = new Map<string, Map<string, V | V[]>>();
   private lastGroup: string | undefined = undefined;
-  private lastSeed = 0;
-
-  /** An index for at most `capacity` values. */
-  constructor(capacity: number) {
-    this.slots = new HashSlots(capacity);
-  }
-
-  private hashOf(group: string, key: string): number {
-    if (group !== this.lastGroup) {
-      this.lastGroup = group;
-      this.lastSeed = hashString(group, 0);
-    }
-    return hashString(key, this.lastSeed);
-  }
-
-  /** The position of the first value under (group, key), or -1. */
-  private find(h: number, group: string, key: string): number {
-    const slots = this.slots;
-    for (let cell = slots.next(h, -1); cell >= 0; cell = slots.next(h, cell)) {
-      const at = slots.ordinal(cell);
-      if (this.keys[at] === key && this.groups[at] === group) return at;
-    }
-    return -1;
-  }
+  private lastInner: Map<string, V | V[]> | undefined = undefined;
 
   add(group: string, key: string, value: V): void {
-    const h = this.hashOf(group, key);
-    const at = this.find(h, group, key);
-    if (at < 0) {
-      this.slots.add(h, this.values.length);
-      this.values.push(value);
-      this.groups.push(group);
-      this.keys.push(key);
-      return;
-    }
-    const list = this.lists.get(at);
-    if (list === undefined) this.lists.set(at, [this.values[at] as V, value]);
-    else list.push(value);
+    let inner = group === this.lastGroup ? this.lastInner : this.outer.get(group);
+    if (inner === undefined) this.outer.set(group, (inner = new Map()));
+    this.lastGroup = group;
+    this.lastInner = inner;
+    const prior = inner.get(key);
+    if (prior === undefined) inner.set(key, value);
+    else if (Array.isArray(prior)) prior.push(value);
+    else inner.set(key, [prior, value]);
   }
 
-  /** Every value under (group, key). */
+  /** Every value under (group, key), in insertion order, or after `sortAll`. */
   get(group: string, key: string): readonly V[] {
-    const at = this.find(this.hashOf(group, key), group, key);
-    if (at < 0) return [];
-    return this.lists.get(at) ?? [this.values[at] as V];
+    const found = this.outer.get(group)?.get(key);
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
   }
 
   sortAll(compare: (a: V, b: V) => number): void {
-    for (const list of this.lists.values()) list.sort(compare);
+    for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) v.sort(compare);
   }
 }
