@@ -5,6 +5,7 @@
  * it in their queries; the predicates below are the reference semantics every store must match.
  */
 import type { Artifact, Package, Product, Release } from "../model/records.js";
+import type { RevisionAudience } from "../store/types.js";
 
 /**
  * How a grant judges a release against its cutoff.
@@ -76,7 +77,7 @@ export function seesAllOf(scope: Scope, productId: string): boolean {
  * Which package revision an answer built within these scopes follows: `"all"` when any of them sees
  * drafts of the product, else `"listed"` (what drafts, files not yet uploaded and uploads into drafts leave alone).
  */
-export function revisionAudience(productId: string, ...scopes: readonly Scope[]): "all" | "listed" {
+export function revisionAudience(productId: string, ...scopes: readonly Scope[]): RevisionAudience {
   return scopes.some((scope) => seesAllOf(scope, productId)) ? "all" : "listed";
 }
 

@@ -87,12 +87,10 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const timeoutMs = options.timeoutMs ?? 0;
   const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
-  const plainNames = new Set<string>();
   const inProcess: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of methodNames(store)) {
     const plain = plainFunctionOf((store as unknown as Record<string, unknown>)[name]);
     if (plain !== undefined) {
-      plainNames.add(name);
       inProcess[name] = (...args: unknown[]): unknown => {
         try {
           return plain(...args);
@@ -136,7 +134,7 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   }
   // The write contract's marker is a property, not a method.
   if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
-  inheritFixedCredentials(store, wrapped, plainNames);
+  inheritFixedCredentials(store, wrapped, new Set(Object.keys(inProcess)));
   syncReadsOf.set(wrapped, inProcess);
   return wrapped as unknown as Store;
 }

@@ -15,6 +15,7 @@ import type { Artifact, Package, Product, Release } from "../../model/records.js
 import { ADMIN_SCOPE, isPackageVisible, revisionAudience } from "../../access/scope.js";
 import { keyText, scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
+import type { RevisionAudience } from "../../store/types.js";
 import { syncReadOf } from "../../store/wrap.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
@@ -169,7 +170,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
     path: [scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.principal.kind, scopeKey(upgradeScopeOf(ctx.principal, ctx.scope)), credential === null ? "h" : "q", ctx.origin, linksKey(ctx.urls), search],
   };
   const remembered = knownAnswer(slot);
-  const known = remembered?.kind === "none" && remembered.allRevision !== undefined ? await stillTrue(ctx, pkg, remembered) : remembered;
+  const known = remembered?.kind === "none" && remembered.allRevision !== undefined ? await stillTrue(ctx, pkg, remembered.allRevision, remembered) : remembered;
   const answer = known ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential), audience));
   if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
@@ -182,7 +183,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
  * The account's revision (`packageId` null) or a package's, read in process without a promise when
  * the store has a plain-function form of the read (the memory store), else awaited.
  */
-function revisionOf(ctx: EngineContext, packageId: string | null, audience: "all" | "listed" = "all"): string | Promise<string> {
+function revisionOf(ctx: EngineContext, packageId: string | null, audience: RevisionAudience = "all"): string | Promise<string> {
   if (packageId === null) {
     const read = syncReadOf(ctx.store, "getAccountRevision");
     return read !== undefined ? read(ctx.account.id) : ctx.store.getAccountRevision(ctx.account.id);
@@ -191,10 +192,9 @@ function revisionOf(ctx: EngineContext, packageId: string | null, audience: "all
   return read !== undefined ? read(ctx.account.id, packageId, audience) : ctx.store.getPackageRevision(ctx.account.id, packageId, audience);
 }
 
-/** A remembered answer, unless it is a 204 whose reason looked at files not yet uploaded and the full package revision has moved since. */
-async function stillTrue(ctx: EngineContext, pkg: Package, answer: TauriAnswer | undefined): Promise<TauriAnswer | undefined> {
-  if (answer === undefined || answer.kind === "update" || answer.allRevision === undefined) return answer;
-  return answer.allRevision === (await ctx.store.getPackageRevision(ctx.account.id, pkg.id, "all")) ? answer : undefined;
+/** A remembered 204 whose reason looked at files not yet uploaded, unless the full package revision has moved from `allRevision` since. */
+async function stillTrue(ctx: EngineContext, pkg: Package, allRevision: string, answer: TauriAnswer): Promise<TauriAnswer | undefined> {
+  return allRevision === (await revisionOf(ctx, pkg.id, "all")) ? answer : undefined;
 }
 
 /** Where a mounted handler's download links point (empty for Keygen's layout), so answers of two layouts are never shared. */
@@ -213,7 +213,7 @@ interface TauriQuestion {
 }
 
 /** Work a check's answer out from the store (what {@link resolveTauriUpdate} remembers). @throws {ForbiddenError} when the caller may not upgrade the current release. */
-async function decide(ctx: EngineContext, pkg: Package, product: Product, q: TauriQuestion, audience: "all" | "listed"): Promise<TauriAnswer> {
+async function decide(ctx: EngineContext, pkg: Package, product: Product, q: TauriQuestion, audience: RevisionAudience): Promise<TauriAnswer> {
   if (!STRICT_SEMVER.test(q.version)) return noUpdate("unknown-current-version");
   const current = await ctx.store.getReleaseByVersion(ctx.account.id, pkg.productId, pkg.id, q.version, ctx.lookupScope);
   if (current === null) return noUpdate("unknown-current-version");
@@ -232,7 +232,7 @@ async function decide(ctx: EngineContext, pkg: Package, product: Product, q: Tau
     const any = await resolveUpgrade(upgradeCtx, request);
     if (any === null) return noUpdate("up-to-date");
     // Files not yet uploaded move only the full revision: read before them, it dates this answer.
-    const allRevision = audience === "listed" ? await ctx.store.getPackageRevision(ctx.account.id, pkg.id, "all") : undefined;
+    const allRevision = audience === "listed" ? await revisionOf(ctx, pkg.id, "all") : undefined;
     const reason = await awaitsUpload(ctx, any, q.platform, q.arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform";
     return allRevision === undefined ? noUpdate(reason) : { kind: "none", reason, allRevision };
   }
