@@ -38,12 +38,24 @@ export const pep503Hash = checksumDigest;
 /** PEP 700 upload time of an ISO instant: always six fraction digits and `Z`. */
 export function uploadTimeOf(iso: string): string {
   // Stored instants are already `toISOString()` text; only other forms need a Date.
-  const text = CANONICAL_INSTANT.test(iso) ? iso : new Date(iso).toISOString();
+  const text = isCanonicalInstant(iso) ? iso : new Date(iso).toISOString();
   // `toISOString()` text always ends with `.mmmZ`: three more fraction digits go before the `Z`.
   return `${text.slice(0, -1)}000Z`;
 }
 
-const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** The form of a stored instant: `0` where a digit goes, else the character itself. */
+const INSTANT_FORM = "0000-00-00T00:00:00.000Z";
+
+/** `/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(iso)`, checked by position. */
+function isCanonicalInstant(iso: string): boolean {
+  if (iso.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = iso.charCodeAt(i);
+    const form = INSTANT_FORM.charCodeAt(i);
+    if (form === 48 ? c < 48 || c > 57 : c !== form) return false;
+  }
+  return true;
+}
 
 /** Metadata keys with a meaning to installers; they are never copied from free-form metadata. */
 const RESERVED = new Set(["requires-python", "yanked", "core-metadata", "dist-info-metadata", "gpg-sig", "provenance"]);
@@ -90,7 +102,7 @@ const SDIST = /\.(tar\.gz|zip|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma|tar
 
 /** Version from a wheel or sdist filename (`demo_pkg-1.0b1-py3-none-any.whl` → `1.0b1`); null when it does not parse. */
 export function versionFromFilename(filename: string): string | null {
-  if (/\.whl$/i.test(filename)) {
+  if (endsWithWhl(filename)) {
     // `split("-")` of the stem, counted rather than built: 5 or 6 parts, the second is the version.
     const end = filename.length - 4;
     const first = filename.indexOf("-");
@@ -101,11 +113,21 @@ export function versionFromFilename(filename: string): string | null {
     for (let at = filename.indexOf("-", second + 1); at >= 0 && at < end; at = filename.indexOf("-", at + 1)) dashes++;
     return dashes === 4 || dashes === 5 ? filename.slice(first + 1, second) : null;
   }
-  const m = SDIST.exec(filename);
-  if (m === null) return null;
-  const stem = filename.slice(0, m.index);
+  // `.tar.gz`, the usual sdist, is the only extension the pattern can match at its end: no regex run for it.
+  const at = filename.endsWith(".tar.gz") ? filename.length - 7 : (SDIST.exec(filename)?.index ?? -1);
+  if (at < 0) return null;
+  const stem = filename.slice(0, at);
   const dash = stem.lastIndexOf("-");
   return dash > 0 && dash < stem.length - 1 ? stem.slice(dash + 1) : null;
+}
+
+/** `/\.whl$/i.test(filename)` without a regular expression. */
+function endsWithWhl(filename: string): boolean {
+  const n = filename.length;
+  if (n < 4 || filename.charCodeAt(n - 4) !== 46) return false;
+  // `c | 32` is `w`, `h` or `l` only for that letter in either case.
+  const w = filename.charCodeAt(n - 3) | 32, h = filename.charCodeAt(n - 2) | 32, l = filename.charCodeAt(n - 1) | 32;
+  return w === 119 && h === 104 && l === 108;
 }
 
 /** Can the bytes of this artifact be served (so that advertising it is honest)? */
@@ -116,9 +138,10 @@ function servable(artifact: Artifact): boolean {
 /**
  * Project page entries for the artifacts a caller sees, in the store's order (release precedence
  * desc, then newest file). A `<file>.metadata` artifact next to `<file>` in the same release is not
- * a distribution: it becomes the file's PEP 658 `core-metadata`.
+ * a distribution: it becomes the file's PEP 658 `core-metadata`. With `only`, what that format does not
+ * render is left empty (HTML: `version` and `uploadTime`; JSON: `data`), so a page pays for its own fields alone.
  */
-export function projectFiles(rows: readonly ArtifactWithRelease[], urlOf: (artifact: Artifact) => string): PypiFile[] {
+export function projectFiles(rows: readonly ArtifactWithRelease[], urlOf: (artifact: Artifact) => string, only?: "html" | "json"): PypiFile[] {
   // Only a page with some `.metadata` file needs the names of each release's files.
   const byRelease = new Map<string, Map<string, Artifact>>();
   const hasMetadataFiles = rows.some((r) => r.artifact.filename.endsWith(".metadata"));
@@ -142,9 +165,9 @@ export function projectFiles(rows: readonly ArtifactWithRelease[], urlOf: (artif
       yanked: yankReason(release, artifact),
       coreMetadata: meta !== undefined && servable(meta) ? { hash: fileHashes(meta.checksum, meta.metadata)[0] ?? null } : null,
       size: artifact.filesize,
-      uploadTime: uploadTimeOf(artifact.created),
-      version: versionFromFilename(artifact.filename) ?? release.version,
-      data: dataAttributes(artifact.metadata),
+      uploadTime: only === "html" ? "" : uploadTimeOf(artifact.created),
+      version: only === "html" ? "" : (versionFromFilename(artifact.filename) ?? release.version),
+      data: only === "json" ? [] : dataAttributes(artifact.metadata),
     });
   }
   return out;

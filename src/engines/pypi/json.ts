@@ -1,7 +1,7 @@
 /**
  * @module engines/pypi/json — PEP 691 JSON pages with PEP 700 fields (`versions`, `size`, `upload-time`).
  */
-import type { PypiFile } from "./files.js";
+import type { FileHash, PypiFile } from "./files.js";
 
 /** API version both renderings declare (PEP 700). */
 export const PYPI_API_VERSION = "1.1";
@@ -23,7 +23,7 @@ export function renderProjectJson(name: string, files: readonly PypiFile[]): str
     files: files.map((f) => ({
       filename: f.filename,
       url: f.url,
-      hashes: Object.fromEntries(f.hashes.map((h) => [h.name, h.hex])),
+      hashes: hashesObject(f.hashes),
       "requires-python": f.requiresPython ?? undefined,
       // PEP 714: only the new key; `dist-info-metadata` crashes pip 22.3–23.1.
       "core-metadata": f.coreMetadata === null ? undefined : f.coreMetadata.hash === null ? true : { [f.coreMetadata.hash.name]: f.coreMetadata.hash.hex },
@@ -32,4 +32,11 @@ export function renderProjectJson(name: string, files: readonly PypiFile[]): str
       "upload-time": f.uploadTime,
     })),
   });
+}
+
+/** `Object.fromEntries` of the digests as name → hex, without an array per digest when there is one (as for most files). */
+function hashesObject(hashes: readonly FileHash[]): Record<string, string> {
+  // A computed key is an own data property even for `__proto__`, as fromEntries makes it.
+  if (hashes.length === 1) return { [(hashes[0] as FileHash).name]: (hashes[0] as FileHash).hex };
+  return Object.fromEntries(hashes.map((h) => [h.name, h.hex]));
 }

@@ -187,7 +187,7 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
     async render(format) {
       // Yanked releases stay listed (PEP 592); a blocked license denies the listing with its reason.
       const rows = await listablePackageFiles(ctx, pkg, product);
-      const files = projectFiles(rows, urlOf);
+      const files = projectFiles(rows, urlOf, format === "json" ? "json" : "html");
       const text = format === "json" ? renderProjectJson(pkg.key, files) : renderProjectHtml(pkg.name, ctx.account.name, files);
       let last = pkg.updated;
       for (const { artifact, release } of rows) {
