@@ -1,6 +1,7 @@
 /**
  * @module bench/profile-startup — W5's memory start-up taken apart (the profile behind its figure):
- * read, decode, `JSON.parse`, `loadDataset` and `createMemoryStore` of W1's dataset, timed in turn.
+ * read, decode, `JSON.parse`, `loadDataset` and `createMemoryStore` of W1's dataset, then the package
+ * revisions the first update check asks for (worked out on first use), timed in turn.
  * Usage (after `npm run build`): node --max-old-space-size=8192 bench/profile-startup.mjs [N, default 100000]
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -29,8 +30,12 @@ try {
   step("JSON.parse");
   const dataset = await loadDataset(json, {});
   step("loadDataset");
-  createMemoryStore(dataset);
+  const store = createMemoryStore(dataset);
   step("createMemoryStore");
+  for (const p of dataset.packages) await store.getPackageRevision(p.accountId, p.id, "listed");
+  step("listed package revisions");
+  for (const p of dataset.packages) await store.getPackageRevision(p.accountId, p.id);
+  step("full package revisions");
   console.log(`N=${n}: ${steps.join(", ")}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

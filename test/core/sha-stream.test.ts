@@ -4,12 +4,19 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Sha256 } from "../../src/core/sha256.js";
+import { Sha256, sha256HexOfText } from "../../src/core/sha256.js";
 import { Sha512 } from "../../src/core/sha512.js";
 
 const reference = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 describe("Sha256", () => {
+  it("hashes a text's UTF-8 in one call as node:crypto does, for every length around the padding boundaries and after a longer text", () => {
+    const texts = ["", "abc", "é€😀", "x".repeat(100_000)];
+    for (let length = 0; length <= 200; length++) texts.push("aé€😀".repeat(length).slice(0, length), randomBytes(length).toString("latin1"));
+    texts.push("short again");
+    for (const text of texts) expect(sha256HexOfText(text), `length ${text.length}`).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
+  });
+
   it("matches the FIPS 180-2 examples", () => {
     expect(new Sha256().hex()).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     expect(new Sha256().update(new TextEncoder().encode("abc")).hex()).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

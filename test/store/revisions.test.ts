@@ -3,9 +3,11 @@
  * dataset file, in two: see test/sql/etags-across-servers.test.ts) give the same revisions, a write
  * moves the revisions of what it touched only, and the same write on another store gives the same again.
  */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createWritableMemoryStore } from "../../src/store/memory-write.js";
+import { contentRevision } from "../../src/store/memory-revisions.js";
 import { conformanceDataset, IDS } from "../../src/testing/fixture.js";
 
 const A = IDS.account;
@@ -35,5 +37,12 @@ describe("memory store revisions", () => {
     expect(await b.getPackageRevision(A, IDS.pkgOpenPypi)).toBe(await a.getPackageRevision(A, IDS.pkgOpenPypi));
     await a.setReleaseStatus(A, release.id, "YANKED", AT);
     expect(await a.getPackageRevision(A, IDS.pkgOpenPypi)).not.toBe(await b.getPackageRevision(A, IDS.pkgOpenPypi));
+  });
+
+  it("are the SHA-256 of the records' JSON with keys sorted, undefined members left out and each record (object with an id) as its own digest", () => {
+    const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+    const inner = { z: 1, id: "r1", a: [true, null], m: { "é": "€", "10": 2, "9": undefined } };
+    const text = `["listed",#${sha('{"a":[true,null],"id":"r1","m":{"10":2,"é":"€"},"z":1}')},{"b":"x"},"😀",7]`;
+    expect(contentRevision(["listed", inner, { b: "x", c: undefined }, "😀", 7])).toBe(`c${sha(text).slice(0, 32)}`);
   });
 });
