@@ -1,7 +1,8 @@
 /**
  * @module bench/w3-http — W3: `release-engines serve` on each store (memory, SQLite, PostgreSQL)
  * under wrk on loopback, each route as a ratio to a bare node:http server answering the same status
- * and a constant body of the same size, measured alternately in the same run; on PostgreSQL also
+ * and a constant body of the same size, measured alternately in the same run (PostgreSQL both in
+ * `--cache check`, the default, and `--cache listen`: rows suffixed PostgresListen); on PostgreSQL also
  * against a floor that makes the one statement a warm request makes (bench/pg-floor-server.mjs);
  * and two peers beside them: hazel (npm `hazel-server`, its GitHub API stubbed on loopback)
  * answering its update check against our Tauri check, and Debian's nginx serving the same
@@ -28,7 +29,7 @@ const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 /** Targets of the issue: route throughput as a share of the bare server's, on every store (the plain page is memory's only). */
 const ROUTE_TARGETS = { tauri200: 0.6, tauri204: 0.8, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.8 };
 /** Result names by store: memory keeps the route's name, the others add the store's. */
-const SUFFIX = { memory: "", sqlite: "Sqlite", postgres: "Postgres" };
+const SUFFIX = { memory: "", sqlite: "Sqlite", postgres: "Postgres", postgresListen: "PostgresListen" };
 /** Targets against the peers: our req/s as a multiple of theirs. */
 const PEER_TARGETS = { hazel: 1.5, nginx: 0.5 };
 
@@ -68,6 +69,9 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       await store.close();
       stores.postgres = await startServer(CLI, ["serve", "--database-url", pgUrl, "--port", "0", "--log-format", "none"]);
       servers.push(stores.postgres);
+      // The same database served with `--cache listen`: no statement for a warm request while its LISTEN connection is up.
+      stores.postgresListen = await startServer(CLI, ["serve", "--database-url", pgUrl, "--cache", "listen", "--port", "0", "--log-format", "none"]);
+      servers.push(stores.postgresListen);
     }
 
     const tauriPath = (version) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(version)}`;

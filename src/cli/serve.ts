@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { CommandUsageError } from "./flags.js";
 import { listenFailure } from "./fatal.js";
-import { openSqlStore, storeSource } from "./store-source.js";
+import { cacheModeOf, openSqlStore, storeSource } from "./store-source.js";
 import { connectionLimitsFromFlags, LIMIT_FLAGS, type ConnectionLimits } from "../node/limits.js";
 import { S3_FLAGS, S3_FLAGS_USAGE } from "../node/s3-flags.js";
 import { parseFlags, s3OptionsOf, s3StorageOf } from "./command-flags.js";
@@ -15,7 +15,7 @@ import type { Store } from "../store/types.js";
 import type { ShortHosts } from "../http/mounts.js";
 
 /** The usage of `serve`. */
-export const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL)
+export const SERVE_USAGE = `Usage: release-engines serve (--data FILE.json | --db FILE.sqlite | --database-url URL [--cache listen|check|off])
                             [--blobs DIR | --s3-bucket NAME …] [--port 8080] [--host 127.0.0.1] [--base-url URL] [--account SLUG]
                             [--pypi-host H] [--tauri-host H] [--raw-host H]
 
@@ -26,6 +26,13 @@ Options:
   --seed FILE.json  with --db: when the db file does not exist yet, make it from this dataset
                     and copy the dataset's files into the blob folder (npm start does this)
   --database-url U  PostgreSQL store to serve (postgres://…); many servers may share one
+  --cache MODE      with --database-url, how reads are kept: 'check' (default) makes one
+                    statement per request, so a change by any server or by hand is seen by the
+                    next request; 'listen' makes none while a LISTEN connection of its own is up
+                    (a change is seen once its notification arrives, milliseconds after commit;
+                    it checks per request while that connection is down): it needs a direct or
+                    session-pooled connection, not transaction pooling (PgBouncer
+                    pool_mode=transaction drops notifications); 'off' asks on every read
   --blobs DIR       folder artifact files are read from. Imported datasets keep relative 'file'
                     keys, so point this at the folder the dataset's files are relative to.
                     Default: the dataset's folder (--data), the db file's folder (--db), or
@@ -82,6 +89,7 @@ export async function runServe(args: string[]): Promise<void> {
     data: { type: "string" },
     db: { type: "string" },
     "database-url": { type: "string" },
+    cache: { type: "string" },
     blobs: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
@@ -119,6 +127,8 @@ export async function runServe(args: string[]): Promise<void> {
   if (maxUploadText !== undefined && !/^[1-9]\d{0,15}$/.test(maxUploadText)) throw new CommandUsageError(`--max-upload-bytes must be a whole number of bytes above 0 (got '${maxUploadText}')`, usage);
   const data = values.data as string | undefined;
   const source = storeSource(values, true, usage);
+  const cache = cacheModeOf(values, source, usage);
+  if (source !== null && cache !== undefined) source.cache = cache;
   if (data !== undefined && source !== null) throw new CommandUsageError("give only one of --data, --db and --database-url", usage);
   if (data === undefined && source === null) throw new CommandUsageError("serve needs --data FILE.json, --db FILE.sqlite or --database-url URL", usage);
   const portText = (values.port as string | undefined) ?? "8080";

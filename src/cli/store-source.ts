@@ -7,8 +7,23 @@ import { CommandUsageError } from "./flags.js";
 import { CliFailure, databaseFailure, importWithPeer, redactUrl } from "./fatal.js";
 import type { SqlStore } from "../sql/store.js";
 
-/** Where a SQL store lives, from --db or --database-url. */
-export type StoreSource = { kind: "sqlite" | "postgres"; target: string };
+/** Where a SQL store lives, from --db or --database-url; `cache` is how a PostgreSQL store keeps reads (default `check`). */
+export type StoreSource = { kind: "sqlite" | "postgres"; target: string; cache?: PostgresCacheMode };
+
+/** The PostgreSQL cache modes `serve --cache` takes (as postgres.ts's CacheOptions, without loading pg for a usage error). */
+export const POSTGRES_CACHE_MODES = ["listen", "check", "off"] as const;
+
+/** One of {@link POSTGRES_CACHE_MODES}. */
+export type PostgresCacheMode = (typeof POSTGRES_CACHE_MODES)[number];
+
+/** The `--cache` flag's mode; undefined when not given. @throws {CommandUsageError} for a mode not known or given without --database-url. */
+export function cacheModeOf(values: Record<string, string | boolean | undefined>, source: StoreSource | null, usage: string): PostgresCacheMode | undefined {
+  const mode = values.cache as string | undefined;
+  if (mode === undefined) return undefined;
+  if (!(POSTGRES_CACHE_MODES as readonly string[]).includes(mode)) throw new CommandUsageError(`--cache must be one of ${POSTGRES_CACHE_MODES.join(", ")} (got '${mode}')`, usage);
+  if (source?.kind !== "postgres") throw new CommandUsageError("--cache chooses how a PostgreSQL store keeps its reads: it needs --database-url", usage);
+  return mode as PostgresCacheMode;
+}
 
 /** The store a command's `--db` / `--database-url` name; null when neither is given and `optional`. @throws {CommandUsageError}. */
 export function storeSource(values: Record<string, string | boolean | undefined>, optional: boolean, usage: string): StoreSource | null {
@@ -39,7 +54,7 @@ export async function openSqlStore(source: StoreSource): Promise<SqlStore> {
       store = createSqliteStore({ filename: source.target });
     } else {
       const { createPostgresStore } = await importWithPeer(() => import("../postgres.js"));
-      store = createPostgresStore({ connectionString: source.target });
+      store = createPostgresStore({ connectionString: source.target, ...(source.cache !== undefined ? { cache: source.cache } : {}) });
     }
   } catch (error) {
     throw databaseFailure(error, source.kind, source.target) ?? error;

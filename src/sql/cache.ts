@@ -81,7 +81,15 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     return checking;
   };
 
-  const keyOf = (name: string, args: unknown[]) => `${name}\u0000${JSON.stringify(args)}`;
+  /** Strings only (most reads: slugs, ids, keys), none holding a NUL: joined, which JSON text (starting `[`) never equals; else JSON. */
+  const keyOf = (name: string, args: unknown[]): string => {
+    let key = name;
+    for (const arg of args) {
+      if (typeof arg !== "string" || arg.includes("\u0000")) return `${name}\u0000${JSON.stringify(args)}`;
+      key += "\u0000\u0001" + arg;
+    }
+    return key;
+  };
   const put = (map: Map<string, Promise<unknown>>, key: string, answer: Promise<unknown>) => {
     map.set(key, answer);
     if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
@@ -96,29 +104,43 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     };
   };
 
+  const lookup = (name: string, fn: (...args: unknown[]) => Promise<unknown>, args: unknown[]): Promise<unknown> => {
+    const key = keyOf(name, args);
+    const kept = entries.get(key);
+    if (kept !== undefined) {
+      // Most recently used last, so the oldest is the first in the map.
+      entries.delete(key);
+      entries.set(key, kept);
+      return kept;
+    }
+    const started = epoch;
+    let answer: Promise<unknown>;
+    try {
+      answer = fn.apply(store, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (started === epoch) {
+      const mine = entries;
+      put(mine, key, answer);
+      // A failure is not kept; nor is an answer whose read began before a drop (the map it went into is gone).
+      answer.catch(() => {
+        if (mine.get(key) === answer) mine.delete(key);
+      });
+    }
+    return answer;
+  };
+
+  // Not `async`: a kept answer is returned as the very promise kept, with no frame of its own; only a due check waits.
   const read = (name: string, fn: (...args: unknown[]) => Promise<unknown>, startsRequest: boolean) =>
-    async (...args: unknown[]): Promise<unknown> => {
-      feed.start?.();
-      if (!feed.live() && (startsRequest || Date.now() - checkedAt > STALE_MS)) await check();
-      const key = keyOf(name, args);
-      const kept = entries.get(key);
-      if (kept !== undefined) {
-        // Most recently used last, so the oldest is the first in the map.
-        entries.delete(key);
-        entries.set(key, kept);
-        return kept;
+    (...args: unknown[]): Promise<unknown> => {
+      try {
+        feed.start?.();
+        if (!feed.live() && (startsRequest || Date.now() - checkedAt > STALE_MS)) return check().then(() => lookup(name, fn, args));
+        return lookup(name, fn, args);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const started = epoch;
-      const answer = fn.apply(store, args);
-      if (started === epoch) {
-        const mine = entries;
-        put(mine, key, answer);
-        // A failure is not kept; nor is an answer whose read began before a drop (the map it went into is gone).
-        answer.catch(() => {
-          if (mine.get(key) === answer) mine.delete(key);
-        });
-      }
-      return answer;
     };
 
   const cached: Record<string, unknown> = { ...store };

@@ -66,8 +66,14 @@ async function asAdmin(url: string, text: string): Promise<void> {
     await client.connect();
     return client;
   })();
-  await (await admin).query(text);
+  // One statement at a time on the one connection (stores made and dropped together would overlap: pg warns and pg@9 refuses).
+  const mine = adminTurn.then(async () => void (await (await admin!).query(text)));
+  adminTurn = mine.catch(() => {});
+  await mine;
 }
+
+/** The admin connection's last statement: the next waits for it. */
+let adminTurn: Promise<void> = Promise.resolve();
 
 /**
  * A new database cloned from the run's migrated template (cloning skips re-running the migrations
