@@ -421,21 +421,43 @@ interface DispatchState {
 
 /**
  * Authenticate and run a route. With an in-process store (`accountNow`) the account is read without
- * an `await`, and a principal {@link knownPrincipal} knows is used without one.
+ * an `await`, and a principal {@link knownPrincipal} knows is used without one: then the route's own
+ * promise is the only one made (no async frame of its own around it).
  */
-async function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts, accountNow: ((segment: string) => Account | null) | undefined): Promise<EngineResult> {
-  let account: Account | null = null;
-  let principal: Principal = ANONYMOUS;
-  if (match.account !== undefined) {
-    account = accountNow !== undefined ? accountNow(match.account) : await store.getAccount(match.account);
-    if (account === null) throw notFound("account", match.account);
-    state.account = account;
-    // CE: an environment is refused once the account is known, before authentication (current_environment_scope.rb).
-    refuseEnvironment(req.headers);
-    const auth = isNpmRoute(match.name) ? { store, now: at, tokenMayBeLicenseKey: true } : { store, now: at };
-    const credentials = new CredentialsOf(req);
-    principal = knownPrincipal(auth, account, credentials) ?? (await authenticate(auth, account, credentials));
-  }
+function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts, accountNow: ((segment: string) => Account | null) | undefined): Promise<EngineResult> {
+  if (match.account === undefined) return runRoute(handler, req, store, options, at, state, parts, null, ANONYMOUS);
+  if (accountNow === undefined) return dispatchAwaiting(match, handler, req, store, options, at, state, parts);
+  const account = accountNow(match.account);
+  const auth = accountAuth(match, account, store, at, state, req);
+  const credentials = new CredentialsOf(req);
+  const principal = knownPrincipal(auth, account as Account, credentials);
+  if (principal !== undefined) return runRoute(handler, req, store, options, at, state, parts, account, principal);
+  return authenticate(auth, account as Account, credentials).then((found) => runRoute(handler, req, store, options, at, state, parts, account, found));
+}
+
+/** {@link dispatch} on a store whose reads are awaited. */
+async function dispatchAwaiting(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts): Promise<EngineResult> {
+  const account = await store.getAccount(match.account as string);
+  const auth = accountAuth(match, account, store, at, state, req);
+  const credentials = new CredentialsOf(req);
+  const principal = knownPrincipal(auth, account as Account, credentials) ?? (await authenticate(auth, account as Account, credentials));
+  return runRoute(handler, req, store, options, at, state, parts, account, principal);
+}
+
+/**
+ * The account a route names, checked before authentication: 404 when there is none, and an environment refused (CE).
+ * @throws {NotFoundError} for an unknown account; {@link refuseEnvironment}'s error for an environment.
+ */
+function accountAuth(match: RouteMatch, account: Account | null, store: Store, at: Date, state: DispatchState, req: RouteRequest): { store: Store; now: Date; tokenMayBeLicenseKey?: boolean } {
+  if (account === null) throw notFound("account", match.account as string);
+  state.account = account;
+  // CE: an environment is refused once the account is known, before authentication (current_environment_scope.rb).
+  refuseEnvironment(req.headers);
+  return isNpmRoute(match.name) ? { store, now: at, tokenMayBeLicenseKey: true } : { store, now: at };
+}
+
+/** Run a route's handler for an authenticated caller. */
+function runRoute(handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts, account: Account | null, principal: Principal): Promise<EngineResult> {
   const ctx: EngineContext = {
     store,
     now: at,

@@ -245,6 +245,11 @@ export function toNodeListener(handler: (request: RequestLike) => Promise<Respon
 
 /** Write a finalized engine result to a node:http response: known bodies in one write, streams piece by piece. Resolves with the body bytes written. */
 export async function sendResult(result: EngineResult, res: ServerResponse): Promise<number> {
+  return writeResult(result, res);
+}
+
+/** {@link sendResult} without a promise for a body written in one piece: the bytes written, or a promise of them for a stream. */
+function writeResult(result: EngineResult, res: ServerResponse): number | Promise<number> {
   if (result.statusText !== undefined) res.writeHead(result.status, result.statusText, result.headers);
   else res.writeHead(result.status, result.headers);
   const body = result.body;
@@ -286,7 +291,7 @@ export function toResultListener(handle: (request: RequestLike) => Promise<Engin
   if (answered === undefined && before === undefined) {
     return (req, res) => {
       const request = requestOf(req, res);
-      if (request !== null) handle(request).then((result) => sendResult(result, res)).catch(() => failed(res));
+      if (request !== null) handle(request).then((result) => writeResult(result, res)).catch(() => failed(res));
     };
   }
   return (req, res) => {
@@ -305,15 +310,23 @@ export function toResultListener(handle: (request: RequestLike) => Promise<Engin
       answered?.(method, null, 400, performance.now() - started, BAD_REQUEST.length);
       return;
     }
-    handle(request)
-      .then((result) => sendResult(result, res))
-      .then(
-        (bytes) => answered?.(method, request.parts?.route ?? null, res.statusCode, performance.now() - started, bytes),
-        () => {
-          failed(res);
-          answered?.(method, request.parts?.route ?? null, 500, performance.now() - started, 0);
-        },
-      );
+    const done = (bytes: number) => answered?.(method, request.parts?.route ?? null, res.statusCode, performance.now() - started, bytes);
+    const fail = () => {
+      failed(res);
+      answered?.(method, request.parts?.route ?? null, 500, performance.now() - started, 0);
+    };
+    // A body written in one piece is logged at once, without a promise of its own.
+    handle(request).then((result) => {
+      let sent: number | Promise<number>;
+      try {
+        sent = writeResult(result, res);
+      } catch {
+        fail();
+        return;
+      }
+      if (typeof sent === "number") done(sent);
+      else sent.then(done, fail);
+    }, fail);
   };
 }
 

@@ -144,7 +144,8 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   // The question as text: the raw query string when the caller has it (then a remembered answer needs
   // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
   const search = input.search ?? input.query.toString();
-  const accountRevision = await revisionOf(ctx, null);
+  const accountRead = revisionOf(ctx, null);
+  const accountRevision = typeof accountRead === "string" ? accountRead : await accountRead;
   const knownPkg = knownPackage(ctx.store, ctx.account.id, accountRevision, input.package);
   const found = knownPkg !== undefined ? knownPkg : await lookUpPackage(ctx, input.package, accountRevision);
   if (found === null || found.product === null || !isPackageVisible(ctx.scope, found.pkg, found.product)) {
@@ -155,15 +156,16 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const { pkg, product } = found;
 
   // SPEC 20: an app that authenticates with `?auth=`/`?token=` sends no header, so its download needs the same credential.
-  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential({ authorization: input.headers?.get("authorization") ?? null, get query() { return input.query; } });
+  const credential = ctx.principal.kind === "anonymous" ? null : queryCredential(new InputCredentials(input));
   // A caller who sees no drafts gets answers that follow the listed revision: a draft being made, its
   // files uploading, leave them as they were (only the 204 reasons below look further, and say so).
   const audience = revisionAudience(pkg.productId, ctx.scope, ctx.lookupScope);
+  const packageRead = revisionOf(ctx, pkg.id, audience);
   const slot: AnswerSlot = {
     store: ctx.store,
     accountId: ctx.account.id,
     packageId: pkg.id,
-    packageRevision: await revisionOf(ctx, pkg.id, audience),
+    packageRevision: typeof packageRead === "string" ? packageRead : await packageRead,
     accountRevision,
     // Everything else the answer depends on: what the caller may see and look up; who (the kind decides `authorize`'s branch);
     // the upgrade scope (a user's role narrows which releases it is offered); whether links carry a query credential; where they point; what was asked.
@@ -172,11 +174,25 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const remembered = knownAnswer(slot);
   const known = remembered?.kind === "none" && remembered.allRevision !== undefined ? await stillTrue(ctx, pkg, remembered.allRevision, remembered) : remembered;
   const answer = known ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential), audience));
-  if (answer.kind === "none") return noContentResult({ [REASON_HEADER]: answer.reason, Vary: VARY });
+  // A literal key (REASON_HEADER's text): a computed one makes V8 define the literal's properties one by one at run time.
+  if (answer.kind === "none") return noContentResult({ "Release-Engines-Reason": answer.reason, Vary: VARY });
   if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
   const upgrade = answer.upgrade;
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
+}
+
+/** The credential source of a Tauri check: its `Authorization`, and its query parsed only when read (a class: a literal with a getter is built at run time). */
+class InputCredentials {
+  readonly authorization: string | null;
+
+  constructor(private readonly input: TauriUpdateInput) {
+    this.authorization = input.headers?.get("authorization") ?? null;
+  }
+
+  get query(): URLSearchParams {
+    return this.input.query;
+  }
 }
 
 /**
