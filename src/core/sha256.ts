@@ -75,6 +75,8 @@ const encoder = new TextEncoder();
 const state = new Int32Array(8);
 const schedule = new Int32Array(64);
 let scratch = new Uint8Array(1 << 16);
+/** Buffers up to this size are kept for the next call; a larger one (a whole package's digests: tens of MB) is used once and let go. */
+const KEEP_SCRATCH = 1 << 20;
 
 /**
  * The lower-case hex SHA-256 of a string's UTF-8 bytes in one call: the bytes are encoded into,
@@ -83,8 +85,8 @@ let scratch = new Uint8Array(1 << 16);
 export function sha256HexOfText(text: string): string {
   // UTF-8 takes at most 3 bytes per UTF-16 unit; the padding at most 72 more.
   const room = text.length * 3 + 72;
-  if (scratch.length < room) scratch = new Uint8Array(Math.max(room, scratch.length * 2));
-  const bytes = scratch;
+  if (scratch.length < room && room <= KEEP_SCRATCH) scratch = new Uint8Array(Math.min(KEEP_SCRATCH, Math.max(room, scratch.length * 2)));
+  const bytes = scratch.length >= room ? scratch : new Uint8Array(room);
   const length = encoder.encodeInto(text, bytes).written;
   const padded = (length + 72) & ~63;
   bytes[length] = 0x80;

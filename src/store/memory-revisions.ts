@@ -39,7 +39,7 @@ function objectText(record: Record<string, unknown>, digests: RecordDigests): st
   for (const k of keys) {
     const v = record[k];
     if (v === undefined) continue;
-    out += `${out.length === 1 ? "" : ","}${JSON.stringify(k)}:${typeof v === "object" && v !== null ? canonical(v, digests) : (JSON.stringify(v) ?? "null")}`;
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(k)}:${canonical(v, digests)}`;
   }
   return `${out}}`;
 }
