@@ -184,7 +184,7 @@ export async function runServe(args: string[]): Promise<void> {
   if (data !== undefined) {
     const [{ loadDatasetFile }, { createMemoryStore }] = await Promise.all([import("../node/dataset-file.js"), import("../store/memory.js")]);
     const loaded = await loadDatasetFile(data);
-    store = createMemoryStore(loaded.dataset);
+    store = createMemoryStore(loaded.dataset, { sourceDigest: loaded.digest });
     root = loaded.root;
     console.error(`serving ${data} from memory: read-only (writes answer 405 STORE_READ_ONLY); serve --db FILE.sqlite to publish`);
   } else {
