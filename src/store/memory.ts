@@ -38,7 +38,7 @@ export function createMemoryStore(dataset: Dataset, options: MemoryStoreOptions 
 export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, sourceDigest?: string): Store {
   const {
     accountsById, accountsBySlug, productsById, productsByCode, packagesById, packagesByKey, packagesByEngine, enginesByAccount,
-    releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsById, artifactsByFilename,
+    releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsIndexed,
     licensesByKey, licensesById, licensesByUser, policies, users, tokens,
   } = buildMemoryIndexes(dataset);
 
@@ -235,7 +235,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
       return best < 0 ? null : (releaseAt[best] as Release);
     },
     getArtifact(accountId, id) {
-      const artifact = owned(artifactsById.get(id), accountId);
+      const artifact = owned(artifactsIndexed().byId.get(id), accountId);
       const release = artifact ? infos.get(artifact.releaseId)?.release : undefined;
       return artifact && release ? { artifact, release } : null;
     },
@@ -296,10 +296,10 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
     findArtifact(accountId, idOrFilename, scope, filter) {
       const candidates: Artifact[] = [];
       if (isUuid(idOrFilename)) {
-        const byId = owned(artifactsById.get(idOrFilename), accountId);
+        const byId = owned(artifactsIndexed().byId.get(idOrFilename), accountId);
         if (byId) candidates.push(byId);
       }
-      candidates.push(...artifactsByFilename.get(accountId, idOrFilename));
+      candidates.push(...artifactsIndexed().byFilename.get(accountId, idOrFilename));
       for (const artifact of candidates) {
         const release = infos.get(artifact.releaseId)?.release;
         if (release && artifactVisible(scope, artifact, release) && (filter === undefined || matchesLookup(artifact, release, filter))) return { artifact, release };
