@@ -237,9 +237,9 @@ export async function runServe(args: string[]): Promise<void> {
   // Always this plain line on stdout, whatever the log format: scripts wait for it.
   console.log(`listening on http://${shownHost}:${port}`);
   ops.start(server, close);
-  // The dataset file's bytes, text and parsed tree are garbage now: collect them once, so RSS follows the store.
+  // The dataset file's bytes, text and parsed tree are garbage now: collect them once (when no request waits), so RSS follows the store.
   if (data !== undefined) {
-    const { collectGarbage } = await import("../node/heap.js");
-    setImmediate(collectGarbage);
+    const { collectGarbageWhenIdle } = await import("../node/heap.js");
+    void collectGarbageWhenIdle(server);
   }
 }
