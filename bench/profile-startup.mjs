@@ -1,9 +1,12 @@
 /**
  * @module bench/profile-startup — W5's memory start-up taken apart (the profile behind its figure):
- * read, decode, `JSON.parse`, `loadDataset` and `createMemoryStore` of W1's dataset, then the package
- * revisions the first update check asks for (worked out on first use), timed in turn.
+ * read, decode, `JSON.parse`, the file's SHA-256 (serve's revisions come from it), `loadDataset` and
+ * `createMemoryStore` of W1's dataset, then the package revisions the first update check asks for
+ * (worked out on first use) from that digest, and from the records' content as a store without one
+ * (a writable memory store) works them out, timed in turn.
  * Usage (after `npm run build`): node --max-old-space-size=8192 bench/profile-startup.mjs [N, default 100000]
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,14 +31,20 @@ try {
   step("decode");
   const json = JSON.parse(text);
   step("JSON.parse");
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  step("file SHA-256");
   const dataset = await loadDataset(json, {});
   step("loadDataset");
-  const store = createMemoryStore(dataset);
+  const served = createMemoryStore(dataset, { sourceDigest: digest });
   step("createMemoryStore");
+  for (const p of dataset.packages) await served.getPackageRevision(p.accountId, p.id, "listed");
+  step("listed package revisions from the digest");
+  const store = createMemoryStore(dataset);
+  step("createMemoryStore without a digest");
   for (const p of dataset.packages) await store.getPackageRevision(p.accountId, p.id, "listed");
-  step("listed package revisions");
+  step("listed package revisions from content");
   for (const p of dataset.packages) await store.getPackageRevision(p.accountId, p.id);
-  step("full package revisions");
+  step("full package revisions from content");
   console.log(`N=${n}: ${steps.join(", ")}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -53,7 +53,7 @@ export async function runW5({ sizes, reps, dbs, tmp, log, slowMs = 20_000 }) {
           const res = await rawGet(`${server.url}${check}`, { authorization: `License ${WORLD.appKey}` });
           firstAnswer.push(nowNs() - server.startedAt);
           if (res.status !== 200) throw new Error(`W5 ${name} N=${n}: the first check answered ${res.status}`);
-          // Resident memory once start-up's garbage could be handed back (serve collects it right after listening).
+          // Resident memory once start-up's garbage could be handed back (serve collects it once no request has come for 250 ms).
           if (name === "memory") await new Promise((r) => setTimeout(r, 3_000));
           rss.push(rssOf(server.child.pid));
         } finally {

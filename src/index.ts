@@ -13,7 +13,7 @@ export { loadDataset, EPOCH, type Dataset, type DatasetFileReader, type LoadData
 export { DatasetFileSchema, type DatasetFile } from "./dataset/schema.js";
 export type * from "./store/types.js";
 export { ANONYMOUS_SCOPE, ADMIN_SCOPE, isArtifactVisible, isPackageVisible, isReleaseVisible, type Grant, type Scope } from "./access/scope.js";
-export { createMemoryStore } from "./store/memory.js";
+export { createMemoryStore, type MemoryStoreOptions } from "./store/memory.js";
 export { createWritableMemoryStore } from "./store/memory-write.js";
 export { wrapStore, type WrapStoreOptions } from "./store/wrap.js";
 export { authenticate, challengeScheme, type AuthContext } from "./auth/authenticate.js";

@@ -184,7 +184,7 @@ export async function runServe(args: string[]): Promise<void> {
   if (data !== undefined) {
     const [{ loadDatasetFile }, { createMemoryStore }] = await Promise.all([import("../node/dataset-file.js"), import("../store/memory.js")]);
     const loaded = await loadDatasetFile(data);
-    store = createMemoryStore(loaded.dataset);
+    store = createMemoryStore(loaded.dataset, { sourceDigest: loaded.digest });
     root = loaded.root;
     console.error(`serving ${data} from memory: read-only (writes answer 405 STORE_READ_ONLY); serve --db FILE.sqlite to publish`);
   } else {
@@ -237,9 +237,9 @@ export async function runServe(args: string[]): Promise<void> {
   // Always this plain line on stdout, whatever the log format: scripts wait for it.
   console.log(`listening on http://${shownHost}:${port}`);
   ops.start(server, close);
-  // The dataset file's bytes, text and parsed tree are garbage now: collect them once, so RSS follows the store.
+  // The dataset file's bytes, text and parsed tree are garbage now: collect them once (when no request waits), so RSS follows the store.
   if (data !== undefined) {
-    const { collectGarbage } = await import("../node/heap.js");
-    setImmediate(collectGarbage);
+    const { collectGarbageWhenIdle } = await import("../node/heap.js");
+    void collectGarbageWhenIdle(server);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * @module node/dataset-file — read a dataset file from disk, with its artifact files.
  */
+import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open, readFile, realpath } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
@@ -11,6 +12,11 @@ import { loadDataset, type Dataset } from "../dataset/load.js";
 export interface LoadedDatasetFile {
   dataset: Dataset;
   root: string;
+  /**
+   * The hex SHA-256 of the file's bytes and of every artifact file it read (by path): the same files
+   * give the same digest, a change to any of them another (the memory store's `sourceDigest`).
+   */
+  digest: string;
 }
 
 /**
@@ -18,21 +24,41 @@ export interface LoadedDatasetFile {
  * @throws {DatasetError} listing every problem; unreadable or non-JSON files are one problem.
  */
 export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> {
-  const json = await readJsonFile(path);
+  const { json, digest: fileDigest } = await readJsonFile(path);
   const root = await realpath(dirname(resolve(path)));
+  const read = new Map<string, string | null>();
   const dataset = await loadDataset(json, {
     readFile: async (rel) => {
-      try {
-        const full = await realpath(resolve(root, rel));
-        if (!full.startsWith(root + sep)) return null;
-        return await readRegularFile(full, ARTIFACT_READ_TIMEOUT_MS);
-      } catch (error) {
-        if (error instanceof ArtifactReadError) throw error;
-        return null;
-      }
+      const bytes = await readArtifactFile(root, rel);
+      read.set(rel, bytes === null ? null : sha256Hex(bytes));
+      return bytes;
     },
   });
-  return { dataset, root };
+  return { dataset, root, digest: sourceDigest(fileDigest, read) };
+}
+
+/** The hex SHA-256 of some bytes (native: the dataset file is hundreds of MB at 100,000 releases). */
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** One digest of the dataset file's digest and those of the artifact files read, in path order (reads may finish in any order). */
+function sourceDigest(fileDigest: string, read: ReadonlyMap<string, string | null>): string {
+  if (read.size === 0) return fileDigest;
+  const files = [...read].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash("sha256").update(JSON.stringify([fileDigest, files])).digest("hex");
+}
+
+/** An artifact file's bytes, read relative to `root`; null when it is missing or outside `root`. @throws {ArtifactReadError}. */
+async function readArtifactFile(root: string, rel: string): Promise<Uint8Array | null> {
+  try {
+    const full = await realpath(resolve(root, rel));
+    if (!full.startsWith(root + sep)) return null;
+    return await readRegularFile(full, ARTIFACT_READ_TIMEOUT_MS);
+  } catch (error) {
+    if (error instanceof ArtifactReadError) throw error;
+    return null;
+  }
 }
 
 /**
@@ -41,14 +67,14 @@ export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> 
  * frame, and `loadDatasetFile` waits for minutes on the records while they would stay reachable.
  * @throws {DatasetError} for an unreadable file or one that is not JSON.
  */
-async function readJsonFile(path: string): Promise<unknown> {
+async function readJsonFile(path: string): Promise<{ json: unknown; digest: string }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     throw new DatasetError([{ path: "(file)", message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}` }]);
   }
-  return parseJson(bytes);
+  return { json: parseJson(bytes), digest: sha256Hex(bytes) };
 }
 
 /** One decode and one parse: `readFile(path, "utf8")` decodes a large file chunk by chunk into a rope that JSON.parse must then flatten. */

@@ -3,6 +3,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import type { Server } from "node:http";
 
 /** Heap held beyond the live objects below which no compacting collection is made. */
 const MIN_COMPACTED_BYTES = 32 * 2 ** 20;
@@ -37,4 +38,41 @@ export function collectGarbage(): boolean {
   } catch {
     return false;
   }
+}
+
+/** When {@link collectGarbageWhenIdle} collects: after `idleMs` without a new request, or `latestMs` after the call whatever the traffic. */
+export interface IdleCollection {
+  idleMs?: number;
+  latestMs?: number;
+}
+
+/**
+ * {@link collectGarbage} once the server has had no new request for `idleMs` (default 250 ms), or
+ * after `latestMs` (default 30 s) under steady traffic: the collection stops the process for up to a
+ * second at 100,000 releases, and the first requests after listening should not wait behind it.
+ * Resolves with collectGarbage's answer once it has run (false too when the server closed first).
+ */
+export function collectGarbageWhenIdle(server: Server, { idleMs = 250, latestMs = 30_000 }: IdleCollection = {}): Promise<boolean> {
+  return new Promise((resolve) => {
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const finish = (collect: boolean) => {
+      clearTimeout(idle);
+      clearTimeout(latest);
+      server.off("request", onRequest);
+      server.off("close", onClose);
+      resolve(collect && collectGarbage());
+    };
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => finish(true), idleMs);
+      idle.unref();
+    };
+    const onRequest = () => arm();
+    const onClose = () => finish(false);
+    const latest = setTimeout(() => finish(true), latestMs);
+    latest.unref();
+    server.on("request", onRequest);
+    server.once("close", onClose);
+    arm();
+  });
 }

@@ -35,6 +35,29 @@ export interface SlotIndex {
   sets: Map<number, Candidates>;
 }
 
+/** Artifacts by id, and by account and file name (newest release first, then newest artifact). */
+export interface ArtifactIndexes {
+  byId: Map<string, Artifact>;
+  byFilename: NestedIndex<Artifact>;
+}
+
+/** Index artifacts by id and by account and file name, `infos` giving each one's release for the order. */
+function indexArtifacts(artifacts: readonly Artifact[], infos: ReadonlyMap<string, ReleaseInfo>): ArtifactIndexes {
+  const byId = new Map<string, Artifact>();
+  const byFilename = new NestedIndex<Artifact>();
+  for (const a of artifacts) {
+    byId.set(a.id, a);
+    byFilename.add(a.accountId, a.filename, a);
+  }
+  byFilename.sortAll((a, b) => {
+    const ra = infos.get(a.releaseId)?.release;
+    const rb = infos.get(b.releaseId)?.release;
+    const byRelease = ra && rb ? compareReleasesDesc(ra, rb) : 0;
+    return byRelease !== 0 ? byRelease : compareCreatedDesc(a, b);
+  });
+  return { byId, byFilename };
+}
+
 /** The indexes {@link buildMemoryIndexes} makes. */
 export type MemoryIndexes = ReturnType<typeof buildMemoryIndexes>;
 
@@ -132,19 +155,15 @@ export function buildMemoryIndexes(dataset: Dataset) {
   }
   const ranks = new KeyRanks(sortedKeys);
 
-  const artifactsById = new Map<string, Artifact>();
-  const artifactsByFilename = new NestedIndex<Artifact>();
   {
     let lastId: string | undefined;
     let lastInfo: ReleaseInfo | undefined;
     for (const a of dataset.artifacts) {
-      artifactsById.set(a.id, a);
       if (a.releaseId !== lastId) {
         lastId = a.releaseId;
         lastInfo = infos.get(a.releaseId);
       }
       lastInfo?.artifacts.push(a);
-      artifactsByFilename.add(a.accountId, a.filename, a);
     }
   }
   for (const info of ordered) if (info.artifacts.length > 1) sortIfNeeded(info.artifacts, compareCreatedDesc);
@@ -186,13 +205,11 @@ export function buildMemoryIndexes(dataset: Dataset) {
     }
     for (const [c, b] of builders) Object.assign(c, finishCandidates(b));
   }
-  const sortByReleaseThenCreated = (a: Artifact, b: Artifact) => {
-    const ra = infos.get(a.releaseId)?.release;
-    const rb = infos.get(b.releaseId)?.release;
-    const byRelease = ra && rb ? compareReleasesDesc(ra, rb) : 0;
-    return byRelease !== 0 ? byRelease : compareCreatedDesc(a, b);
-  };
-  artifactsByFilename.sortAll(sortByReleaseThenCreated);
+  // Artifacts by id and by file name: only lookups of one artifact (downloads, the artifacts API) ask for
+  // them, and at 100,000 releases their 800,000 map entries are a third of the build: made on first use.
+  const artifactList = dataset.artifacts.slice();
+  let artifactIndexes: ArtifactIndexes | undefined;
+  const artifactsIndexed = (): ArtifactIndexes => (artifactIndexes ??= indexArtifacts(artifactList, infos));
 
   const licensesByKey = new Map<string, License>();
   const licensesById = new Map<string, License>();
@@ -210,7 +227,7 @@ export function buildMemoryIndexes(dataset: Dataset) {
 
   return {
     accountsById, accountsBySlug, productsById, productsByCode, packagesById, packagesByKey, packagesByEngine, enginesByAccount,
-    releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsById, artifactsByFilename,
+    releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsIndexed,
     licensesByKey, licensesById, licensesByUser, policies, users, tokens,
   };
 }

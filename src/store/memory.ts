@@ -18,16 +18,27 @@ import { storeOfSyncReads, type SyncReads } from "./sync-reads.js";
 /** The widest status rule of a caller without sight of drafts: PUBLISHED and YANKED releases. */
 const YANKED_AS_PUBLISHED = withYanked(ANONYMOUS_SCOPE);
 
-/** An in-memory {@link Store} over a loaded dataset (immutable once built). */
-export function createMemoryStore(dataset: Dataset): Store {
-  return createMemoryStoreOf(dataset, new WeakMap());
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * A digest of everything the dataset was loaded from (node/dataset-file's `digest`). Given, the
+   * revisions are derived from it and the record's id alone, instead of from hashing the records on
+   * first use (hundreds of MB at 100,000 releases): the same source gives the same revisions in every
+   * process and after a restart, and any change to it gives others (to every package at once).
+   */
+  sourceDigest?: string;
 }
 
-/** {@link createMemoryStore} sharing record digests with earlier stores of the same value records (store/memory-write). */
-export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): Store {
+/** An in-memory {@link Store} over a loaded dataset (immutable once built). */
+export function createMemoryStore(dataset: Dataset, options: MemoryStoreOptions = {}): Store {
+  return createMemoryStoreOf(dataset, new WeakMap(), options.sourceDigest);
+}
+
+/** {@link createMemoryStore} sharing record digests with earlier stores of the same value records (store/memory-write), or with revisions from `sourceDigest`. */
+export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, sourceDigest?: string): Store {
   const {
     accountsById, accountsBySlug, productsById, productsByCode, packagesById, packagesByKey, packagesByEngine, enginesByAccount,
-    releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsById, artifactsByFilename,
+    releaseAt, infos, byTerm, facts, tagsAt, slotFor, versionSlots, byPrecedence, rankAt, ranks, artifactsIndexed,
     licensesByKey, licensesById, licensesByUser, policies, users, tokens,
   } = buildMemoryIndexes(dataset);
 
@@ -60,10 +71,12 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): S
   const visibleEngines = (accountId: string, scope: Scope) => (enginesByAccount.get(accountId) ?? []).filter((e) => engineVisible(scope, e));
 
   // Revisions from content (computed on first use; the store never changes): the package with its
-  // product, releases and artifacts; the account's name with its products and packages.
+  // product, releases and artifacts; the account's name with its products and packages. With a
+  // source digest, from that digest and the id instead (nothing hashed but a few bytes).
   const packageRevisions = new Map<string, string>();
   const accountRevisions = new Map<string, string>();
   const packageRevisionOf = (packageId: string) => {
+    if (sourceDigest !== undefined) return contentRevision(["package", sourceDigest, packageId]);
     const pkg = packagesById.get(packageId);
     if (pkg === undefined) return contentRevision(["package", packageId, null], digests);
     const account = accountsById.get(pkg.accountId);
@@ -73,6 +86,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): S
   // What callers without sight of drafts could be shown: published or yanked releases, UPLOADED artifacts (access/scope).
   const listedRevisions = new Map<string, string>();
   const listedRevisionOf = (packageId: string) => {
+    if (sourceDigest !== undefined) return contentRevision(["listed", sourceDigest, packageId]);
     const pkg = packagesById.get(packageId);
     if (pkg === undefined) return contentRevision(["listed", packageId, null], digests);
     const account = accountsById.get(pkg.accountId);
@@ -82,6 +96,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): S
     return contentRevision(["listed", pkg, account?.slug, account?.name, productsById.get(pkg.productId) ?? null, releases], digests);
   };
   const accountRevisionOf = (accountId: string) => {
+    if (sourceDigest !== undefined) return contentRevision(["account", sourceDigest, accountId]);
     const account = accountsById.get(accountId);
     const products = dataset.products.filter((p) => p.accountId === accountId);
     const packages = dataset.packages.filter((p) => p.accountId === accountId);
@@ -220,7 +235,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): S
       return best < 0 ? null : (releaseAt[best] as Release);
     },
     getArtifact(accountId, id) {
-      const artifact = owned(artifactsById.get(id), accountId);
+      const artifact = owned(artifactsIndexed().byId.get(id), accountId);
       const release = artifact ? infos.get(artifact.releaseId)?.release : undefined;
       return artifact && release ? { artifact, release } : null;
     },
@@ -281,10 +296,10 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests): S
     findArtifact(accountId, idOrFilename, scope, filter) {
       const candidates: Artifact[] = [];
       if (isUuid(idOrFilename)) {
-        const byId = owned(artifactsById.get(idOrFilename), accountId);
+        const byId = owned(artifactsIndexed().byId.get(idOrFilename), accountId);
         if (byId) candidates.push(byId);
       }
-      candidates.push(...artifactsByFilename.get(accountId, idOrFilename));
+      candidates.push(...artifactsIndexed().byFilename.get(accountId, idOrFilename));
       for (const artifact of candidates) {
         const release = infos.get(artifact.releaseId)?.release;
         if (release && artifactVisible(scope, artifact, release) && (filter === undefined || matchesLookup(artifact, release, filter))) return { artifact, release };

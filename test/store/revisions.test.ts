@@ -46,3 +46,21 @@ describe("memory store revisions", () => {
     expect(contentRevision(["listed", inner, { b: "x", c: undefined }, "😀", 7])).toBe(`c${sha(text).slice(0, 32)}`);
   });
 });
+
+describe("memory store revisions from a source digest", () => {
+  it("are equal for one digest, differ for another, between packages and accounts, and ignore the records", async () => {
+    const dataset = await conformanceDataset();
+    const [one, two, other] = [createMemoryStore(dataset, { sourceDigest: "a".repeat(64) }), createMemoryStore(await conformanceDataset(), { sourceDigest: "a".repeat(64) }), createMemoryStore(dataset, { sourceDigest: "b".repeat(64) })];
+    for (const audience of ["all", "listed"] as const) {
+      expect(await two.getPackageRevision(A, IDS.pkgPypi, audience)).toBe(await one.getPackageRevision(A, IDS.pkgPypi, audience));
+      expect(await other.getPackageRevision(A, IDS.pkgPypi, audience)).not.toBe(await one.getPackageRevision(A, IDS.pkgPypi, audience));
+      expect(await one.getPackageRevision(A, IDS.pkgOpenPypi, audience)).not.toBe(await one.getPackageRevision(A, IDS.pkgPypi, audience));
+    }
+    expect(await one.getPackageRevision(A, IDS.pkgPypi, "listed")).not.toBe(await one.getPackageRevision(A, IDS.pkgPypi));
+    expect(await two.getAccountRevision(A)).toBe(await one.getAccountRevision(A));
+    expect(await other.getAccountRevision(A)).not.toBe(await one.getAccountRevision(A));
+    expect(await one.getAccountRevision(A)).not.toBe(await one.getAccountRevision(IDS.otherAccount));
+    // Derived from the digest, not the content: a store of the same records without it gives others.
+    expect(await createMemoryStore(dataset).getPackageRevision(A, IDS.pkgPypi)).not.toBe(await one.getPackageRevision(A, IDS.pkgPypi));
+  });
+});
