@@ -5,11 +5,13 @@
  * of times to warm it up, then `callgrind_control` turns instrumentation on, zeroes, lets a counted
  * run of requests through and dumps; the dump's total (every thread: V8's GC helpers included)
  * divided by the requests is the route's instructions per request. Load on the machine changes how long this takes, not what it counts.
- * Usage (after `npm run build`): [CG_DIST=DIR] [CG_BEFORE=DIR] node bench/callgrind-edge.mjs [ROUTE,... default all] [REQUESTS COUNTED, default 1000] [WARM-UP REQUESTS, default 30000]
+ * With CG_KEEP=DIR the callgrind dumps are copied there (for `callgrind_annotate`); CG_NODE_ARGS adds node flags
+ * (`--perf-basic-prof` writes /tmp/perf-PID.map, which names the JIT code addresses of a dump).
+ * Usage (after `npm run build`): [CG_DIST=DIR] [CG_BEFORE=DIR] [CG_KEEP=DIR] node bench/callgrind-edge.mjs [ROUTE,... default all] [REQUESTS COUNTED, default 1000] [WARM-UP REQUESTS, default 30000]
  */
 import { execFile, spawn } from "node:child_process";
 import { Agent, request } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +38,7 @@ const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-"));
 /** Start `node script ...args` under callgrind (instrumentation off) and wait for its listening line. */
 function startUnderCallgrind(name, script, args) {
   const out = join(tmp, `${name}.callgrind`);
-  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, ...(process.env.CG_NODE_ARGS ?? "").split(" ").filter(Boolean), script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
   return new Promise((resolve, reject) => {
@@ -166,5 +168,6 @@ try {
   }
 } finally {
   for (const s of servers) await s.stop();
+  if (process.env.CG_KEEP) for (const f of readdirSync(tmp)) if (f.includes(".callgrind")) cpSync(join(tmp, f), join(process.env.CG_KEEP, f));
   rmSync(tmp, { recursive: true, force: true });
 }

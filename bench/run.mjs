@@ -5,6 +5,7 @@
  *   node bench/run.mjs            the full bench (N up to 100,000; takes tens of minutes)
  *   node bench/run.mjs --smoke    tiny N and short durations (CI: < 60 s); checks answers, not speed
  *   --only=W1,W3                  run some workloads
+ *   --stores=memory,sqlite        W3 on some stores only (memory, sqlite, postgres; default all; the peers always run)
  *   --pg-max=N                    largest W1 size imported into PostgreSQL (default 100,000: its import takes ~25-50 s)
  *   --out=FILE                    where to write the results (default bench/results.json)
  *
@@ -32,6 +33,7 @@ const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const smoke = args.includes("--smoke");
 const only = new Set((flag("only") ?? "W1,W2,W3,W4,W5,W6,W7").toUpperCase().split(","));
+const w3Stores = new Set((flag("stores") ?? "memory,sqlite,postgres").toLowerCase().split(","));
 const out = flag("out") ?? fileURLToPath(new URL("./results.json", import.meta.url));
 
 /** Tools the workloads spawn, checked before anything runs so that a missing one is a sentence, not a stack trace. */
@@ -83,7 +85,7 @@ const results = {
 let pg = null;
 try {
   if (smoke) await assertFileRoundTrip(log);
-  if (only.has("W1") || only.has("W3") || only.has("W5") || only.has("W6")) {
+  if (only.has("W1") || (only.has("W3") && w3Stores.has("postgres")) || only.has("W5") || only.has("W6")) {
     const started = await startPostgres(log);
     if (started.unavailable) log(`PostgreSQL not run: ${started.unavailable}`);
     else pg = started;
@@ -105,7 +107,7 @@ try {
   if (only.has("W2")) results.w2 = await runW2({ ...CONFIG.w2, log });
   // The HTTP workloads: this process (W6's publisher) joins wrk on the load core while they run.
   const loaded = async (run) => { pinSelf(LOAD_CORE); try { return await run(); } finally { pinSelf(null); } };
-  if (only.has("W3")) results.w3 = await loaded(() => runW3({ ...CONFIG.w3, tmp, pg, log }));
+  if (only.has("W3")) results.w3 = await loaded(() => runW3({ ...CONFIG.w3, tmp, pg: w3Stores.has("postgres") ? pg : null, sqlite: w3Stores.has("sqlite"), log }));
   if (only.has("W4")) results.w4 = runW4({ ...CONFIG.w4, log });
   if (only.has("W5")) results.w5 = await runW5({ ...CONFIG.w5, dbs, tmp, log });
   if (only.has("W6")) results.w6 = await loaded(() => runW6({ ...CONFIG.w6, tmp, pg, log }));

@@ -44,9 +44,9 @@ async function probe(origin, path, headers, expected) {
 
 /**
  * Run W3: `tauri` releases, a PyPI project of `pypiFiles` files; each route `reps` times for
- * `seconds`, alternating with its baseline. `pg` (or null) adds the Tauri check on PostgreSQL.
+ * `seconds`, alternating with its baseline. `pg` (or null) adds the Tauri check on PostgreSQL; `sqlite: false` leaves SQLite out.
  */
-export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp, pg, log }) {
+export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp, pg, sqlite: withSqlite = true, log }) {
   const ds = buildWorld({ tauri, pypiFiles, raw: 20 });
   const file = join(tmp, "w3-dataset.json");
   await writeDatasetFile(file, ds);
@@ -55,12 +55,14 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
     const mem = await startServer(CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
     servers.push(mem);
     const stores = { memory: mem };
-    const sqliteFile = join(tmp, "w3.sqlite");
-    const sqlite = createSqliteStore({ filename: sqliteFile });
-    await importSqlite(sqlite, ds);
-    await sqlite.close();
-    stores.sqlite = await startServer(CLI, ["serve", "--db", sqliteFile, "--port", "0", "--log-format", "none"]);
-    servers.push(stores.sqlite);
+    if (withSqlite) {
+      const sqliteFile = join(tmp, "w3.sqlite");
+      const sqlite = createSqliteStore({ filename: sqliteFile });
+      await importSqlite(sqlite, ds);
+      await sqlite.close();
+      stores.sqlite = await startServer(CLI, ["serve", "--db", sqliteFile, "--port", "0", "--log-format", "none"]);
+      servers.push(stores.sqlite);
+    }
     let pgUrl = null;
     if (pg) {
       pgUrl = await pg.createDatabase("bench_w3");

@@ -288,8 +288,14 @@ export interface ResultListenerHooks {
 /** A node:http listener over a request handler that answers plain results (no `Response` per request). */
 export function toResultListener(handle: (request: RequestLike) => Promise<EngineResult>, hooks: ResultListenerHooks = {}): NodeListener {
   const { answered, before } = hooks;
-  if (answered === undefined && before === undefined) {
+  if (answered === undefined) {
+    // Nothing observes the answer (no access log): no clock reads and no hook closures per request.
     return (req, res) => {
+      const early = before === undefined ? null : before(req);
+      if (early !== null) {
+        early.result.then((result) => writeResult(result, res)).catch(() => failed(res));
+        return;
+      }
       const request = requestOf(req, res);
       if (request !== null) handle(request).then((result) => writeResult(result, res)).catch(() => failed(res));
     };

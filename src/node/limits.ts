@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Server, ServerOptions } from "node:http";
+import type { Socket } from "node:net";
 
 /** How many connections `serve` holds and for how long; every time is in milliseconds, 0 for no limit. */
 export interface ConnectionLimits {
@@ -85,7 +86,42 @@ export function applyConnectionLimits(server: Server, limits: ConnectionLimits):
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
-  server.timeout = limits.idleTimeoutMs;
+  server.timeout = 0;
+  if (limits.idleTimeoutMs > 0) closeIdleSockets(server, limits.idleTimeoutMs);
+}
+
+/** How often {@link closeIdleSockets} looks at the open sockets: a quarter of the bound, between 100 ms and 1 s. */
+export function idleSweepMs(idleTimeoutMs: number): number {
+  return Math.max(100, Math.min(1000, Math.floor(idleTimeoutMs / 4)));
+}
+
+/**
+ * Close every socket of the server that has moved no byte either way for `idleMs` (within one
+ * {@link idleSweepMs} more): a sweep over the open sockets compares their byte counts, instead of
+ * node's `server.timeout`, which re-arms a timer on every read and write of every request.
+ */
+function closeIdleSockets(server: Server, idleMs: number): void {
+  /** Per open socket: its bytes read and written when last seen, and when they last moved. */
+  const seen = new Map<Socket, { bytes: number; at: number }>();
+  server.on("connection", (socket: Socket) => {
+    seen.set(socket, { bytes: 0, at: Date.now() });
+    socket.once("close", () => seen.delete(socket));
+  });
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, last] of seen) {
+      const bytes = socket.bytesRead + socket.bytesWritten;
+      if (bytes !== last.bytes) {
+        last.bytes = bytes;
+        last.at = now;
+      } else if (now - last.at >= idleMs) {
+        seen.delete(socket);
+        socket.destroy();
+      }
+    }
+  }, idleSweepMs(idleMs));
+  sweep.unref();
+  server.once("close", () => clearInterval(sweep));
 }
 
 /** The `serve` flags that set each limit, with their unit: seconds (a decimal) or a count. */

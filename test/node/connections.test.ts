@@ -149,6 +149,28 @@ describe("serve under slow connections", { timeout: 120_000 }, () => {
     expect(Date.now() - t0).toBeLessThan(3_000);
   });
 
+  it("closes a socket that moves no bytes for --idle-timeout, and keeps one whose bytes keep moving", async () => {
+    const server = await serve("--idle-timeout", "1", "--keep-alive-timeout", "0");
+    const get = "GET /v1/accounts/demo/engines HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const quiet = await slow(server.origin, get);
+    const trickle = await slow(server.origin, "GET /v1/accounts/demo/engines HTTP/1.1\r\n");
+    const t0 = Date.now();
+    let open = true;
+    void trickle.closed.then(() => (open = false));
+    const pad = setInterval(() => trickle.socket.write("X-Pad: p\r\n"), 200);
+    try {
+      await quiet.closed;
+      expect(Date.now() - t0).toBeGreaterThan(900);
+      expect(Date.now() - t0).toBeLessThan(2_500);
+      await new Promise((r) => setTimeout(r, 2_500 - (Date.now() - t0)));
+      expect(open).toBe(true);
+    } finally {
+      clearInterval(pad);
+    }
+    await trickle.closed;
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
   it("refuses limits that are not numbers or do not fit together", async () => {
     await expect(startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--headers-timeout", "soon"])).rejects.toThrow(/--headers-timeout must be a number of seconds/);
     await expect(startListening(["src/cli.ts", "serve", "--data", "examples/demo/dataset.json", "--port", "0", "--request-timeout", "2", "--headers-timeout", "5"])).rejects.toThrow(/--request-timeout must be 0 or at least --headers-timeout/);
