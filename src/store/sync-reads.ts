@@ -3,6 +3,8 @@
  * plain functions, with the promise-returning `Store` made from them; `wrapStore` finds the plain
  * function behind each such method and calls it directly: one settled promise per call, no deadline
  * (a call that has returned cannot hang), instead of the deadline list's three promises and two closures.
+ * A store that caches answers (sql/cache) marks a kept-answer lookup on each read instead: the kept
+ * answer when it holds one now, else nothing (the method is called).
  */
 import type { Store } from "./types.js";
 
@@ -13,6 +15,36 @@ type Plain = (...args: unknown[]) => unknown;
 
 /** The plain function behind each method {@link storeOfSyncReads} made (a method replaced later is not found). */
 const plainOf = new WeakMap<object, Plain>();
+
+/** An answer a store holds in process: the value, and the settled promise its method answers it with. */
+export interface KeptAnswer {
+  /** The promise the method returns for it (already fulfilled with {@link KeptAnswer.value}). */
+  readonly promise: Promise<unknown>;
+  /** The answer. */
+  readonly value: unknown;
+}
+
+/** A method's kept-answer lookup: the answer when the store holds it in process now, else undefined (then call the method). */
+export type KeptLookup = (...args: unknown[]) => KeptAnswer | undefined;
+
+/** The kept-answer lookup behind each method that registered one ({@link markKeptAnswers}). */
+const keptOf = new WeakMap<object, KeptLookup>();
+
+/** Register `lookup` as the kept-answer path of `method` (a store that caches answers, e.g. sql/cache). */
+export function markKeptAnswers(method: (...args: never[]) => unknown, lookup: KeptLookup): void {
+  keptOf.set(method, lookup);
+}
+
+/** The kept-answer lookup of a store method, when it has one. */
+export function keptLookupOf(method: unknown): KeptLookup | undefined {
+  return typeof method === "function" ? keptOf.get(method) : undefined;
+}
+
+/** What a kept read ({@link KeptReads}) returns when the store does not hold the answer in process. */
+export const NOT_KEPT: unique symbol = Symbol("not kept");
+
+/** A store's methods as kept reads: the same names and arguments, each returning its value or {@link NOT_KEPT}. */
+export type KeptReads<S> = { [K in keyof S]: S[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | typeof NOT_KEPT : S[K] };
 
 /** The plain function a store method calls, when {@link storeOfSyncReads} made that method. */
 export function plainFunctionOf(method: unknown): Plain | undefined {
