@@ -20,7 +20,7 @@
  * `PRAGMA data_version`, {@link ChangeFeed.versionNow}); when a check must wait for the database
  * (PostgreSQL without a live feed) the lookup answers nothing and the caller awaits the method.
  */
-import { markKeptAnswers, type KeptAnswer } from "../store/sync-reads.js";
+import { markCredentialsVersion, markKeptAnswers, type KeptAnswer } from "../store/sync-reads.js";
 import type { KeepAnswer, SqlStore } from "./store.js";
 
 /** Where a cache learns that the database changed. */
@@ -208,5 +208,14 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     cached[name] = method;
   }
   cached.invalidate = drop;
+  // Authentications may be remembered while nothing was dropped (every change drops), the version known current as for a read.
+  markCredentialsVersion(cached, () => {
+    feed.start?.();
+    if (due(false)) {
+      if (versionNow === undefined) return undefined;
+      saw(versionNow());
+    }
+    return epoch;
+  });
   return { store: cached as unknown as CachedSqlStore, changed: drop, keep };
 }

@@ -4,7 +4,8 @@
  * function behind each such method and calls it directly: one settled promise per call, no deadline
  * (a call that has returned cannot hang), instead of the deadline list's three promises and two closures.
  * A store that caches answers (sql/cache) marks a kept-answer lookup on each read instead: the kept
- * answer when it holds one now, else nothing (the method is called).
+ * answer when it holds one now, else nothing (the method is called); and a store may say when its
+ * credential records may have changed ({@link CredentialsVersion}), so that authentications are remembered between changes.
  */
 import type { Store } from "./types.js";
 
@@ -65,7 +66,7 @@ export function storeOfSyncReads(reads: SyncReads<Store>, options: SyncReadsOpti
     plainOf.set(method, fn);
     store[name] = method;
   }
-  if (options.fixedCredentials === true) fixedCredentials.add(store);
+  if (options.fixedCredentials === true) credentialsVersions.set(store, FIXED);
   return store as unknown as Store;
 }
 
@@ -75,18 +76,38 @@ export interface SyncReadsOptions {
   fixedCredentials?: boolean;
 }
 
-/** The reads license key authentication makes; a store may declare their answers fixed. */
+/** The reads license key authentication makes; a store may declare their answers fixed, or say when they may have changed. */
 export const CREDENTIAL_READS = ["getLicenseByKey", "getPolicy", "getUser"] as const;
 
-/** Stores whose {@link CREDENTIAL_READS} answer the same records for their life. */
-const fixedCredentials = new WeakSet<object>();
+/**
+ * A number that moves whenever a store's {@link CREDENTIAL_READS} may answer differently (a write, a
+ * change seen in the database), or undefined when the store cannot tell now: an authentication made
+ * while it read N may be remembered while it still reads N (its expiry still decided per request).
+ */
+export type CredentialsVersion = () => number | undefined;
+
+/** Stores that say when their credential records may have changed. */
+const credentialsVersions = new WeakMap<object, CredentialsVersion>();
+/** The version of a store whose credential records never change. */
+const FIXED: CredentialsVersion = () => 0;
+
+/** Declare how `store` tells that its credential records may have changed (e.g. sql/cache: its drops). */
+export function markCredentialsVersion(store: object, version: CredentialsVersion): void {
+  credentialsVersions.set(store, version);
+}
+
+/** How `store` tells that its credential records may have changed; undefined when it never tells (then nothing is remembered). */
+export function credentialsVersionOf(store: object): CredentialsVersion | undefined {
+  return credentialsVersions.get(store);
+}
 
 /** True when `store`'s credential reads answer the same records for its life, so an authentication may be remembered (its expiry still decided per request). */
 export function hasFixedCredentials(store: object): boolean {
-  return fixedCredentials.has(store);
+  return credentialsVersions.get(store) === FIXED;
 }
 
-/** Let `wrapped` inherit `store`'s fixed credentials when its credential reads call `store`'s own plain functions (a replaced method makes the reads unknown again). */
-export function inheritFixedCredentials(store: object, wrapped: object, plainNames: ReadonlySet<string>): void {
-  if (fixedCredentials.has(store) && CREDENTIAL_READS.every((name) => plainNames.has(name))) fixedCredentials.add(wrapped);
+/** Let `wrapped` inherit `store`'s credentials version when its credential reads call `store`'s own reads, plain or kept (a replaced method makes the reads unknown again). */
+export function inheritCredentialsVersion(store: object, wrapped: object, ownNames: ReadonlySet<string>): void {
+  const version = credentialsVersions.get(store);
+  if (version !== undefined && CREDENTIAL_READS.every((name) => ownNames.has(name))) credentialsVersions.set(wrapped, version);
 }

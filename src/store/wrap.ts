@@ -9,7 +9,7 @@
  * store's kept answer (sql/cache) is returned as the fulfilled promise it is kept as, with no deadline.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
-import { inheritFixedCredentials, keptLookupOf, NOT_KEPT, plainFunctionOf, type KeptAnswer, type KeptReads, type SyncReads } from "./sync-reads.js";
+import { inheritCredentialsVersion, keptLookupOf, NOT_KEPT, plainFunctionOf, type KeptAnswer, type KeptReads, type SyncReads } from "./sync-reads.js";
 import type { Store } from "./types.js";
 
 /** Options of {@link wrapStore}. */
@@ -139,7 +139,7 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   }
   // The write contract's marker is a property, not a method.
   if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
-  inheritFixedCredentials(store, wrapped, new Set(Object.keys(inProcess)));
+  inheritCredentialsVersion(store, wrapped, new Set(Object.keys(kept)));
   syncReadsOf.set(wrapped, inProcess);
   keptReadsOf.set(wrapped, kept);
   return wrapped as unknown as Store;

@@ -1,9 +1,10 @@
 /**
- * SQLite's kept answers without a promise (sql/cache's kept-answer lookups, store/wrap `keptReadOf`),
- * on a real file behind the real handler: a warm request makes no statement but its one
- * `PRAGMA data_version`; a write through this server drops what was kept and is seen on the very next
- * request; a commit by another connection on the file (a store's, or SQL by hand) is seen on the next
- * request; and a license expires to the millisecond while answered from what was kept. Then, on a
+ * SQLite's kept answers without a promise (sql/cache's kept-answer lookups, store/wrap `keptReadOf`,
+ * and license key authentications remembered between changes), on a real file behind the real
+ * handler: a warm request makes no statement but its one `PRAGMA data_version`; a write through this
+ * server drops what was kept and is seen on the very next request; a commit by another connection on
+ * the file (a store's, or SQL by hand) is seen on the next request, a license suspended by hand
+ * included; and a license expires to the millisecond while answered from what was kept. Then, on a
  * feed whose check is a statement (PostgreSQL's while not listening): no kept answer where a check is due.
  */
 import Database from "better-sqlite3";
@@ -124,6 +125,41 @@ describe("SQLite kept answers without a promise", () => {
     byHand.prepare("UPDATE accounts SET name = 'Renamed by hand' WHERE slug = 'acme'").run();
     expect(account("acme")).toBe(NOT_KEPT);
     expect((await wrapped.getAccount("acme"))?.name).toBe("Renamed by hand");
+  });
+
+  it("refuses a license suspended by another connection on the next request, though its authentication was remembered", async () => {
+    expect((await get(DOWNLOAD, LICENSE)).status).toBe(200);
+    expect(await counting(() => get(DOWNLOAD, LICENSE))).toEqual({ statements: 0, checks: 1 });
+    byHand.prepare("UPDATE licenses SET suspended = 1 WHERE key = 'PRO-KEY'").run();
+    try {
+      const refused = await get(DOWNLOAD, LICENSE);
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(await refused.json())).toContain("LICENSE_SUSPENDED");
+      expect((await get(PYPI, LICENSE)).status).toBe(403);
+    } finally {
+      byHand.prepare("UPDATE licenses SET suspended = 0 WHERE key = 'PRO-KEY'").run();
+    }
+    expect((await get(DOWNLOAD, LICENSE)).status).toBe(200);
+  });
+
+  it("remembers no authentication on a store whose credential read was replaced: what it reports is seen on the next request", async () => {
+    const other = createSqliteStore({ filename: file });
+    try {
+      const suspended = new Set<string>();
+      const plain = other.getLicenseByKey;
+      other.getLicenseByKey = async (accountId: string, key: string) => {
+        const license = await plain(accountId, key);
+        return license !== null && suspended.has(license.key) ? { ...license, suspended: true } : license;
+      };
+      const handler = createFetchHandler({ store: other });
+      const status = async () => (await handler(new Request(DOWNLOAD, { headers: LICENSE }))).status;
+      expect(await status()).toBe(200);
+      expect(await status()).toBe(200);
+      suspended.add("PRO-KEY");
+      expect(await status()).toBe(403);
+    } finally {
+      await other.close();
+    }
   });
 
   it("stops a license at its expiry to the millisecond, answered from kept answers", async () => {
