@@ -149,9 +149,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
   }
   // data_version changes when another connection commits; it needs no schema (the first read migrates).
   const dataVersion = db.prepare("PRAGMA data_version").pluck();
+  const versionNow = () => (db.open ? String(dataVersion.get()) : "closed");
   const cached = cacheReads(plain, {
     live: () => false,
-    version: async () => (db.open ? String(dataVersion.get()) : "closed"),
+    version: async () => versionNow(),
+    // Synchronous (better-sqlite3): a request's check is made at once, and its kept answers are there without a promise.
+    versionNow,
     subscribe: () => {},
   });
   changed = cached.changed;

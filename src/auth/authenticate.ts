@@ -9,7 +9,7 @@ import type { Store } from "../store/types.js";
 import { readCredential, type CredentialSource } from "./credentials.js";
 import { ADMIN_LIKE_ROLES, ANONYMOUS, isExpired, isPast, type LicenseContext, type Principal } from "../access/principal.js";
 import { digestToken } from "./tokens.js";
-import { hasFixedCredentials } from "../store/sync-reads.js";
+import { credentialsVersionOf } from "../store/sync-reads.js";
 
 /** Keygen's documentation of token authentication (`links.about` of TOKEN_* errors). */
 export const TOKEN_DOCS = "https://keygen.sh/docs/api/authentication/#token-authentication";
@@ -121,13 +121,20 @@ async function authenticateToken(ctx: AuthContext, account: Account, raw: string
 }
 
 /**
- * License key authentications that passed, for stores whose credential records never change
- * ({@link hasFixedCredentials}): by store, account id and key. Only the clock can still refuse one, so
- * the expiry is decided again on every request, as the full check does.
+ * License key authentications that passed, for stores that tell when their credential records may
+ * have changed ({@link credentialsVersionOf}: never for the memory store, at every change for a SQL
+ * store's cache): by store, account id and key, with the version they were read at. Only the clock can
+ * still refuse one, so the expiry is decided again on every request, as the full check does.
  */
-const knownKeys = new WeakMap<Store, Map<string, Map<string, Principal & { kind: "license" }>>>();
+const knownKeys = new WeakMap<Store, Map<string, Map<string, KnownKey>>>();
 /** Most keys remembered per account (a full map is emptied and fills again). */
 const KNOWN_KEYS_LIMIT = 4096;
+
+/** A remembered authentication and the credentials version it was read at. */
+interface KnownKey {
+  principal: Principal & { kind: "license" };
+  version: number;
+}
 
 /**
  * The principal {@link authenticate} would answer, when it is known without the store: anonymous for
@@ -142,8 +149,10 @@ export function knownPrincipal(ctx: AuthContext, account: Account, source: Crede
 }
 
 function knownLicenseKey(ctx: AuthContext, account: Account, key: string): Principal | undefined {
-  const known = knownKeys.get(ctx.store)?.get(account.id)?.get(key);
-  if (known !== undefined && known.license.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(known.license.license, ctx.now)) {
+  const entry = knownKeys.get(ctx.store)?.get(account.id)?.get(key);
+  if (entry === undefined || entry.version !== credentialsVersionOf(ctx.store)?.()) return undefined;
+  const known = entry.principal;
+  if (known.license.policy.expirationStrategy === "REVOKE_ACCESS" && isExpired(known.license.license, ctx.now)) {
     throw new ForbiddenError("License is expired", { code: "LICENSE_EXPIRED" });
   }
   return known;
@@ -152,18 +161,20 @@ function knownLicenseKey(ctx: AuthContext, account: Account, key: string): Princ
 async function authenticateLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal> {
   const known = knownLicenseKey(ctx, account, key);
   if (known !== undefined) return known;
+  // The version before the reads: a change while they run moves it, and what they read is never used after.
+  const version = credentialsVersionOf(ctx.store)?.();
   const principal = await checkLicenseKey(ctx, account, key, source);
-  if (hasFixedCredentials(ctx.store)) remember(ctx.store, account.id, key, principal);
+  if (version !== undefined) remember(ctx.store, account.id, key, { principal, version });
   return principal;
 }
 
-function remember(store: Store, accountId: string, key: string, principal: Principal & { kind: "license" }): void {
+function remember(store: Store, accountId: string, key: string, known: KnownKey): void {
   let accounts = knownKeys.get(store);
   if (accounts === undefined) knownKeys.set(store, (accounts = new Map()));
   let keys = accounts.get(accountId);
   if (keys === undefined) accounts.set(accountId, (keys = new Map()));
   if (keys.size >= KNOWN_KEYS_LIMIT) keys.clear();
-  keys.set(key, principal);
+  keys.set(key, known);
 }
 
 async function checkLicenseKey(ctx: AuthContext, account: Account, key: string, source: CredentialSource): Promise<Principal & { kind: "license" }> {

@@ -20,7 +20,8 @@ import { isPlainHost, type HeaderLookup } from "../core/headers.js";
 import { utf8 } from "../core/encoding.js";
 import { boundedMemo } from "../core/memo.js";
 import type { Store } from "../store/types.js";
-import { syncReadOf, wrapStore } from "../store/wrap.js";
+import { keptReadOf, wrapStore } from "../store/wrap.js";
+import { NOT_KEPT } from "../store/sync-reads.js";
 import { isWritableStore } from "../store/write.js";
 import { errorResult, finalizeResult, pypiErrorResult, runtimeEncodesBodies, toResponse } from "./respond.js";
 import { refuseEnvironment, requestedApiVersion } from "./keygen-headers.js";
@@ -324,7 +325,7 @@ export function createRequestHandler(options: FetchHandlerOptions, wire: WireOpt
   const keepAscii = wire.keepAsciiText === true;
   const now = options.now ?? (() => new Date());
   const store = wrapStore(options.store, { timeoutMs: options.storeTimeoutMs ?? 10_000 });
-  const accountNow = syncReadOf(store, "getAccount");
+  const accountNow = keptReadOf(store, "getAccount");
   const handlers = routeHandlers(options, options.pypi?.cache ?? createPageCache());
   const writes = publishHandlers(options);
   writes["pypi.legacy"] = { POST: (ctx, req) => twineUpload(ctx, req, options) };
@@ -422,14 +423,14 @@ interface DispatchState {
 }
 
 /**
- * Authenticate and run a route. With an in-process store (`accountNow`) the account is read without
- * an `await`, and a principal {@link knownPrincipal} knows is used without one: then the route's own
- * promise is the only one made (no async frame of its own around it).
+ * Authenticate and run a route. With an in-process store, or a kept account (`accountNow`: store/wrap
+ * `keptReadOf`), the account is read without an `await`, and a principal {@link knownPrincipal} knows
+ * is used without one: then the route's own promise is the only one made (no async frame of its own around it).
  */
-function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts, accountNow: ((segment: string) => Account | null) | undefined): Promise<EngineResult> {
+function dispatch(match: RouteMatch, handler: RouteHandler, req: RouteRequest, store: Store, options: FetchHandlerOptions, at: Date, state: DispatchState, parts: RequestParts, accountNow: ((segment: string) => Account | null | typeof NOT_KEPT) | undefined): Promise<EngineResult> {
   if (match.account === undefined) return runRoute(handler, req, store, options, at, state, parts, null, ANONYMOUS);
-  if (accountNow === undefined) return dispatchAwaiting(match, handler, req, store, options, at, state, parts);
-  const account = accountNow(match.account);
+  const account = accountNow === undefined ? NOT_KEPT : accountNow(match.account);
+  if (account === NOT_KEPT) return dispatchAwaiting(match, handler, req, store, options, at, state, parts);
   const auth = accountAuth(match, account, store, at, state, req);
   const credentials = new CredentialsOf(req);
   const principal = knownPrincipal(auth, account as Account, credentials);

@@ -14,7 +14,13 @@
  *   with one statement at the start of each request (`getAccount`, the first call the HTTP handler
  *   makes) and before any read when the last check is older than {@link STALE_MS}.
  * - an answer read before a change and returned after it is not kept (an epoch counts the drops).
+ *
+ * A kept answer is also there without a promise (store/wrap `keptReadOf`, which the HTTP handler
+ * uses): at once while changes are pushed, or when the check due is made at once (SQLite's
+ * `PRAGMA data_version`, {@link ChangeFeed.versionNow}); when a check must wait for the database
+ * (PostgreSQL without a live feed) the lookup answers nothing and the caller awaits the method.
  */
+import { markCredentialsVersion, markKeptAnswers, type KeptAnswer } from "../store/sync-reads.js";
 import type { KeepAnswer, SqlStore } from "./store.js";
 
 /** Where a cache learns that the database changed. */
@@ -23,6 +29,8 @@ export interface ChangeFeed {
   live(): boolean;
   /** The database's current change version: one statement; equal strings mean nothing changed. */
   version(): Promise<string>;
+  /** The same version read at once, for a database answered in process (SQLite): then a check never waits, and a kept answer is there without a promise. */
+  versionNow?(): string;
   /** Call `onChange` for every pushed change, and when the feed goes live or stops being live. */
   subscribe(onChange: () => void): void;
   /** Begin pushing (called on the first read, so a store never used opens nothing). */
@@ -44,14 +52,27 @@ export const STALE_MS = 100;
 const NOT_READS = new Set(["migrate", "close", "invalidate"]);
 const isWrite = (name: string) => /^(create|update|delete|set|complete|fail)[A-Z]/.test(name);
 
-/** Wrap `store` so that its reads are kept per change version; `onTransaction` must be called after each transaction of its client. */
+/** An answer in the cache: the promise every caller gets, and its value once it is fulfilled (then it can be answered without a promise). */
+class Entry implements KeptAnswer {
+  done = false;
+  value: unknown = undefined;
+  constructor(readonly promise: Promise<unknown>) {}
+}
+
+/**
+ * Wrap `store` so that its reads are kept per change version; `changed` must be called after each
+ * transaction of its client. Each read method also answers through a kept-answer lookup
+ * (store/sync-reads `markKeptAnswers`): the kept value at once when it is there and no check is due,
+ * or when the due check is made at once ({@link ChangeFeed.versionNow}); else nothing (call the method).
+ */
 export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSqlStore; changed: () => void; keep: KeepAnswer } {
-  let entries = new Map<string, Promise<unknown>>();
+  let entries = new Map<string, Entry>();
   let epoch = 0;
   /** The version last seen by a check, or null when unknown (then the next check drops everything). */
   let seen: string | null = null;
   let checkedAt = -Infinity;
   let checking: Promise<void> | null = null;
+  const versionNow = feed.versionNow === undefined ? undefined : () => (feed.versionNow as () => string).call(feed);
 
   const drop = () => {
     epoch++;
@@ -63,15 +84,18 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     seen = null;
   });
 
+  const saw = (version: string) => {
+    checkedAt = Date.now();
+    if (version !== seen) {
+      drop();
+      seen = version;
+    }
+  };
   const check = (): Promise<void> => {
     checking ??= feed.version().then(
       (version) => {
         checking = null;
-        checkedAt = Date.now();
-        if (version !== seen) {
-          drop();
-          seen = version;
-        }
+        saw(version);
       },
       (error: unknown) => {
         checking = null;
@@ -80,6 +104,8 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     );
     return checking;
   };
+  /** Whether a read must check the version first: at the start of a request, or when the last check is stale, unless changes are pushed. */
+  const due = (startsRequest: boolean) => !feed.live() && (startsRequest || Date.now() - checkedAt > STALE_MS);
 
   /** Strings only (most reads: slugs, ids, keys), none holding a NUL: joined, which JSON text (starting `[`) never equals; else JSON. */
   const keyOf = (name: string, args: unknown[]): string => {
@@ -90,8 +116,8 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     }
     return key;
   };
-  const put = (map: Map<string, Promise<unknown>>, key: string, answer: Promise<unknown>) => {
-    map.set(key, answer);
+  const put = (map: Map<string, Entry>, key: string, entry: Entry) => {
+    map.set(key, entry);
     if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
   };
   /** A statement that also answers a later call keeps that answer, unless a change was seen since it began. */
@@ -100,19 +126,28 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     const mine = entries;
     return (method, args, value) => {
       const key = keyOf(method, args);
-      if (started === epoch && !mine.has(key)) put(mine, key, Promise.resolve(value));
+      if (started === epoch && !mine.has(key)) {
+        const entry = new Entry(Promise.resolve(value));
+        entry.value = value;
+        entry.done = true;
+        put(mine, key, entry);
+      }
     };
+  };
+  /** The entry of `key`, most recently used last (so the oldest is the first in the map). */
+  const touch = (key: string): Entry | undefined => {
+    const entry = entries.get(key);
+    if (entry !== undefined) {
+      entries.delete(key);
+      entries.set(key, entry);
+    }
+    return entry;
   };
 
   const lookup = (name: string, fn: (...args: unknown[]) => Promise<unknown>, args: unknown[]): Promise<unknown> => {
     const key = keyOf(name, args);
-    const kept = entries.get(key);
-    if (kept !== undefined) {
-      // Most recently used last, so the oldest is the first in the map.
-      entries.delete(key);
-      entries.set(key, kept);
-      return kept;
-    }
+    const kept = touch(key);
+    if (kept !== undefined) return kept.promise;
     const started = epoch;
     let answer: Promise<unknown>;
     try {
@@ -122,32 +157,65 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     }
     if (started === epoch) {
       const mine = entries;
-      put(mine, key, answer);
+      const entry = new Entry(answer);
+      put(mine, key, entry);
       // A failure is not kept; nor is an answer whose read began before a drop (the map it went into is gone).
-      answer.catch(() => {
-        if (mine.get(key) === answer) mine.delete(key);
-      });
+      answer.then(
+        (value) => {
+          entry.value = value;
+          entry.done = true;
+        },
+        () => {
+          if (mine.get(key) === entry) mine.delete(key);
+        },
+      );
     }
     return answer;
   };
 
-  // Not `async`: a kept answer is returned as the very promise kept, with no frame of its own; only a due check waits.
+  // Not `async`: a kept answer is returned as the very promise kept, with no frame of its own; only a due check that must wait does.
   const read = (name: string, fn: (...args: unknown[]) => Promise<unknown>, startsRequest: boolean) =>
     (...args: unknown[]): Promise<unknown> => {
       try {
         feed.start?.();
-        if (!feed.live() && (startsRequest || Date.now() - checkedAt > STALE_MS)) return check().then(() => lookup(name, fn, args));
+        if (due(startsRequest)) {
+          if (versionNow === undefined) return check().then(() => lookup(name, fn, args));
+          saw(versionNow());
+        }
         return lookup(name, fn, args);
       } catch (error) {
         return Promise.reject(error);
       }
     };
+  /** The kept-answer path of a read: its fulfilled entry, when there is one and the version is known to be current. */
+  const kept = (name: string, startsRequest: boolean) =>
+    (...args: unknown[]): KeptAnswer | undefined => {
+      feed.start?.();
+      if (due(startsRequest)) {
+        if (versionNow === undefined) return undefined;
+        saw(versionNow());
+      }
+      const entry = touch(keyOf(name, args));
+      return entry !== undefined && entry.done ? entry : undefined;
+    };
 
   const cached: Record<string, unknown> = { ...store };
   for (const [name, value] of Object.entries(store)) {
     if (typeof value !== "function" || NOT_READS.has(name) || isWrite(name)) continue;
-    cached[name] = read(name, value as (...args: unknown[]) => Promise<unknown>, name === "getAccount");
+    const startsRequest = name === "getAccount";
+    const method = read(name, value as (...args: unknown[]) => Promise<unknown>, startsRequest);
+    markKeptAnswers(method, kept(name, startsRequest));
+    cached[name] = method;
   }
   cached.invalidate = drop;
+  // Authentications may be remembered while nothing was dropped (every change drops), the version known current as for a read.
+  markCredentialsVersion(cached, () => {
+    feed.start?.();
+    if (due(false)) {
+      if (versionNow === undefined) return undefined;
+      saw(versionNow());
+    }
+    return epoch;
+  });
   return { store: cached as unknown as CachedSqlStore, changed: drop, keep };
 }

@@ -5,10 +5,11 @@
  * ordered by deadline (they start in order and all wait the same time), and a single timer, armed
  * for the oldest, rejects whatever has expired when it fires. A call that settles leaves the list
  * in O(1); no timer is created or cleared per call. A store answered in process (store/sync-reads)
- * is called through its plain functions: one settled promise per call and no deadline.
+ * is called through its plain functions: one settled promise per call and no deadline; a cached
+ * store's kept answer (sql/cache) is returned as the fulfilled promise it is kept as, with no deadline.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
-import { inheritFixedCredentials, plainFunctionOf, type SyncReads } from "./sync-reads.js";
+import { inheritCredentialsVersion, keptLookupOf, NOT_KEPT, plainFunctionOf, type KeptAnswer, type KeptReads, type SyncReads } from "./sync-reads.js";
 import type { Store } from "./types.js";
 
 /** Options of {@link wrapStore}. */
@@ -88,10 +89,12 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
   const inProcess: Record<string, (...args: unknown[]) => unknown> = {};
+  const kept: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of methodNames(store)) {
-    const plain = plainFunctionOf((store as unknown as Record<string, unknown>)[name]);
+    const method = (store as unknown as Record<string, unknown>)[name];
+    const plain = plainFunctionOf(method);
     if (plain !== undefined) {
-      inProcess[name] = (...args: unknown[]): unknown => {
+      inProcess[name] = kept[name] = (...args: unknown[]): unknown => {
         try {
           return plain(...args);
         } catch (error) {
@@ -108,39 +111,68 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
       };
       continue;
     }
-    const fn = (store as unknown as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
-    wrapped[name] = (...args: unknown[]): Promise<unknown> => {
-      let result: unknown;
-      try {
-        result = fn.apply(store, args);
-      } catch (error) {
-        return Promise.reject(asStoreError(error));
-      }
-      if (deadlines === null) return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(asStoreError(error)));
-      return new Promise((resolve, reject) => {
-        const entry = deadlines.add(name, reject);
-        Promise.resolve(result).then(
-          (value) => {
-            deadlines.remove(entry);
-            resolve(value);
-          },
-          (error: unknown) => {
-            deadlines.remove(entry);
-            reject(asStoreError(error));
-          },
-        );
-      });
-    };
+    const fn = method as (...args: unknown[]) => unknown;
+    const lookup = keptLookupOf(method);
+    if (lookup !== undefined) {
+      kept[name] = (...args: unknown[]): unknown => {
+        let answer: KeptAnswer | undefined;
+        try {
+          answer = lookup(...args);
+        } catch (error) {
+          throw asStoreError(error);
+        }
+        return answer === undefined ? NOT_KEPT : answer.value;
+      };
+      // A kept answer is its own fulfilled promise, returned as it is (it cannot hang); else the call as any other.
+      wrapped[name] = (...args: unknown[]): Promise<unknown> => {
+        let answer: KeptAnswer | undefined;
+        try {
+          answer = lookup(...args);
+        } catch (error) {
+          return Promise.reject(asStoreError(error));
+        }
+        return answer !== undefined ? answer.promise : call(store, name, fn, args, deadlines);
+      };
+      continue;
+    }
+    wrapped[name] = (...args: unknown[]): Promise<unknown> => call(store, name, fn, args, deadlines);
   }
   // The write contract's marker is a property, not a method.
   if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
-  inheritFixedCredentials(store, wrapped, new Set(Object.keys(inProcess)));
+  inheritCredentialsVersion(store, wrapped, new Set(Object.keys(kept)));
   syncReadsOf.set(wrapped, inProcess);
+  keptReadsOf.set(wrapped, kept);
   return wrapped as unknown as Store;
+}
+
+/** One call of a store method that answers asynchronously: its failures as StoreErrors, and its deadline when there is one. */
+function call(store: Store, name: string, fn: (...args: unknown[]) => unknown, args: unknown[], deadlines: Deadlines | null): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = fn.apply(store, args);
+  } catch (error) {
+    return Promise.reject(asStoreError(error));
+  }
+  if (deadlines === null) return Promise.resolve(result).then(undefined, (error: unknown) => Promise.reject(asStoreError(error)));
+  return new Promise((resolve, reject) => {
+    const entry = deadlines.add(name, reject);
+    Promise.resolve(result).then(
+      (value) => {
+        deadlines.remove(entry);
+        resolve(value);
+      },
+      (error: unknown) => {
+        deadlines.remove(entry);
+        reject(asStoreError(error));
+      },
+    );
+  });
 }
 
 /** The in-process reads of each store {@link wrapStore} made, by method name (failures thrown as the wrapper rejects with them). */
 const syncReadsOf = new WeakMap<object, Record<string, (...args: unknown[]) => unknown>>();
+/** The kept reads of each store {@link wrapStore} made: its in-process reads and its cached ones (sql/cache). */
+const keptReadsOf = new WeakMap<object, Record<string, (...args: unknown[]) => unknown>>();
 
 /**
  * A read of a store {@link wrapStore} made, as a plain function, when the store answers it in
@@ -148,6 +180,16 @@ const syncReadsOf = new WeakMap<object, Record<string, (...args: unknown[]) => u
  */
 export function syncReadOf<K extends keyof Store>(store: Store, name: K): SyncReads<Store>[K] | undefined {
   return syncReadsOf.get(store)?.[name as string] as SyncReads<Store>[K] | undefined;
+}
+
+/**
+ * A read of a store {@link wrapStore} made, as a plain function that answers when the store holds
+ * the answer in process (always for an in-process store; a SQL store's kept answers, sql/cache) and
+ * returns {@link NOT_KEPT} otherwise (then call the method); it throws what the method would reject
+ * with. Undefined when the store has no such path for `name`.
+ */
+export function keptReadOf<K extends keyof Store>(store: Store, name: K): KeptReads<Store>[K] | undefined {
+  return keptReadsOf.get(store)?.[name as string] as KeptReads<Store>[K] | undefined;
 }
 
 function methodNames(store: Store): string[] {

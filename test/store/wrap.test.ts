@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { NotFoundError, StoreError } from "../../src/core/errors.js";
 import type { Store } from "../../src/store/types.js";
-import { syncReadOf, wrapStore } from "../../src/store/wrap.js";
-import { storeOfSyncReads } from "../../src/store/sync-reads.js";
+import { keptReadOf, syncReadOf, wrapStore } from "../../src/store/wrap.js";
+import { markKeptAnswers, NOT_KEPT, storeOfSyncReads } from "../../src/store/sync-reads.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
 
@@ -140,5 +140,49 @@ describe("wrapStore", () => {
     expect(() => (syncReadOf(store, "getPolicy") as () => unknown)()).toThrow(notFound);
     expect(syncReadOf(store, "getUser")).toBeUndefined();
     expect(syncReadOf(inProcess, "getAccount")).toBeUndefined();
+  });
+
+  it("answers a kept answer as the very promise kept, with no deadline; a miss calls the method; a lookup that throws is a 503", async () => {
+    const boom = new Error("cache corrupt");
+    let calls = 0;
+    const kept = new Map<string, { promise: Promise<unknown>; value: unknown }>();
+    const getRelease = async (id: string) => (calls++, { id, asked: true });
+    markKeptAnswers(getRelease as never, (id) => kept.get(id as string));
+    const getProduct = async () => "asked";
+    markKeptAnswers(getProduct as never, () => { throw boom; });
+    const store = wrapStore({ getRelease, getProduct, getUser: async () => null } as never, { timeoutMs: 30 });
+    const read = keptReadOf(store, "getRelease") as unknown as (id: string) => unknown;
+    expect(read("r1")).toBe(NOT_KEPT);
+    expect(await store.getRelease("a", "r1")).toEqual({ id: "a", asked: true });
+    expect(calls).toBe(1);
+    const value = { id: "r1", kept: true };
+    const answer = { promise: Promise.resolve(value), value };
+    kept.set("r1", answer);
+    expect(read("r1")).toBe(answer.value);
+    expect(store.getRelease("r1", "x")).toBe(answer.promise);
+    expect(calls).toBe(1);
+    // A kept answer has no deadline to miss: it is there, however long the caller waits.
+    await sleep(50);
+    expect(await store.getRelease("r1", "x")).toBe(answer.value);
+    let thrown: unknown;
+    try {
+      (keptReadOf(store, "getProduct") as unknown as () => unknown)();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(StoreError);
+    expect((thrown as StoreError).cause).toBe(boom);
+    const rejected = (await settle(store.getProduct("a", "p"))) as { ok: false; error: StoreError };
+    expect(rejected.error).toBeInstanceOf(StoreError);
+    expect(rejected.error.cause).toBe(boom);
+    expect(keptReadOf(store, "getUser")).toBeUndefined();
+  });
+
+  it("hands out an in-process store's reads as kept reads too: they always answer", async () => {
+    const memory = createMemoryStore((await loadDatasetFile("examples/demo/dataset.json")).dataset);
+    const store = wrapStore(memory);
+    const account = keptReadOf(store, "getAccount")!("demo");
+    expect(account).toBe(await memory.getAccount("demo"));
+    expect(keptReadOf(store, "getAccount")!("nobody")).toBeNull();
   });
 });

@@ -16,7 +16,8 @@ import { ADMIN_SCOPE, isPackageVisible, revisionAudience } from "../../access/sc
 import { keyText, scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
 import type { RevisionAudience } from "../../store/types.js";
-import { syncReadOf } from "../../store/wrap.js";
+import { keptReadOf } from "../../store/wrap.js";
+import { NOT_KEPT } from "../../store/sync-reads.js";
 import type { EngineContext } from "../context.js";
 import { weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
@@ -197,15 +198,17 @@ class InputCredentials {
 
 /**
  * The account's revision (`packageId` null) or a package's, read in process without a promise when
- * the store has a plain-function form of the read (the memory store), else awaited.
+ * the store holds it (the memory store; a SQL store's kept answer: store/wrap `keptReadOf`), else awaited.
  */
 function revisionOf(ctx: EngineContext, packageId: string | null, audience: RevisionAudience = "all"): string | Promise<string> {
   if (packageId === null) {
-    const read = syncReadOf(ctx.store, "getAccountRevision");
-    return read !== undefined ? read(ctx.account.id) : ctx.store.getAccountRevision(ctx.account.id);
+    const read = keptReadOf(ctx.store, "getAccountRevision");
+    const kept = read === undefined ? NOT_KEPT : read(ctx.account.id);
+    return kept !== NOT_KEPT ? kept : ctx.store.getAccountRevision(ctx.account.id);
   }
-  const read = syncReadOf(ctx.store, "getPackageRevision");
-  return read !== undefined ? read(ctx.account.id, packageId, audience) : ctx.store.getPackageRevision(ctx.account.id, packageId, audience);
+  const read = keptReadOf(ctx.store, "getPackageRevision");
+  const kept = read === undefined ? NOT_KEPT : read(ctx.account.id, packageId, audience);
+  return kept !== NOT_KEPT ? kept : ctx.store.getPackageRevision(ctx.account.id, packageId, audience);
 }
 
 /** A remembered 204 whose reason looked at files not yet uploaded, unless the full package revision has moved from `allRevision` since. */

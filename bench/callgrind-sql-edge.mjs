@@ -1,0 +1,151 @@
+/**
+ * @module bench/callgrind-sql-edge — W3's routes counted in instructions on each store: `release-engines
+ * serve` on the memory store, on a SQLite file and on PostgreSQL with `--cache listen` (same world), each
+ * under `valgrind --tool=callgrind` with instrumentation off; one keep-alive client warms a route up, then
+ * `callgrind_control` zeroes, lets a counted run through and dumps: the dump's total over the requests is
+ * the route's instructions per request (every thread). Repeatable under load, for A/B of the SQL stores' warm path.
+ * Usage (after `npm run build`): [CG_DIST=DIR] node bench/callgrind-sql-edge.mjs [STORES, default memory,sqlite,postgresListen] [ROUTES, default all] [REQUESTS COUNTED, default 1000] [WARM-UP, default 20000]
+ */
+import { execFile, spawn } from "node:child_process";
+import { Agent, request } from "node:http";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createPostgresStore, importDataset as importPostgres } from "../dist/postgres.js";
+import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
+import { startPostgres } from "./lib/pg.mjs";
+import { rawGet } from "./lib/serve.mjs";
+import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+
+const run = promisify(execFile);
+const CLI = process.env.CG_DIST ? join(process.env.CG_DIST, "cli.js") : fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const storeArg = (process.argv[2] ?? "memory,sqlite,postgresListen").split(",");
+const routeArg = process.argv[3] ?? "all";
+const counted = Number(process.argv[4] ?? 1_000);
+const warmup = Number(process.argv[5] ?? 20_000);
+const A = `/v1/accounts/${WORLD.slug}`;
+const LICENSE = { authorization: `License ${WORLD.appKey}` };
+const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
+const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
+const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-sql-"));
+
+function startUnderCallgrind(name, args) {
+  const out = join(tmp, `${name}.callgrind`);
+  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let text = "";
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
+    child.stdout.on("data", (d) => {
+      text += d;
+      const m = /listening on (http:\/\/\S+)/.exec(text);
+      if (m === null) return;
+      child.removeAllListeners("exit");
+      child.stdout.removeAllListeners("data");
+      child.stdout.resume();
+      resolve({ name, url: m[1], child, stop: () => new Promise((done) => { if (child.exitCode !== null) return done(); child.once("exit", done); child.kill("SIGTERM"); }) });
+    });
+  });
+}
+
+async function requestsOn(origin, paths, headers, count) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let retried = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      await new Promise((resolve, reject) => {
+        const req = request(`${origin}${paths[i % paths.length]}`, { headers, agent }, (res) => {
+          res.on("data", () => {});
+          res.on("end", () => (res.statusCode >= 400 ? reject(new Error(`answered ${res.statusCode}`)) : resolve()));
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end();
+      }).catch((error) => {
+        if (error.code !== "ECONNRESET" || retried++ > 100) throw error;
+        i--;
+      });
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function window(server, paths, headers) {
+  const pid = String(server.child.pid);
+  await run("callgrind_control", ["-z", pid]);
+  await requestsOn(server.url, paths, headers, counted);
+  await run("callgrind_control", ["-d", pid]);
+  const dumps = readdirSync(tmp).filter((f) => f.startsWith(`${server.name}.callgrind.`)).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
+  return Number(/^totals: (\d+)/m.exec(readFileSync(join(tmp, dumps.at(-1)), "utf8"))?.[1]) / counted;
+}
+
+const servers = [];
+let pg = null;
+try {
+  const ds = buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 });
+  const args = {};
+  if (storeArg.includes("memory")) {
+    const file = join(tmp, "dataset.json");
+    await writeDatasetFile(file, ds);
+    args.memory = ["--data", file];
+  }
+  if (storeArg.includes("sqlite")) {
+    const file = join(tmp, "w.sqlite");
+    const s = createSqliteStore({ filename: file });
+    await importSqlite(s, ds);
+    await s.close();
+    args.sqlite = ["--db", file];
+  }
+  if (storeArg.includes("postgresListen") || storeArg.includes("postgres")) {
+    pg = await startPostgres();
+    if (pg.unavailable) throw new Error(pg.unavailable);
+    const url = await pg.createDatabase("cg_sql");
+    const s = createPostgresStore({ connectionString: url });
+    await importPostgres(s, ds);
+    await s.close();
+    if (storeArg.includes("postgres")) args.postgres = ["--database-url", url];
+    if (storeArg.includes("postgresListen")) args.postgresListen = ["--database-url", url, "--cache", "listen"];
+  }
+  const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
+  const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
+  for (const store of storeArg) {
+    const server = await startUnderCallgrind(store, ["serve", ...args[store], "--port", "0", "--log-format", "none"]);
+    servers.push(server);
+    const with200 = [];
+    let upToDate = null;
+    for (let i = 0; i < 1_000; i += 5) {
+      const res = await rawGet(`${server.url}${tauriPath(i)}`, LICENSE);
+      if (res.status === 200 && with200.length < 32) with200.push(tauriPath(i));
+      if (res.status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
+    }
+    const page = await rawGet(`${server.url}${pypiPath}`, { ...BASIC, accept: PYPI_JSON });
+    const routes = {
+      tauri200: { paths: with200, headers: LICENSE },
+      tauri204: { paths: [upToDate], headers: LICENSE },
+      raw303: { paths: [`${A}/engines/raw/app/@${WORLD.rawKey}/latest/${WORLD.rawFiles[0]}`], headers: LICENSE },
+      pypi304: { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "if-none-match": page.headers.etag } },
+      pypiPageGzip: { paths: [pypiPath], headers: { ...BASIC, accept: PYPI_JSON, "accept-encoding": "gzip" } },
+    };
+    const line = [];
+    for (const [name, r] of Object.entries(routes)) {
+      if (routeArg !== "all" && !routeArg.split(",").includes(name)) continue;
+      await requestsOn(server.url, r.paths, r.headers, warmup);
+      const pid = String(server.child.pid);
+      await run("callgrind_control", ["-i", "on", pid]);
+      const first = await window(server, r.paths, r.headers);
+      const second = await window(server, r.paths, r.headers);
+      await run("callgrind_control", ["-i", "off", pid]);
+      line.push(`${name} ${(second / 1e3).toFixed(1)}k (first ${(first / 1e3).toFixed(1)}k)`);
+    }
+    console.log(`${store}: ${line.join(", ")}`);
+    await server.stop();
+  }
+} finally {
+  for (const s of servers) await s.stop();
+  pg?.destroy();
+  rmSync(tmp, { recursive: true, force: true });
+}
