@@ -9,13 +9,13 @@
  * (`--perf-basic-prof` writes /tmp/perf-PID.map, which names the JIT code addresses of a dump).
  * Usage (after `npm run build`): [CG_DIST=DIR] [CG_BEFORE=DIR] [CG_KEEP=DIR] node bench/callgrind-edge.mjs [ROUTE,... default all] [REQUESTS COUNTED, default 1000] [WARM-UP REQUESTS, default 30000]
  */
-import { execFile, spawn } from "node:child_process";
-import { Agent, request } from "node:http";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { rawGet } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
@@ -35,63 +35,6 @@ const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).to
 const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-"));
 
-/** Start `node script ...args` under callgrind (instrumentation off) and wait for its listening line. */
-function startUnderCallgrind(name, script, args) {
-  const out = join(tmp, `${name}.callgrind`);
-  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, ...(process.env.CG_NODE_ARGS ?? "").split(" ").filter(Boolean), script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    let text = "";
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
-    child.stdout.on("data", (d) => {
-      text += d;
-      const m = /listening on (http:\/\/\S+)/.exec(text);
-      if (m === null) return;
-      child.removeAllListeners("exit");
-      child.stdout.removeAllListeners("data");
-      child.stdout.resume();
-      resolve({ name, url: m[1], child, out, stop: () => new Promise((done) => { if (child.exitCode !== null) return done(); child.once("exit", done); child.kill("SIGTERM"); }) });
-    });
-  });
-}
-
-/** `count` GETs one after another on one keep-alive connection, cycling through `paths`. */
-async function requestsOn(origin, paths, headers, count) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let retried = 0;
-  try {
-    for (let i = 0; i < count; i++) {
-      await new Promise((resolve, reject) => {
-        const req = request(`${origin}${paths[i % paths.length]}`, { headers, agent }, (res) => {
-          res.on("data", () => {});
-          res.on("end", () => (res.statusCode >= 400 ? reject(new Error(`answered ${res.statusCode}`)) : resolve()));
-          res.on("error", reject);
-        });
-        req.on("error", reject);
-        req.end();
-      }).catch((error) => {
-        // A connection the server closed while idle (its keep-alive bound under valgrind's slowness): ask again on a new one, once.
-        if (error.code !== "ECONNRESET" || retried++ > 100) throw error;
-        i--;
-      });
-    }
-  } finally {
-    agent.destroy();
-  }
-}
-
-/** One instrumented run of `counted` requests: the instructions the server executed per request (zeroed before, dumped after). */
-async function window(server, paths, headers) {
-  const pid = String(server.child.pid);
-  await run("callgrind_control", ["-z", pid]);
-  await requestsOn(server.url, paths, headers, counted);
-  await run("callgrind_control", ["-d", pid]);
-  // The newest dump of this process holds the cost since the zeroing.
-  const dumps = readdirSync(tmp).filter((f) => f.startsWith(`${server.name}.callgrind.`)).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
-  const dump = readFileSync(join(tmp, dumps.at(-1)), "utf8");
-  return Number(/^totals: (\d+)/m.exec(dump)?.[1]) / counted;
-}
 
 /**
  * Instructions per request on a route after `warmup` requests: two instrumented runs, the second
@@ -101,8 +44,8 @@ async function instructionsPerRequest(server, paths, headers) {
   await requestsOn(server.url, paths, headers, warmup);
   const pid = String(server.child.pid);
   await run("callgrind_control", ["-i", "on", pid]);
-  const first = await window(server, paths, headers);
-  const perRequest = await window(server, paths, headers);
+  const first = await countedWindow(tmp, server, paths, headers, counted);
+  const perRequest = await countedWindow(tmp, server, paths, headers, counted);
   await run("callgrind_control", ["-i", "off", pid]);
   return { first, perRequest };
 }
@@ -118,7 +61,7 @@ const servers = [];
 try {
   const file = join(tmp, "dataset.json");
   await writeDatasetFile(file, buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 }));
-  const ours = await startUnderCallgrind("serve", CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
+  const ours = await startUnderCallgrind(tmp, "serve", CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   servers.push(ours);
   const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
   const with200 = [];
@@ -147,11 +90,11 @@ try {
     spec[name] = { status: res.status, headers: keep, bodyBase64: res.body.toString("base64") };
   }
   writeFileSync(join(tmp, "spec.json"), JSON.stringify(spec));
-  const before = BEFORE_CLI === null ? null : await startUnderCallgrind("before", BEFORE_CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
+  const before = BEFORE_CLI === null ? null : await startUnderCallgrind(tmp, "before", BEFORE_CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   if (before) servers.push(before);
-  const bare = await startUnderCallgrind("bare", BASELINE, [join(tmp, "spec.json")]);
+  const bare = await startUnderCallgrind(tmp, "bare", BASELINE, [join(tmp, "spec.json")]);
   servers.push(bare);
-  const hazel = chosen.some(([name]) => name === "tauri200") ? await startUnderCallgrind("hazel", HAZEL, ["2.0.0"]) : null;
+  const hazel = chosen.some(([name]) => name === "tauri200") ? await startUnderCallgrind(tmp, "hazel", HAZEL, ["2.0.0"]) : null;
   if (hazel) servers.push(hazel);
   for (const [name, r] of chosen) {
     const us = await instructionsPerRequest(ours, r.paths, r.headers);

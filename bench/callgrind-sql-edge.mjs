@@ -6,9 +6,8 @@
  * the route's instructions per request (every thread). Repeatable under load, for A/B of the SQL stores' warm path.
  * Usage (after `npm run build`): [CG_DIST=DIR] node bench/callgrind-sql-edge.mjs [STORES, default memory,sqlite,postgresListen] [ROUTES, default all] [REQUESTS COUNTED, default 1000] [WARM-UP, default 20000]
  */
-import { execFile, spawn } from "node:child_process";
-import { Agent, request } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import { promisify } from "node:util";
 import { createPostgresStore, importDataset as importPostgres } from "../dist/postgres.js";
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { startPostgres } from "./lib/pg.mjs";
+import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { rawGet } from "./lib/serve.mjs";
 import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
@@ -31,57 +31,6 @@ const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).to
 const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-sql-"));
 
-function startUnderCallgrind(name, args) {
-  const out = join(tmp, `${name}.callgrind`);
-  const child = spawn("valgrind", ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    let text = "";
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
-    child.stdout.on("data", (d) => {
-      text += d;
-      const m = /listening on (http:\/\/\S+)/.exec(text);
-      if (m === null) return;
-      child.removeAllListeners("exit");
-      child.stdout.removeAllListeners("data");
-      child.stdout.resume();
-      resolve({ name, url: m[1], child, stop: () => new Promise((done) => { if (child.exitCode !== null) return done(); child.once("exit", done); child.kill("SIGTERM"); }) });
-    });
-  });
-}
-
-async function requestsOn(origin, paths, headers, count) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let retried = 0;
-  try {
-    for (let i = 0; i < count; i++) {
-      await new Promise((resolve, reject) => {
-        const req = request(`${origin}${paths[i % paths.length]}`, { headers, agent }, (res) => {
-          res.on("data", () => {});
-          res.on("end", () => (res.statusCode >= 400 ? reject(new Error(`answered ${res.statusCode}`)) : resolve()));
-          res.on("error", reject);
-        });
-        req.on("error", reject);
-        req.end();
-      }).catch((error) => {
-        if (error.code !== "ECONNRESET" || retried++ > 100) throw error;
-        i--;
-      });
-    }
-  } finally {
-    agent.destroy();
-  }
-}
-
-async function window(server, paths, headers) {
-  const pid = String(server.child.pid);
-  await run("callgrind_control", ["-z", pid]);
-  await requestsOn(server.url, paths, headers, counted);
-  await run("callgrind_control", ["-d", pid]);
-  const dumps = readdirSync(tmp).filter((f) => f.startsWith(`${server.name}.callgrind.`)).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
-  return Number(/^totals: (\d+)/m.exec(readFileSync(join(tmp, dumps.at(-1)), "utf8"))?.[1]) / counted;
-}
 
 const servers = [];
 let pg = null;
@@ -113,7 +62,7 @@ try {
   const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
   const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
   for (const store of storeArg) {
-    const server = await startUnderCallgrind(store, ["serve", ...args[store], "--port", "0", "--log-format", "none"]);
+    const server = await startUnderCallgrind(tmp, store, CLI, ["serve", ...args[store], "--port", "0", "--log-format", "none"]);
     servers.push(server);
     const with200 = [];
     let upToDate = null;
@@ -136,8 +85,8 @@ try {
       await requestsOn(server.url, r.paths, r.headers, warmup);
       const pid = String(server.child.pid);
       await run("callgrind_control", ["-i", "on", pid]);
-      const first = await window(server, r.paths, r.headers);
-      const second = await window(server, r.paths, r.headers);
+      const first = await countedWindow(tmp, server, r.paths, r.headers, counted);
+      const second = await countedWindow(tmp, server, r.paths, r.headers, counted);
       await run("callgrind_control", ["-i", "off", pid]);
       line.push(`${name} ${(second / 1e3).toFixed(1)}k (first ${(first / 1e3).toFixed(1)}k)`);
     }
