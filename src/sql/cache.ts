@@ -106,6 +106,17 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
   };
   /** Whether a read must check the version first: at the start of a request, or when the last check is stale, unless changes are pushed. */
   const due = (startsRequest: boolean) => !feed.live() && (startsRequest || Date.now() - checkedAt > STALE_MS);
+  /**
+   * Whether the version this cache knows is current now: no check is due, or the due check was made at
+   * once ({@link ChangeFeed.versionNow}); false when the check must wait for the database.
+   */
+  const currentNow = (startsRequest: boolean): boolean => {
+    feed.start?.();
+    if (!due(startsRequest)) return true;
+    if (versionNow === undefined) return false;
+    saw(versionNow());
+    return true;
+  };
 
   /** Strings only (most reads: slugs, ids, keys), none holding a NUL: joined, which JSON text (starting `[`) never equals; else JSON. */
   const keyOf = (name: string, args: unknown[]): string => {
@@ -177,11 +188,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
   const read = (name: string, fn: (...args: unknown[]) => Promise<unknown>, startsRequest: boolean) =>
     (...args: unknown[]): Promise<unknown> => {
       try {
-        feed.start?.();
-        if (due(startsRequest)) {
-          if (versionNow === undefined) return check().then(() => lookup(name, fn, args));
-          saw(versionNow());
-        }
+        if (!currentNow(startsRequest)) return check().then(() => lookup(name, fn, args));
         return lookup(name, fn, args);
       } catch (error) {
         return Promise.reject(error);
@@ -190,11 +197,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
   /** The kept-answer path of a read: its fulfilled entry, when there is one and the version is known to be current. */
   const kept = (name: string, startsRequest: boolean) =>
     (...args: unknown[]): KeptAnswer | undefined => {
-      feed.start?.();
-      if (due(startsRequest)) {
-        if (versionNow === undefined) return undefined;
-        saw(versionNow());
-      }
+      if (!currentNow(startsRequest)) return undefined;
       const entry = touch(keyOf(name, args));
       return entry !== undefined && entry.done ? entry : undefined;
     };
@@ -209,13 +212,6 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
   }
   cached.invalidate = drop;
   // Authentications may be remembered while nothing was dropped (every change drops), the version known current as for a read.
-  markCredentialsVersion(cached, () => {
-    feed.start?.();
-    if (due(false)) {
-      if (versionNow === undefined) return undefined;
-      saw(versionNow());
-    }
-    return epoch;
-  });
+  markCredentialsVersion(cached, () => (currentNow(false) ? epoch : undefined));
   return { store: cached as unknown as CachedSqlStore, changed: drop, keep };
 }
