@@ -101,11 +101,6 @@ export function credentialsVersionOf(store: object): CredentialsVersion | undefi
   return credentialsVersions.get(store);
 }
 
-/** True when `store`'s credential reads answer the same records for its life, so an authentication may be remembered (its expiry still decided per request). */
-export function hasFixedCredentials(store: object): boolean {
-  return credentialsVersions.get(store) === FIXED;
-}
-
 /** Let `wrapped` inherit `store`'s credentials version when its credential reads call `store`'s own reads, plain or kept (a replaced method makes the reads unknown again). */
 export function inheritCredentialsVersion(store: object, wrapped: object, ownNames: ReadonlySet<string>): void {
   const version = credentialsVersions.get(store);

@@ -9,7 +9,7 @@
  * store's kept answer (sql/cache) is returned as the fulfilled promise it is kept as, with no deadline.
  */
 import { StoreError, isSdkError } from "../core/errors.js";
-import { inheritCredentialsVersion, keptLookupOf, NOT_KEPT, plainFunctionOf, type KeptAnswer, type KeptReads, type SyncReads } from "./sync-reads.js";
+import { inheritCredentialsVersion, keptLookupOf, NOT_KEPT, plainFunctionOf, type KeptAnswer, type KeptReads } from "./sync-reads.js";
 import type { Store } from "./types.js";
 
 /** Options of {@link wrapStore}. */
@@ -88,13 +88,12 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   const timeoutMs = options.timeoutMs ?? 0;
   const deadlines = timeoutMs > 0 ? new Deadlines(timeoutMs) : null;
   const wrapped: Record<string, unknown> = {};
-  const inProcess: Record<string, (...args: unknown[]) => unknown> = {};
   const kept: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of methodNames(store)) {
     const method = (store as unknown as Record<string, unknown>)[name];
     const plain = plainFunctionOf(method);
     if (plain !== undefined) {
-      inProcess[name] = kept[name] = (...args: unknown[]): unknown => {
+      kept[name] = (...args: unknown[]): unknown => {
         try {
           return plain(...args);
         } catch (error) {
@@ -140,7 +139,6 @@ export function wrapStore(store: Store, options: WrapStoreOptions = {}): Store {
   // The write contract's marker is a property, not a method.
   if ((store as { writable?: unknown }).writable === true) wrapped.writable = true;
   inheritCredentialsVersion(store, wrapped, new Set(Object.keys(kept)));
-  syncReadsOf.set(wrapped, inProcess);
   keptReadsOf.set(wrapped, kept);
   return wrapped as unknown as Store;
 }
@@ -169,18 +167,8 @@ function call(store: Store, name: string, fn: (...args: unknown[]) => unknown, a
   });
 }
 
-/** The in-process reads of each store {@link wrapStore} made, by method name (failures thrown as the wrapper rejects with them). */
-const syncReadsOf = new WeakMap<object, Record<string, (...args: unknown[]) => unknown>>();
 /** The kept reads of each store {@link wrapStore} made: its in-process reads and its cached ones (sql/cache). */
 const keptReadsOf = new WeakMap<object, Record<string, (...args: unknown[]) => unknown>>();
-
-/**
- * A read of a store {@link wrapStore} made, as a plain function, when the store answers it in
- * process (store/sync-reads); it throws what the wrapped method would reject with. Undefined otherwise.
- */
-export function syncReadOf<K extends keyof Store>(store: Store, name: K): SyncReads<Store>[K] | undefined {
-  return syncReadsOf.get(store)?.[name as string] as SyncReads<Store>[K] | undefined;
-}
 
 /**
  * A read of a store {@link wrapStore} made, as a plain function that answers when the store holds

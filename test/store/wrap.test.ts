@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { NotFoundError, StoreError } from "../../src/core/errors.js";
 import type { Store } from "../../src/store/types.js";
-import { keptReadOf, syncReadOf, wrapStore } from "../../src/store/wrap.js";
+import { keptReadOf, wrapStore } from "../../src/store/wrap.js";
 import { markKeptAnswers, NOT_KEPT, storeOfSyncReads } from "../../src/store/sync-reads.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { loadDatasetFile } from "../../src/node/dataset-file.js";
@@ -127,19 +127,19 @@ describe("wrapStore", () => {
     const notFound = new NotFoundError("nope");
     const inProcess = storeOfSyncReads({ getAccount: (id: string) => ({ id }), getProduct: () => { throw boom; }, getPolicy: () => { throw notFound; } } as never);
     const store = wrapStore({ ...inProcess, getUser: async () => null } as never);
-    expect(syncReadOf(store, "getAccount")!("a")).toEqual({ id: "a" });
+    expect(keptReadOf(store, "getAccount")!("a")).toEqual({ id: "a" });
     let thrown: unknown;
     try {
-      (syncReadOf(store, "getProduct") as () => unknown)();
+      (keptReadOf(store, "getProduct") as () => unknown)();
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(StoreError);
     expect((thrown as StoreError).status).toBe(503);
     expect((thrown as StoreError).cause).toBe(boom);
-    expect(() => (syncReadOf(store, "getPolicy") as () => unknown)()).toThrow(notFound);
-    expect(syncReadOf(store, "getUser")).toBeUndefined();
-    expect(syncReadOf(inProcess, "getAccount")).toBeUndefined();
+    expect(() => (keptReadOf(store, "getPolicy") as () => unknown)()).toThrow(notFound);
+    expect(keptReadOf(store, "getUser")).toBeUndefined();
+    expect(keptReadOf(inProcess, "getAccount")).toBeUndefined();
   });
 
   it("answers a kept answer as the very promise kept, with no deadline; a miss calls the method; a lookup that throws is a 503", async () => {
