@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { rawGet } from "./lib/serve.mjs";
-import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
 /** The build to serve: `CG_DIST=DIR` counts another copy of `dist/` (a build from before a change). */
@@ -29,10 +29,6 @@ const BEFORE_CLI = process.env.CG_BEFORE ? join(process.env.CG_BEFORE, "cli.js")
 const routeArg = process.argv[2] ?? "all";
 const counted = Number(process.argv[3] ?? 1_000);
 const warmup = Number(process.argv[4] ?? 30_000);
-const A = `/v1/accounts/${WORLD.slug}`;
-const LICENSE = { authorization: `License ${WORLD.appKey}` };
-const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
-const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-"));
 
 

@@ -17,7 +17,7 @@ import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite
 import { startPostgres } from "./lib/pg.mjs";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { rawGet } from "./lib/serve.mjs";
-import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
 const CLI = process.env.CG_DIST ? join(process.env.CG_DIST, "cli.js") : fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -25,10 +25,6 @@ const storeArg = (process.argv[2] ?? "memory,sqlite,postgresListen").split(",");
 const routeArg = process.argv[3] ?? "all";
 const counted = Number(process.argv[4] ?? 1_000);
 const warmup = Number(process.argv[5] ?? 20_000);
-const A = `/v1/accounts/${WORLD.slug}`;
-const LICENSE = { authorization: `License ${WORLD.appKey}` };
-const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
-const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 const tmp = mkdtempSync(join(tmpdir(), "re-callgrind-sql-"));
 
 

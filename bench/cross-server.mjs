@@ -13,11 +13,10 @@ import { createPostgresStore, importDataset } from "../dist/postgres.js";
 import { countedPool, startPostgres } from "./lib/pg.mjs";
 import { quantile, median } from "./lib/stats.mjs";
 import { NOW } from "./lib/tauri-checks.mjs";
-import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
+import { buildWorld, LICENSE, tauriVersion, WORLD } from "./lib/world.mjs";
 
 const writes = Number(process.argv[2] ?? 300);
 const A = `http://bench.local/v1/accounts/${WORLD.slug}`;
-const LICENSE = { authorization: `License ${WORLD.appKey}` };
 const ds = buildWorld({ tauri: 1000 });
 const tauri = `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(12).version)}`;
 

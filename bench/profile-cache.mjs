@@ -13,12 +13,10 @@ import { createPostgresStore, importDataset as importPg } from "../dist/postgres
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { countedPool, startPostgres } from "./lib/pg.mjs";
 import { median } from "./lib/stats.mjs";
-import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
+import { BASIC, buildWorld, LICENSE, tauriVersion, WORLD } from "./lib/world.mjs";
 
 const n = Number(process.argv[2] ?? 2000);
 const A = `http://bench.local/v1/accounts/${WORLD.slug}`;
-const LICENSE = { authorization: `License ${WORLD.appKey}` };
-const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
 const ds = buildWorld({ tauri: 1000, pypiFiles: 1000 });
 // Release 12: one the app license may see (10 needs an ENTERPRISE entitlement: its check was a 204).
 const tauri = `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(12).version)}`;

@@ -15,17 +15,13 @@ import { createPostgresStore, importDataset } from "../dist/postgres.js";
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { median } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
-import { buildWorld, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 import { wrk } from "./lib/wrk.mjs";
 import { startNginx } from "./lib/nginx.mjs";
 
 const BASELINE = fileURLToPath(new URL("./baseline-server.mjs", import.meta.url));
 const PG_FLOOR = fileURLToPath(new URL("./pg-floor-server.mjs", import.meta.url));
 const HAZEL = fileURLToPath(new URL("./hazel-server.mjs", import.meta.url));
-const A = `/v1/accounts/${WORLD.slug}`;
-const LICENSE = { authorization: `License ${WORLD.appKey}` };
-const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
-const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 /** Targets of the issue: route throughput as a share of the bare server's, on every store (the plain page is memory's only). */
 const ROUTE_TARGETS = { tauri200: 0.6, tauri204: 0.8, raw303: 0.8, pypi304: 0.8, pypiPage: 0.2, pypiPageGzip: 0.8 };
 /** Result names by store: memory keeps the route's name, the others add the store's. */

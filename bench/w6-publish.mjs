@@ -13,13 +13,9 @@ import { createPostgresStore, importDataset as importPg } from "../dist/postgres
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { median, nowNs, quantile } from "./lib/stats.mjs";
 import { CLI, rawGet, startServer } from "./lib/serve.mjs";
-import { buildWorld, tauriVersion, WORLD } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD } from "./lib/world.mjs";
 import { cpuUs, wrk } from "./lib/wrk.mjs";
 
-const A = `/v1/accounts/${WORLD.slug}`;
-const LICENSE = { authorization: `License ${WORLD.appKey}` };
-const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
-const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
 const JSONAPI = "application/vnd.api+json";
 const ADMIN = { authorization: `Bearer ${WORLD.adminToken}`, accept: JSONAPI };
 /** Target of issue 18 (issue 13 asked 0.8×): reads while one publish per second runs, as a share of reads without writes. */

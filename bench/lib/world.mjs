@@ -60,6 +60,15 @@ export const WORLD = Object.freeze({
   adminToken: `admin-${"b".repeat(64)}v3`,
 });
 
+/** The world's account path. */
+export const ACCOUNT_PATH = `/v1/accounts/${WORLD.slug}`;
+/** The app license key's Authorization header. */
+export const LICENSE = { authorization: `License ${WORLD.appKey}` };
+/** The PyPI license key as pip sends it (Basic, user `license`). */
+export const BASIC = { authorization: `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}` };
+/** PEP 691's JSON media type. */
+export const PYPI_JSON = "application/vnd.pypi.simple.v1+json";
+
 /** Version of the i-th Tauri release: channels cycle, five releases per `major.minor.patch`. */
 export function tauriVersion(i) {
   const channel = CHANNELS[i % 5];
