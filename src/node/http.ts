@@ -11,6 +11,7 @@ import { isOriginForm, requestTargetError } from "../core/target.js";
 import { partsOf, type RequestLike, type RequestParts } from "../http/fetch.js";
 import { errorResult, finalizeResult, isAscii } from "../http/respond.js";
 import { applyConnectionLimits, connectionLimitsProblem, defaultConnectionLimits, limitServerOptions, type ConnectionLimits } from "./limits.js";
+import { keepTickShape } from "./tick-shape.js";
 
 /**
  * The URL of a request target against the origin its Host gives; only an origin-form target (a path)
@@ -237,6 +238,7 @@ function failed(res: ServerResponse): void {
 
 /** A node:http listener that answers with a fetch handler. */
 export function toNodeListener(handler: (request: RequestLike) => Promise<Response>): NodeListener {
+  keepTickShape();
   return (req, res) => {
     const request = requestOf(req, res);
     if (request !== null) handler(request).then((response) => sendWebResponse(response, res)).catch(() => failed(res));
@@ -288,6 +290,7 @@ export interface ResultListenerHooks {
 /** A node:http listener over a request handler that answers plain results (no `Response` per request). */
 export function toResultListener(handle: (request: RequestLike) => Promise<EngineResult>, hooks: ResultListenerHooks = {}): NodeListener {
   const { answered, before } = hooks;
+  keepTickShape();
   if (answered === undefined) {
     // Nothing observes the answer (no access log): no clock reads and no hook closures per request.
     return (req, res) => {
