@@ -31,3 +31,24 @@ export function weakEtag(text: string): string {
   const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
   return `W/"${hex(h1)}${hex(h2)}${hex(h3)}${hex(h4)}"`;
 }
+
+/** A tag without its weak prefix (`W/"x"` → `"x"`): what the weak comparison compares. */
+function opaqueTag(tag: string): string {
+  return tag.startsWith("W/") ? tag.slice(2) : tag;
+}
+
+/**
+ * Whether an `If-None-Match` value lets a GET answer 304 for `etag`: `*`, or one of its tags equal to
+ * `etag` under the weak comparison (the `W/` prefix ignored on both sides). The value as the client
+ * echoes it (the one tag, unchanged) is compared first, without splitting.
+ */
+export function ifNoneMatchHits(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  if (header === etag) return true;
+  const opaque = opaqueTag(etag);
+  for (const part of header.split(",")) {
+    const tag = part.trim();
+    if (tag === "*" || opaqueTag(tag) === opaque) return true;
+  }
+  return false;
+}

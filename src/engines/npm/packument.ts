@@ -15,7 +15,7 @@ import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product, Release } from "../../model/records.js";
 import type { ArtifactWithRelease } from "../../store/types.js";
 import type { EngineContext } from "../context.js";
-import { weakEtag } from "../etag.js";
+import { ifNoneMatchHits, weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type PageCache } from "../pypi/cache.js";
 import { negotiateEncoding } from "../pypi/negotiate.js";
 import { escapedName, isNpmName, tarballUrl } from "./names.js";
@@ -187,13 +187,6 @@ export async function visibleVersions(ctx: EngineContext, pkg: Package, product:
   return versionRows(rows);
 }
 
-function etagMatches(header: string, etag: string): boolean {
-  const opaque = etag.replace(/^W\//, "");
-  return header.split(",").some((t) => {
-    const v = t.trim();
-    return v === "*" || v.replace(/^W\//, "") === opaque;
-  });
-}
 
 /**
  * `GET /engines/npm/{name}`: the packument of the versions the caller may see, full or abbreviated
@@ -223,7 +216,7 @@ export async function renderNpmPackument(ctx: EngineContext, input: NpmPackument
     return { body: utf8(JSON.stringify(doc)), lastModified: new Date((doc.time as Record<string, string> | undefined)?.modified ?? (doc.modified as string)).toUTCString() };
   });
   const ifNoneMatch = input.headers.get("if-none-match");
-  if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
+  if (ifNoneMatchHits(ifNoneMatch, etag)) return { status: 304, headers, body: null };
   if (page.lastModified !== null) headers["Last-Modified"] = page.lastModified;
   const coding = page.body.byteLength >= COMPRESS_MIN_BYTES ? negotiateEncoding(input.headers.get("accept-encoding"), canBrotli()) : "identity";
   let body = page.body;

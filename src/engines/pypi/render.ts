@@ -16,7 +16,7 @@ import { redirectResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product } from "../../model/records.js";
 import { scopeKey } from "../../access/scope-key.js";
 import type { EngineContext } from "../context.js";
-import { weakEtag } from "../etag.js";
+import { ifNoneMatchHits, weakEtag } from "../etag.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
 import { dataAttributes, projectFiles } from "./files.js";
 import { renderIndexHtml, renderProjectHtml } from "./html.js";
@@ -88,13 +88,6 @@ function formatFor(accept: string | null, htmlOnly: boolean | undefined): PypiFo
   return accept === null ? negotiatePypiFormat(null, htmlOnly) : (formatsOf[htmlOnly === true ? 1 : 0] as (accept: string) => PypiFormat | null)(accept);
 }
 
-function etagMatches(header: string, etag: string): boolean {
-  const opaque = etag.replace(/^W\//, "");
-  return header.split(",").some((t) => {
-    const v = t.trim();
-    return v === "*" || v.replace(/^W\//, "") === opaque;
-  });
-}
 
 function httpDate(iso: string): string {
   return new Date(iso).toUTCString();
@@ -139,7 +132,7 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   // under this same fingerprint, scopes included), so a refusal is never answered as "not modified".
   const identity = await cache.getOrCreate(tags.identity, () => page.render(format));
   const ifNoneMatch = input.headers.get("if-none-match");
-  if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) return { status: 304, headers, body: null };
+  if (ifNoneMatchHits(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
   // Last-Modified (the newest file's upload time) informs, but never validates: removing a file or
   // hiding a release does not move it, so only the ETag (revision and visible set) may answer 304.

@@ -19,7 +19,7 @@ import type { RevisionAudience } from "../../store/types.js";
 import { keptReadOf } from "../../store/wrap.js";
 import { NOT_KEPT } from "../../store/sync-reads.js";
 import type { EngineContext } from "../context.js";
-import { weakEtag } from "../etag.js";
+import { ifNoneMatchHits, weakEtag } from "../etag.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
@@ -177,7 +177,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   const answer = known ?? rememberAnswer(slot, await decide(ctx, pkg, product, questionOf(input.query, credential), audience));
   // A literal key (REASON_HEADER's text): a computed one makes V8 define the literal's properties one by one at run time.
   if (answer.kind === "none") return noContentResult({ "Release-Engines-Reason": answer.reason, Vary: VARY });
-  if (matchesEtag(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
+  if (ifNoneMatchHits(input.headers?.get("if-none-match") ?? null, answer.etag)) return { status: 304, headers: { ETag: answer.etag, Vary: VARY }, body: null };
   const upgrade = answer.upgrade;
   ctx.emit?.({ type: "release.upgraded", accountId: ctx.account.id, at: ctx.now.toISOString(), data: serializeRelease(upgrade, { accountId: ctx.account.id, urls: ctx.urls }) as unknown as Record<string, unknown> });
   return { status: 200, headers: { "Content-Type": TAURI_CONTENT_TYPE, ETag: answer.etag, Vary: VARY }, body: answer.body };
@@ -274,8 +274,3 @@ async function awaitsUpload(ctx: EngineContext, release: Release, platform: stri
   return files.some((a) => NOT_UPLOADED.has(a.status) && isTauriEligible(a) && a.platform === platform && a.arch === arch);
 }
 
-function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
-  if (ifNoneMatch === null) return false;
-  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
-  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
-}
