@@ -5,10 +5,11 @@
  * with no collection, warmed up as long, the baseline. Node keeps no `process.nextTick` entry alive between requests, so such
  * collections free the shapes V8 built the entries with, and every later entry's property definitions turn
  * generic for good unless one entry is held (src/node/tick-shape).
- * Usage (after `npm run build`): [CG_BEFORE=DIR] node bench/callgrind-tick-shape.mjs [COLLECTIONS, default 4] [REQUESTS COUNTED, default 1000] [WARM-UP, default 40000]
+ * With CG_KEEP=DIR the callgrind dumps are copied there (for `callgrind_annotate`).
+ * Usage (after `npm run build`): [CG_BEFORE=DIR] [CG_KEEP=DIR] node bench/callgrind-tick-shape.mjs [COLLECTIONS, default 4] [REQUESTS COUNTED, default 1000] [WARM-UP, default 40000]
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,5 +57,6 @@ try {
   console.log(`this build, ${collections} idle collections: ${await count("now", DIST, Number(collections))}`);
   if (process.env.CG_BEFORE) console.log(`before (${process.env.CG_BEFORE}), ${collections} idle collections: ${await count("before", process.env.CG_BEFORE, Number(collections))}`);
 } finally {
+  if (process.env.CG_KEEP) for (const f of readdirSync(tmp)) if (f.includes(".callgrind")) cpSync(join(tmp, f), join(process.env.CG_KEEP, f));
   rmSync(tmp, { recursive: true, force: true });
 }

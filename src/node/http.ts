@@ -50,6 +50,20 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
 /** HTTP whitespace `Headers` strips from the ends of a value. */
 const EDGE_SPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
+/**
+ * Whether a raw header name is `want` (lower case) in any ASCII case, without making a lower-case copy
+ * of it: names are tokens (node's parser refuses others), so ASCII folding is all the folding they need.
+ */
+function isHeaderNamed(key: string, want: string): boolean {
+  if (key === want) return true;
+  if (key.length !== want.length) return false;
+  for (let i = 0; i < want.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c !== want.charCodeAt(i) && !(c >= 65 && c <= 90 && c + 32 === want.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
 /** `rawHeaders` read by name as `Headers.get` reads: case-insensitive, repeated fields joined with `, `. */
 class RawHeaderLookup implements HeaderLookup {
   constructor(private readonly raw: string[]) {}
@@ -59,8 +73,7 @@ class RawHeaderLookup implements HeaderLookup {
     const raw = this.raw;
     let out: string | null = null;
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = raw[i] as string;
-      if (key.length !== want.length || (key !== want && key.toLowerCase() !== want)) continue;
+      if (!isHeaderNamed(raw[i] as string, want)) continue;
       let value = raw[i + 1] as string;
       const last = value.length - 1;
       if (last >= 0 && (value.charCodeAt(0) <= 32 || value.charCodeAt(last) <= 32)) value = value.replace(EDGE_SPACE, "");
@@ -148,8 +161,7 @@ class NodeRequest implements RequestLike {
 /** The first value of a raw header (node:http keeps the first Host). */
 function firstRaw(raw: string[], name: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const key = raw[i] as string;
-    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+    if (isHeaderNamed(raw[i] as string, name)) return raw[i + 1];
   }
   return undefined;
 }

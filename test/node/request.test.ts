@@ -30,7 +30,7 @@ function reference(target: string, raw: string[]) {
 const targetChars = fc.constantFrom("//evil.example", "/\\evil.example", "http://evil.example", ..."/./..%2e%2E%41?#a=b&c+ \\'\"|^[]{}`:@~!$*,;é中".split(""), "/", "/", "a", "v1", "%", "..", "%2e", "?x=1");
 const target = fc.array(targetChars, { maxLength: 14 }).map((parts) => parts.join(""));
 const hosts = fc.constantFrom(undefined, "127.0.0.1:8080", "LOCALHOST", "example.com:80", "example.com:0080", "a:b", "1.2.3", "[::1]:8080", "[::1", "0x7f.1", "", "x y", "a..b", "Dl.Example.COM:443");
-const names = fc.constantFrom("Authorization", "authorization", "Accept", "accept-encoding", "If-None-Match", "X-Forwarded-Host", "x-custom");
+const names = fc.constantFrom("Authorization", "authorization", "Accept", "accept-encoding", "If-None-Match", "IF-NONE-MATCH", "X-Forwarded-Host", "x-custom", "X_Custom", "x-cusTom", "hOsT");
 const values = fc.constantFrom("License KEY-1", " padded ", "a, b", "", "W/\"abc\"", "gzip;q=1", "\tx\t");
 const headerList = fc.array(fc.tuple(names, values), { maxLength: 6 });
 
