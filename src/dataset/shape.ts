@@ -111,13 +111,15 @@ const license = strict({
 const token = strict({
   id: optId, bearer: strict({ type: oneOf(BEARER_TYPES), id: str(1) }), token: str(8), expiry: optNull(date),
 });
-const account = strict({
+/** An account's keys and small sections, its releases and artifacts only checked to be lists (see {@link hasDatasetFrame}). */
+const accountFrame = (elements: { releases: Check; artifacts: Check }) => strict({
   id: optId, slug: (v) => typeof v === "string" && SLUG_PATTERN.test(v), name: anyStr, secretKey: str(16), created: optDate,
-  products: opt(arrayOf(product)), packages: opt(arrayOf(pkg)), engines: opt(arrayOf(engine)), releases: opt(arrayOf(release)),
-  artifacts: opt(arrayOf(artifact)), entitlements: opt(arrayOf(entitlement)), policies: opt(arrayOf(policy)),
+  products: opt(arrayOf(product)), packages: opt(arrayOf(pkg)), engines: opt(arrayOf(engine)), releases: opt(elements.releases),
+  artifacts: opt(elements.artifacts), entitlements: opt(arrayOf(entitlement)), policies: opt(arrayOf(policy)),
   users: opt(arrayOf(user)), licenses: opt(arrayOf(license)), tokens: opt(arrayOf(token)),
 });
-const file = strict({ $schema: opt(anyStr), accounts: arrayOf(account) });
+const file = strict({ $schema: opt(anyStr), accounts: arrayOf(accountFrame({ releases: arrayOf(release), artifacts: arrayOf(artifact) })) });
+const frame = strict({ $schema: opt(anyStr), accounts: arrayOf(accountFrame({ releases: Array.isArray, artifacts: Array.isArray })) });
 
 /**
  * True only when `input` is a dataset file {@link DatasetFileSchema} accepts and would return
@@ -126,6 +128,25 @@ const file = strict({ $schema: opt(anyStr), accounts: arrayOf(account) });
 export function hasDatasetShape(input: unknown): input is DatasetFile {
   return file(input);
 }
+
+/**
+ * {@link hasDatasetShape} but for the elements of each account's `releases` and `artifacts`, which
+ * the loader checks with {@link isReleaseShape} and {@link isArtifactShape} as it reaches them (one
+ * walk of the bulk of the file instead of two): the file has the shape when this and every one of
+ * those answer true.
+ */
+export function hasDatasetFrame(input: unknown): input is DatasetFile {
+  return frame(input);
+}
+
+/** True only when a `releases` element has the shape {@link hasDatasetShape} requires. */
+export const isReleaseShape: Check = release;
+
+/** True only when an `artifacts` element has the shape {@link hasDatasetShape} requires. */
+export const isArtifactShape: Check = artifact;
+
+/** Thrown by a load that meets a release or artifact without the shape: the file goes through zod instead. */
+export class NotShaped extends Error {}
 
 /** The dataset file schema the fast check mirrors (re-exported for tests that compare the two). */
 export { DatasetFileSchema };

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { DatasetError } from "../../src/core/errors.js";
 import { loadDataset } from "../../src/dataset/load.js";
 import { DatasetFileSchema } from "../../src/dataset/schema.js";
-import { hasDatasetShape } from "../../src/dataset/shape.js";
+import { hasDatasetFrame, hasDatasetShape, isArtifactShape, isReleaseShape } from "../../src/dataset/shape.js";
 import { legacyLoadDataset } from "./legacy-load.js";
 
 const UUIDS = ["0b1e1c3e-6b1e-4c55-9a34-3b0f5e0d2a11", "1b1e1c3e-6b1e-4c55-9a34-3b0f5e0d2a12", "2B1E1C3E-6B1E-4C55-9A34-3B0F5E0D2A13"];
@@ -144,6 +144,21 @@ describe("fast dataset loader", () => {
       { numRuns: 1500 },
     );
     expect(fastPaths).toBeGreaterThan(50);
+  });
+
+  it("splits the shape check into the frame and each release and artifact, as the loader runs it", () => {
+    let framed = 0;
+    fc.assert(
+      fc.property(datasetFile, (input) => {
+        const frame = hasDatasetFrame(input);
+        if (frame) framed++;
+        const accounts = frame ? (input as { accounts: Array<{ releases?: unknown[]; artifacts?: unknown[] }> }).accounts : [];
+        const elements = accounts.every((a) => (a.releases ?? []).every(isReleaseShape) && (a.artifacts ?? []).every(isArtifactShape));
+        expect(frame && elements).toBe(hasDatasetShape(input));
+      }),
+      { numRuns: 1500 },
+    );
+    expect(framed).toBeGreaterThan(50);
   });
 
   it("refuses the fast path for what a plain copy would get wrong", () => {

@@ -1,0 +1,41 @@
+/**
+ * node/dataset-read: a dataset file read whole into shared memory, and its SHA-256 from a worker
+ * thread equal to the one worked out here.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readDatasetBytes, sha256Beside } from "../../src/node/dataset-read.js";
+
+const dir = mkdtempSync(join(tmpdir(), "re-dataset-read-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("readDatasetBytes", () => {
+  it("reads a file whole into a SharedArrayBuffer, an empty one too", async () => {
+    const bytes = randomBytes(3 * 2 ** 20 + 17);
+    writeFileSync(join(dir, "a.json"), bytes);
+    const read = await readDatasetBytes(join(dir, "a.json"));
+    expect(read.bytes?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(read.bytes?.equals(bytes)).toBe(true);
+    writeFileSync(join(dir, "empty.json"), "");
+    expect((await readDatasetBytes(join(dir, "empty.json"))).bytes?.length).toBe(0);
+  });
+
+  it("answers why a file cannot be read instead of rejecting", async () => {
+    expect((await readDatasetBytes(join(dir, "missing.json"))).error?.code).toBe("ENOENT");
+    expect((await readDatasetBytes(dir)).error?.code).toBe("EISDIR");
+  });
+});
+
+describe("sha256Beside", () => {
+  it("gives the SHA-256 of shared bytes from a worker, and of other bytes here, as createHash does", async () => {
+    const bytes = randomBytes(2 ** 20 + 5);
+    const expected = createHash("sha256").update(bytes).digest("hex");
+    const shared = Buffer.from(new SharedArrayBuffer(bytes.length + 8)).subarray(3, 3 + bytes.length);
+    bytes.copy(shared);
+    expect(await sha256Beside(shared)).toBe(expected);
+    expect(await sha256Beside(bytes)).toBe(expected);
+  });
+});
