@@ -12,21 +12,29 @@ import { Worker } from "node:worker_threads";
 export type DatasetBytes = { bytes: Buffer; error?: undefined } | { bytes?: undefined; error: NodeJS.ErrnoException };
 
 /** Bytes asked of the file per read. */
-const CHUNK = 64 * 2 ** 20;
+const CHUNK = 16 * 2 ** 20;
+/** Bytes asked of a file already read to the size its stat gave, to tell its end from more. */
+const PROBE = 64 * 1024;
 
 /** Read a file whole into a buffer over a SharedArrayBuffer (as `readFile` reads it: to its end, however its size changes meanwhile). */
 export async function readDatasetBytes(path: string): Promise<DatasetBytes> {
   try {
     const handle = await open(path, "r");
     try {
-      let buffer = Buffer.from(new SharedArrayBuffer(Math.max(1, (await handle.stat()).size)));
+      let buffer = Buffer.from(new SharedArrayBuffer((await handle.stat()).size));
       let length = 0;
       for (;;) {
         if (length === buffer.length) {
-          // The file grew since its stat (or is not a regular file): room for more.
-          const larger = Buffer.from(new SharedArrayBuffer(buffer.length * 2));
+          // Full: more only when the file grew since its stat (or is not a regular file).
+          const probe = Buffer.allocUnsafe(PROBE);
+          const { bytesRead } = await handle.read(probe, 0, PROBE, null);
+          if (bytesRead === 0) break;
+          const larger = Buffer.from(new SharedArrayBuffer(Math.max(buffer.length * 2, length + bytesRead)));
           buffer.copy(larger, 0, 0, length);
+          probe.copy(larger, length, 0, bytesRead);
           buffer = larger;
+          length += bytesRead;
+          continue;
         }
         const { bytesRead } = await handle.read(buffer, length, Math.min(CHUNK, buffer.length - length), null);
         if (bytesRead === 0) break;

@@ -3,7 +3,7 @@
  * thread equal to the one worked out here.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,6 +21,13 @@ describe("readDatasetBytes", () => {
     expect(read.bytes?.equals(bytes)).toBe(true);
     writeFileSync(join(dir, "empty.json"), "");
     expect((await readDatasetBytes(join(dir, "empty.json"))).bytes?.length).toBe(0);
+  });
+
+  it("reads on past the size a file's stat gave (a file that grew, or one of /proc)", async () => {
+    if (!existsSync("/proc/self/cmdline")) return;
+    const read = await readDatasetBytes("/proc/self/cmdline");
+    expect(read.bytes?.length).toBeGreaterThan(0);
+    expect(read.bytes?.equals(readFileSync("/proc/self/cmdline"))).toBe(true);
   });
 
   it("answers why a file cannot be read instead of rejecting", async () => {
