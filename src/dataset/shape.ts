@@ -32,6 +32,25 @@ function formatPattern(schema: unknown): RegExp {
 }
 
 const UUID = formatPattern(FORMAT_SCHEMAS.uuid);
+
+/** zod's uuid pattern as {@link isZodUuid} spells it out (a zod with another pattern gets its regex run instead). */
+const ZOD_UUID_SOURCE = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$";
+
+/** A hex digit's UTF-16 code. */
+const isHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+
+/** True when `s` matches zod's uuid pattern ({@link ZOD_UUID_SOURCE}); a loop over its codes, run for every record's id. */
+export function isZodUuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23 ? c !== 45 : !isHexCode(c)) return false;
+  }
+  const version = s.charCodeAt(14);
+  const variant = s.charCodeAt(19);
+  if (version >= 49 && version <= 56 && (variant === 56 || variant === 57 || variant === 97 || variant === 98 || variant === 65 || variant === 66)) return true;
+  return s === "00000000-0000-0000-0000-000000000000" || s === "ffffffff-ffff-ffff-ffff-ffffffffffff";
+}
 const DATE = formatPattern(FORMAT_SCHEMAS.date);
 
 const isPlain = (value: unknown): value is Record<string, unknown> => {
@@ -42,7 +61,7 @@ const isPlain = (value: unknown): value is Record<string, unknown> => {
 
 const str = (min = 0, max = Infinity): Check => (v) => typeof v === "string" && v.length >= min && v.length <= max;
 const anyStr = str();
-const uuid: Check = (v) => typeof v === "string" && UUID.test(v);
+const uuid: Check = UUID.source === ZOD_UUID_SOURCE && UUID.flags === "" ? (v) => typeof v === "string" && isZodUuid(v) : (v) => typeof v === "string" && UUID.test(v);
 const date: Check = (v) => typeof v === "string" && DATE.test(v);
 const bool: Check = (v) => typeof v === "boolean";
 const oneOf = (values: readonly string[]): Check => {

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { DatasetError } from "../../src/core/errors.js";
 import { loadDataset } from "../../src/dataset/load.js";
 import { DatasetFileSchema } from "../../src/dataset/schema.js";
-import { hasDatasetFrame, hasDatasetShape, isArtifactShape, isReleaseShape } from "../../src/dataset/shape.js";
+import { hasDatasetFrame, hasDatasetShape, isArtifactShape, isReleaseShape, isZodUuid } from "../../src/dataset/shape.js";
+import { FORMAT_SCHEMAS } from "../../src/dataset/schema.js";
 import { legacyLoadDataset } from "./legacy-load.js";
 
 const UUIDS = ["0b1e1c3e-6b1e-4c55-9a34-3b0f5e0d2a11", "1b1e1c3e-6b1e-4c55-9a34-3b0f5e0d2a12", "2B1E1C3E-6B1E-4C55-9A34-3B0F5E0D2A13"];
@@ -159,6 +160,18 @@ describe("fast dataset loader", () => {
       { numRuns: 1500 },
     );
     expect(framed).toBeGreaterThan(50);
+  });
+
+  it("tells a uuid as zod's pattern does", () => {
+    const uuid = (text: string) => FORMAT_SCHEMAS.uuid.safeParse(text).success;
+    // Near-uuids: each character from hex digits of both cases, '-', and a few others, at about a uuid's length.
+    const near = fc.array(fc.constantFrom(..."0189aAbBcfFgG-x ".split("")), { minLength: 34, maxLength: 38 }).map((cs) => cs.join(""));
+    const mutated = fc.tuple(fc.constantFrom(...UUIDS, "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"), fc.nat(35), fc.constantFrom(..."0189aAbBcCfF-x9".split("")))
+      .map(([u, at, c]) => u.slice(0, at) + c + u.slice(at + 1));
+    fc.assert(fc.property(fc.oneof(near, mutated, fc.string()), (text) => {
+      expect(isZodUuid(text)).toBe(uuid(text));
+    }), { numRuns: 20_000 });
+    for (const text of [...UUIDS, "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"]) expect(isZodUuid(text)).toBe(true);
   });
 
   it("refuses the fast path for what a plain copy would get wrong", () => {

@@ -1,0 +1,22 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { sortIfNeeded } from "../../src/store/memory-order.js";
+
+describe("sortIfNeeded", () => {
+  it("orders short and long lists as a stable Array.prototype.sort does", () => {
+    // Items with few keys, so that ties are common and stability shows.
+    const items = fc.array(fc.record({ key: fc.integer({ min: 0, max: 4 }), at: fc.nat() }), { maxLength: 24 });
+    fc.assert(
+      fc.property(items, (list) => {
+        const compare = (a: { key: number }, b: { key: number }) => b.key - a.key;
+        const expected = list.slice().sort(compare);
+        const got = list.slice();
+        sortIfNeeded(got, compare);
+        expect(got).toStrictEqual(expected);
+        // Same objects, same order (not only equal values).
+        expect(got.every((x, i) => x === expected[i])).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
