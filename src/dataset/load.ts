@@ -30,21 +30,36 @@ export interface LoadDatasetOptions {
  * @throws {DatasetError} listing every problem (JSON path and reason); nothing is half-loaded.
  */
 export async function loadDataset(input: unknown, options: LoadDatasetOptions = {}): Promise<Dataset> {
+  return loadDatasetOf(input, options, false);
+}
+
+/**
+ * {@link loadDataset} of a value parsed for this load alone (node/dataset-file's `JSON.parse` of the
+ * file): its releases' and artifacts' metadata records and one-code entitlement lists become the
+ * records' own instead of being copied (500,000 objects fewer at 100,000 releases).
+ * @throws {DatasetError} as {@link loadDataset}.
+ */
+export async function loadParsedDataset(parsed: unknown, options: LoadDatasetOptions = {}): Promise<Dataset> {
+  return loadDatasetOf(parsed, options, true);
+}
+
+/** {@link loadDataset}; `owned`: see {@link loadParsedDataset}. */
+async function loadDatasetOf(input: unknown, options: LoadDatasetOptions, owned: boolean): Promise<Dataset> {
   // A file whose frame has the shape is loaded as it is checked, each release and artifact checked
   // as the loader reaches it; the first that lacks the shape sends the whole file through zod.
   if (hasDatasetFrame(input)) {
     try {
-      return await loadInput(input, [], options, true);
+      return await loadInput(input, [], options, true, owned);
     } catch (error) {
       if (!(error instanceof NotShaped)) throw error;
     }
   }
   const { data, schemaProblems } = checkDatasetInput(input);
-  return loadInput(data, schemaProblems, options, false);
+  return loadInput(data, schemaProblems, options, false, false);
 }
 
-/** Load checked input (`checkElements`: its releases and artifacts still to check, as they are reached). @throws {NotShaped} */
-async function loadInput(data: DatasetFile, schemaProblems: Problem[], options: LoadDatasetOptions, checkElements: boolean): Promise<Dataset> {
+/** Load checked input (`checkElements`, `owned`: see {@link AccountLoad}). @throws {NotShaped} */
+async function loadInput(data: DatasetFile, schemaProblems: Problem[], options: LoadDatasetOptions, checkElements: boolean, owned: boolean): Promise<Dataset> {
   const salvaged = schemaProblems.length > 0;
   const out = emptyDataset();
   const problems: Problem[] = [];
@@ -58,12 +73,12 @@ async function loadInput(data: DatasetFile, schemaProblems: Problem[], options: 
     if (prior !== undefined) problems.push({ path: `${path}.slug`, message: `slug '${acc.slug}' is already used by accounts[${prior}]` });
     seenSlugs.set(acc.slug, i);
     if (!salvaged) {
-      await loadAccount(acc, path, out, problems, ids, options.readFile, checkElements);
+      await loadAccount(acc, path, out, problems, ids, options.readFile, { checkElements, owned });
       continue;
     }
     const found: Problem[] = [];
     try {
-      await loadAccount(acc, path, out, found, ids, options.readFile, false);
+      await loadAccount(acc, path, out, found, ids, options.readFile, { checkElements: false, owned: false });
     } catch {
       // A value of the wrong type the schema already named: this account's reference checks stop here.
     }

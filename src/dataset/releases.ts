@@ -8,7 +8,7 @@ import type { AccountLoad } from "./account.js";
 import { readArtifactFile, type DatasetFileReader } from "./files.js";
 import type { DatasetAccountInput } from "./schema.js";
 import { isArtifactShape, isReleaseShape, NotShaped } from "./shape.js";
-import { copyRecord, distinct, EPOCH, iso } from "./values.js";
+import { copyRecord, distinct, EPOCH, iso, ownList, ownRecord } from "./values.js";
 
 type Section<K extends keyof DatasetAccountInput> = NonNullable<DatasetAccountInput[K]>;
 
@@ -71,7 +71,7 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     const rec: Release = {
       id, accountId, productId, packageId, version: versionText, versionKey: version?.key ?? "", channel, status,
       tag: r.tag ?? null, name: r.name ?? null, description: r.description ?? null,
-      entitlements: distinct(r.entitlements), metadata: copyRecord(r.metadata), created, updated: created,
+      entitlements: load.owned ? ownList(r.entitlements) : distinct(r.entitlements), metadata: load.owned ? ownRecord(r.metadata) : copyRecord(r.metadata), created, updated: created,
       backdated: iso(r.backdated), yanked: iso(r.yanked) ?? (status === "YANKED" ? created : null),
     };
     releases.push(rec);
@@ -146,7 +146,7 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
       filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
-      metadata: withSha256(found === undefined ? copyRecord(a.metadata) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
+      metadata: withSha256(found === undefined ? (load.owned ? ownRecord(a.metadata) : copyRecord(a.metadata)) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
     });
   }
   return artifacts;

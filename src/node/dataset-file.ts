@@ -6,7 +6,7 @@ import { constants } from "node:fs";
 import { open, realpath } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import { DatasetError } from "../core/errors.js";
-import { loadDataset, type Dataset } from "../dataset/load.js";
+import { loadParsedDataset, type Dataset } from "../dataset/load.js";
 import { readDatasetBytes, sha256Beside, sha256Hex, type DatasetBytes } from "./dataset-read.js";
 
 /** A loaded dataset and the folder its relative `file` paths (blob keys) resolve against. */
@@ -29,7 +29,7 @@ export async function loadDatasetFile(path: string, reading: Promise<DatasetByte
   const { json, digest: fileDigest } = await readJsonFile(path, reading);
   const root = await realpath(dirname(resolve(path)));
   const read = new Map<string, string | null>();
-  const dataset = await loadDataset(json, {
+  const dataset = await loadParsedDataset(json, {
     readFile: async (rel) => {
       const bytes = await readArtifactFile(root, rel);
       read.set(rel, bytes === null ? null : sha256Hex(bytes));
