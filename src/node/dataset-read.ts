@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
 /** A dataset file's bytes, or why they could not be read. Never a rejection: a read started early may be awaited late. */
@@ -59,12 +60,16 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** Below this many bytes the digest (~0.5 ms per MiB) costs less than starting a worker (~35 ms of CPU). */
+const WORKER_MIN_BYTES = 32 * 2 ** 20;
+
 /**
- * The hex SHA-256 of `bytes`, worked out on a worker thread when they lie in a SharedArrayBuffer
- * (they must not change until it answers), else (or when no worker can start) on this thread.
+ * The hex SHA-256 of `bytes`, worked out on a worker thread when they are large, lie in a
+ * SharedArrayBuffer (they must not change until it answers) and this process may run on more than
+ * one core (on one, the worker would only add its start); else, or when no worker can start, here.
  */
-export function sha256Beside(bytes: Uint8Array): Promise<string> {
-  if (!(bytes.buffer instanceof SharedArrayBuffer)) return Promise.resolve(sha256Hex(bytes));
+export function sha256Beside(bytes: Uint8Array, cores = availableParallelism()): Promise<string> {
+  if (!(bytes.buffer instanceof SharedArrayBuffer) || bytes.byteLength < WORKER_MIN_BYTES || cores < 2) return Promise.resolve(sha256Hex(bytes));
   return new Promise((resolve) => {
     let done = false;
     const fallback = () => {

@@ -38,11 +38,13 @@ describe("readDatasetBytes", () => {
 
 describe("sha256Beside", () => {
   it("gives the SHA-256 of shared bytes from a worker, and of other bytes here, as createHash does", async () => {
-    const bytes = randomBytes(2 ** 20 + 5);
+    const bytes = randomBytes(33 * 2 ** 20 + 5);
     const expected = createHash("sha256").update(bytes).digest("hex");
     const shared = Buffer.from(new SharedArrayBuffer(bytes.length + 8)).subarray(3, 3 + bytes.length);
     bytes.copy(shared);
-    expect(await sha256Beside(shared)).toBe(expected);
-    expect(await sha256Beside(bytes)).toBe(expected);
+    expect(await sha256Beside(shared, 2)).toBe(expected);
+    expect(await sha256Beside(shared, 1)).toBe(expected);
+    expect(await sha256Beside(shared.subarray(0, 100), 2)).toBe(createHash("sha256").update(bytes.subarray(0, 100)).digest("hex"));
+    expect(await sha256Beside(bytes, 2)).toBe(expected);
   });
 });
