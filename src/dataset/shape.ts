@@ -107,16 +107,79 @@ const pkg = strict({
   id: optId, product: str(1), key: str(1, 255), name: str(1), engine: optNull(oneOf(ENGINE_KEYS)), metadata: meta, created: optDate,
 });
 const engine = strict({ id: optId, key: oneOf(ENGINE_KEYS), name: optNull(anyStr), created: optDate });
-const release = strict({
-  id: optId, product: str(1), package: optNull(str(1)), version: str(1), channel: opt(oneOf(CHANNELS)),
-  status: opt(oneOf(RELEASE_STATUSES)), tag: optNull(str(1, 255)), name: optNull(anyStr), description: optNull(anyStr),
-  entitlements: codes(20), metadata: meta, created: optDate, backdated: optNull(date), yanked: optNull(date),
-});
-const artifact = strict({
-  id: optId, release: str(1), filename: str(1, 255), filetype: optNull(anyStr), platform: optNull(anyStr), arch: optNull(anyStr),
-  filesize: optNull((v) => Number.isSafeInteger(v) && (v as number) >= 0), checksum: optNull(str(0, 4096)),
-  signature: optNull(str(0, 4096)), status: opt(oneOf(ARTIFACT_STATUSES)), metadata: meta, created: optDate, file: optNull(str(1)),
-});
+// Releases and artifacts are nearly every record of a large file: their checks are written out,
+// field by field, so that each read is of a named property (one hidden class for every record
+// JSON.parse makes) and each check inlined, where strict()'s shared closure calls every check through
+// one call site and reads every key through one keyed load. Each mirrors the zod schema's fields.
+const CHANNEL_SET = new Set<unknown>(CHANNELS);
+const RELEASE_STATUS_SET = new Set<unknown>(RELEASE_STATUSES);
+const ARTIFACT_STATUS_SET = new Set<unknown>(ARTIFACT_STATUSES);
+/** The keys of a release, as the schema has them. */
+export const RELEASE_KEYS: ReadonlySet<string> = new Set(["id", "product", "package", "version", "channel", "status", "tag", "name", "description", "entitlements", "metadata", "created", "backdated", "yanked"]);
+/** The keys of an artifact, as the schema has them. */
+export const ARTIFACT_KEYS: ReadonlySet<string> = new Set(["id", "release", "filename", "filetype", "platform", "arch", "filesize", "checksum", "signature", "status", "metadata", "created", "file"]);
+
+/** A string of `min` to `max` UTF-16 units. */
+const isText = (v: unknown, min: number, max: number) => typeof v === "string" && v.length >= min && v.length <= max;
+/** Absent, null or a string. */
+const isOptText = (v: unknown) => v === undefined || v === null || typeof v === "string";
+/** No key outside `keys`. */
+function onlyKeys(v: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
+  for (const key in v) if (!keys.has(key)) return false;
+  return true;
+}
+
+const release: Check = (v) => {
+  if (!isPlain(v)) return false;
+  let x = v.id;
+  if (x !== undefined && !uuid(x)) return false;
+  if (!isText(v.product, 1, Infinity) || !isText(v.version, 1, Infinity)) return false;
+  x = v.package;
+  if (x !== undefined && x !== null && !isText(x, 1, Infinity)) return false;
+  x = v.channel;
+  if (x !== undefined && !CHANNEL_SET.has(x)) return false;
+  x = v.status;
+  if (x !== undefined && !RELEASE_STATUS_SET.has(x)) return false;
+  x = v.tag;
+  if (x !== undefined && x !== null && !isText(x, 1, 255)) return false;
+  if (!isOptText(v.name) || !isOptText(v.description)) return false;
+  x = v.entitlements;
+  if (x !== undefined) {
+    if (!Array.isArray(x) || x.length > 20) return false;
+    for (let i = 0; i < x.length; i++) if (!isText(x[i], 1, Infinity)) return false;
+  }
+  x = v.metadata;
+  if (x !== undefined && !record(x)) return false;
+  x = v.created;
+  if (x !== undefined && !date(x)) return false;
+  x = v.backdated;
+  if (x !== undefined && x !== null && !date(x)) return false;
+  x = v.yanked;
+  if (x !== undefined && x !== null && !date(x)) return false;
+  return onlyKeys(v, RELEASE_KEYS);
+};
+const artifact: Check = (v) => {
+  if (!isPlain(v)) return false;
+  let x = v.id;
+  if (x !== undefined && !uuid(x)) return false;
+  if (!isText(v.release, 1, Infinity) || !isText(v.filename, 1, 255)) return false;
+  if (!isOptText(v.filetype) || !isOptText(v.platform) || !isOptText(v.arch)) return false;
+  x = v.filesize;
+  if (x !== undefined && x !== null && !(Number.isSafeInteger(x) && (x as number) >= 0)) return false;
+  x = v.checksum;
+  if (x !== undefined && x !== null && !isText(x, 0, 4096)) return false;
+  x = v.signature;
+  if (x !== undefined && x !== null && !isText(x, 0, 4096)) return false;
+  x = v.status;
+  if (x !== undefined && !ARTIFACT_STATUS_SET.has(x)) return false;
+  x = v.metadata;
+  if (x !== undefined && !record(x)) return false;
+  x = v.created;
+  if (x !== undefined && !date(x)) return false;
+  x = v.file;
+  if (x !== undefined && x !== null && !isText(x, 1, Infinity)) return false;
+  return onlyKeys(v, ARTIFACT_KEYS);
+};
 const entitlement = strict({ id: optId, code: str(1), name: opt(anyStr) });
 const policy = strict({
   id: optId, product: str(1), name: anyStr, expirationStrategy: opt(oneOf(EXPIRATION_STRATEGIES)),

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { DatasetError } from "../../src/core/errors.js";
 import { loadDataset } from "../../src/dataset/load.js";
 import { DatasetFileSchema } from "../../src/dataset/schema.js";
-import { hasDatasetFrame, hasDatasetShape, isArtifactShape, isReleaseShape, isZodUuid } from "../../src/dataset/shape.js";
+import { ARTIFACT_KEYS, hasDatasetFrame, hasDatasetShape, isArtifactShape, isReleaseShape, isZodUuid, RELEASE_KEYS } from "../../src/dataset/shape.js";
 import { FORMAT_SCHEMAS } from "../../src/dataset/schema.js";
 import { legacyLoadDataset } from "./legacy-load.js";
 
@@ -160,6 +160,64 @@ describe("fast dataset loader", () => {
       { numRuns: 1500 },
     );
     expect(framed).toBeGreaterThan(50);
+  });
+
+  it("checks a release's and an artifact's keys as the schema lists them", () => {
+    const account = DatasetFileSchema.shape.accounts.element;
+    expect([...RELEASE_KEYS].sort()).toStrictEqual(Object.keys(account.shape.releases.unwrap().element.shape).sort());
+    expect([...ARTIFACT_KEYS].sort()).toStrictEqual(Object.keys(account.shape.artifacts.unwrap().element.shape).sort());
+  });
+
+  it("takes a release or an artifact exactly when zod's schema does, for JSON values at every bound", () => {
+    const account = DatasetFileSchema.shape.accounts.element;
+    const schemas = { release: account.shape.releases.unwrap().element, artifact: account.shape.artifacts.unwrap().element };
+    const text = (n: number) => "x".repeat(n);
+    const values = fc.constantFrom<unknown>(
+      null, "", "a", text(255), text(256), text(4096), text(4097), 0, 7, -1, 1.5, 2 ** 53, true, [], ["PRO"], [""],
+      Array.from({ length: 21 }, () => "A"), {}, { a: 1 }, UUIDS[0], "not-a-uuid", ...DATES, "stable", "rc", "nightly", "DRAFT", "PUBLISHED", "UPLOADED", "WAITING", "BAD",
+    );
+    // Per key, mostly a value its field takes (so that zod takes many records), now and then any value.
+    const dates = [DATES[0], DATES[1], DATES[3]];
+    const valid: Record<string, unknown[]> = {
+      id: [UUIDS[0]], product: ["a"], package: ["a", null], version: ["1.0.0"], channel: ["stable", "rc"],
+      tag: ["a", text(255), null], name: [null, "a", ""], description: [null, "a"], entitlements: [[], ["PRO"]], metadata: [{}, { a: 1 }],
+      created: dates, backdated: [null, ...dates], yanked: [null, ...dates], release: ["a"], filename: ["a", text(255)], filetype: [null, "a", ""],
+      platform: [null, "a"], arch: [null, "a"], filesize: [0, 7, null], checksum: ["", text(4096), null], signature: ["", null], file: ["a", null],
+    };
+    const statuses = { release: ["DRAFT", "PUBLISHED"], artifact: ["UPLOADED", "WAITING"] };
+    const recordOf = (kind: keyof typeof statuses, keys: readonly string[]) => fc.tuple(
+      fc.tuple(...keys.map((key) => fc.option(
+        fc.oneof({ weight: 24, arbitrary: fc.constantFrom(...((key === "status" ? statuses[kind] : valid[key]) as unknown[])) }, { weight: 1, arbitrary: values }),
+        { freq: 4, nil: undefined },
+      ))),
+      fc.option(fc.constantFrom("extra", "Version"), { freq: 8 }),
+    ).map(([fields, extra]) => {
+      const out: Record<string, unknown> = {};
+      fields.forEach((value, i) => {
+        if (value !== undefined) out[keys[i] as string] = value;
+      });
+      if (extra !== null) out[extra] = 1;
+      return out;
+    });
+    // A record whose fields are all of the pools but one, which is any value: each bound met alone.
+    const oneOff = (kind: keyof typeof statuses, keys: readonly string[]) => fc.tuple(
+      fc.tuple(...keys.map((key) => fc.constantFrom(...((key === "status" ? statuses[kind] : valid[key]) as unknown[])))),
+      fc.constantFrom(...keys), values,
+    ).map(([fields, key, value]) => {
+      const out: Record<string, unknown> = {};
+      fields.forEach((v, i) => (out[keys[i] as string] = v));
+      out[key] = value;
+      return out;
+    });
+    for (const [kind, keys, check] of [["release", [...RELEASE_KEYS], isReleaseShape], ["artifact", [...ARTIFACT_KEYS], isArtifactShape]] as const) {
+      let taken = 0;
+      fc.assert(fc.property(fc.oneof(recordOf(kind, keys), oneOff(kind, keys)), (r) => {
+        const zod = schemas[kind].safeParse(r).success;
+        if (zod) taken++;
+        expect(check(r)).toBe(zod);
+      }), { numRuns: 20_000 });
+      expect(taken).toBeGreaterThan(500);
+    }
   });
 
   it("tells a uuid as zod's pattern does", () => {
