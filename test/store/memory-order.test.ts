@@ -19,4 +19,18 @@ describe("sortIfNeeded", () => {
       { numRuns: 2000 },
     );
   });
+
+  it("reverses a list in strictly the reverse order, and leaves one with ties to the stable sort", () => {
+    const compare = (a: { key: number }, b: { key: number }) => b.key - a.key;
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 1000 }), { maxLength: 30 }), fc.boolean(), (keys, tie) => {
+        const list = keys.sort((a, b) => a - b).map((key, at) => ({ key, at }));
+        if (tie && list.length > 1) list.push({ key: (list[list.length - 1] as { key: number }).key, at: -1 });
+        const expected = list.slice().sort(compare);
+        sortIfNeeded(list, compare);
+        expect(list).toStrictEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
