@@ -173,7 +173,9 @@ export async function runServe(args: string[]): Promise<void> {
     throw new CommandUsageError(`${source.target} does not exist: make it with 'release-engines import FILE.json --db ${source.target}', or pass --seed FILE.json`, usage);
   }
 
-  // Flags are good: now load the server stack.
+  // Flags are good: start reading the dataset file (the read overlaps loading the server stack), then load that stack.
+  const { readDatasetBytes } = await import("../node/dataset-read.js");
+  const reading = data !== undefined ? readDatasetBytes(data) : undefined;
   const [{ createRequestHandler }, { serveFetchHandler, toResultListener }, { createOperations }, { createFileBlobStorage }, accessLog] = await Promise.all([
     import("../http/fetch.js"), import("../node/http.js"), import("../node/operations.js"), import("../node/file-blobs.js"), import("../node/access-log.js"),
   ]);
@@ -183,7 +185,7 @@ export async function runServe(args: string[]): Promise<void> {
   let close = async () => {};
   if (data !== undefined) {
     const [{ loadDatasetFile }, { createMemoryStore }] = await Promise.all([import("../node/dataset-file.js"), import("../store/memory.js")]);
-    const loaded = await loadDatasetFile(data);
+    const loaded = await loadDatasetFile(data, reading);
     store = createMemoryStore(loaded.dataset, { sourceDigest: loaded.digest });
     root = loaded.root;
     console.error(`serving ${data} from memory: read-only (writes answer 405 STORE_READ_ONLY); serve --db FILE.sqlite to publish`);

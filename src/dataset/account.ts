@@ -21,11 +21,15 @@ export interface AccountLoad {
   readonly problems: Problem[];
   readonly ids: IdClaims;
   readonly refs: AccountRefs;
+  /** Check each release and artifact against the shape before loading it (throwing {@link NotShaped} for one without). */
+  readonly checkElements: boolean;
+  /** The input is this load's own (shape-checked JSON): releases and artifacts keep its metadata records and one-code lists. */
+  readonly owned: boolean;
   /** The id of a record written without one: a UUIDv5 of its kind, the account and its natural key. */
   derive(kind: string, natural: string): string;
 }
 
-/** Load one account's records into `out`, noting every problem. */
+/** Load one account's records into `out`, noting every problem (`how`: see {@link AccountLoad}). @throws {NotShaped} */
 export async function loadAccount(
   acc: DatasetAccountInput,
   path: string,
@@ -33,6 +37,7 @@ export async function loadAccount(
   problems: Problem[],
   ids: IdClaims,
   readFile: DatasetFileReader | undefined,
+  how: Pick<AccountLoad, "checkElements" | "owned">,
 ): Promise<void> {
   // Routes take an account's id or slug in one segment: a UUID-shaped slug could be another account's id.
   if (isUuid(acc.slug)) problems.push({ path: `${path}.slug`, message: "must not look like a UUID" });
@@ -42,7 +47,7 @@ export async function loadAccount(
   const account: Account = { id: accountId, slug: acc.slug, name: acc.name, secretKey: acc.secretKey, created: iso(acc.created) ?? EPOCH };
   out.accounts.push(account);
   const load: AccountLoad = {
-    accountId, path, problems, ids, refs: new AccountRefs(),
+    accountId, path, problems, ids, refs: new AccountRefs(), checkElements: how.checkElements, owned: how.owned,
     derive: (kind, natural) => uuidV5(`${kind}:${accountId}:${natural}`),
   };
 

@@ -13,7 +13,8 @@ export class AccountRefs {
   readonly packagesByKey = new Map<string, Package>();
   readonly entitlementCodes = new Set<string>();
   readonly releaseById = new Map<string, Release>();
-  readonly releasesByVersion = new Map<string, Release[]>();
+  /** Releases by version text: one bare, several in a list (most versions have one release). */
+  readonly releasesByVersion = new Map<string, Release | Release[]>();
   readonly policiesById = new Map<string, Policy>();
   readonly policiesByName = new Map<string, Policy>();
   readonly usersById = new Map<string, User>();
@@ -48,21 +49,20 @@ export class AccountRefs {
 
   /**
    * The release an artifact names: by id, by a version unique in the account, or as
-   * `<package key or product code>@<version>`; a problem at `at` when none or several match.
+   * `<package key or product code>@<version>`; when none or several match, the problem's message
+   * (a string), so that the caller spells the problem's path only then.
    */
-  release(ref: string, at: string, problems: Problem[]): Release | undefined {
-    let release = this.releaseById.get(ref);
+  release(ref: string): Release | string {
+    const release = this.releaseById.get(ref);
     if (release !== undefined) return release;
     const atSign = ref.lastIndexOf("@");
     const owner = atSign > 0 ? ref.slice(0, atSign) : null;
-    const byVersion = (this.releasesByVersion.get(atSign > 0 ? ref.slice(atSign + 1) : ref) ?? []).filter((r) =>
+    const sameVersion = this.releasesByVersion.get(atSign > 0 ? ref.slice(atSign + 1) : ref) ?? [];
+    const byVersion = (Array.isArray(sameVersion) ? sameVersion : [sameVersion]).filter((r) =>
       owner === null || (r.packageId !== null ? this.packagesById.get(r.packageId)?.key === owner : this.product(owner)?.id === r.productId),
     );
-    release = byVersion.length === 1 ? byVersion[0] : undefined;
-    if (release === undefined) {
-      problems.push({ path: at, message: byVersion.length > 1 ? `'${ref}' is ambiguous: use the release id or '<package or product>@<version>'` : `no release '${ref}'` });
-    }
-    return release;
+    if (byVersion.length === 1) return byVersion[0] as Release;
+    return byVersion.length > 1 ? `'${ref}' is ambiguous: use the release id or '<package or product>@<version>'` : `no release '${ref}'`;
   }
 
   /** Note a problem for every code that names no entitlement of the account (`at` gives the list's path). */

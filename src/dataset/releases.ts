@@ -7,15 +7,11 @@ import type { Artifact, Release } from "../model/records.js";
 import type { AccountLoad } from "./account.js";
 import { readArtifactFile, type DatasetFileReader } from "./files.js";
 import type { DatasetAccountInput } from "./schema.js";
-import { copyRecord, distinct, EPOCH, iso } from "./values.js";
+import { isArtifactShape, isReleaseShape, NotShaped } from "./shape.js";
+import { copyRecord, distinct, EPOCH, iso, ownList, ownRecord } from "./values.js";
 
 type Section<K extends keyof DatasetAccountInput> = NonNullable<DatasetAccountInput[K]>;
 
-/** Versions and tags already released for one product and package. */
-interface ReleaseSlots {
-  versions: Set<string>;
-  tags: Set<string>;
-}
 
 /** File names of one release: a short list, or a set once the release has many. */
 type FileNames = string[] | Set<string>;
@@ -24,19 +20,20 @@ type FileNames = string[] | Set<string>;
 export function loadReleases(load: AccountLoad, releaseList: Section<"releases">): Release[] {
   const { accountId, path, problems, ids, refs } = load;
   const releases: Release[] = [];
-  // Versions and tags taken, per product id then package id ("" for none).
-  const slotsByProduct = new Map<string, Map<string, ReleaseSlots>>();
-  const slotsOf = (productId: string, packageId: string): ReleaseSlots => {
-    let byPackage = slotsByProduct.get(productId);
-    if (byPackage === undefined) slotsByProduct.set(productId, (byPackage = new Map()));
-    let slots = byPackage.get(packageId);
-    if (slots === undefined) byPackage.set(packageId, (slots = { versions: new Set(), tags: new Set() }));
-    return slots;
+  // Tags taken, per product id then package id ("" for none); the versions taken are refs.releasesByVersion's.
+  const tagsByProduct = new Map<string, Map<string, Set<string>>>();
+  const tagsOf = (productId: string, packageId: string): Set<string> => {
+    let byPackage = tagsByProduct.get(productId);
+    if (byPackage === undefined) tagsByProduct.set(productId, (byPackage = new Map()));
+    let tags = byPackage.get(packageId);
+    if (tags === undefined) byPackage.set(packageId, (tags = new Set()));
+    return tags;
   };
   const releaseAt = (j: number) => `${path}.releases[${j}]`;
   ids.begin(`${path}.releases`, true);
   for (let j = 0; j < releaseList.length; j++) {
     const r = releaseList[j] as (typeof releaseList)[number];
+    if (load.checkElements && !isReleaseShape(r)) throw new NotShaped();
     const product = refs.product(r.product);
     if (product === null) problems.push({ path: `${releaseAt(j)}.product`, message: `no product with id or code '${r.product}'` });
     let packageId: string | null = null;
@@ -58,13 +55,13 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     }
     const versionText = version?.version ?? r.version;
     const productId = product?.id ?? "";
-    const slots = slotsOf(productId, packageId ?? "");
-    if (slots.versions.has(versionText)) {
+    const sameVersion = refs.releasesByVersion.get(versionText);
+    if (sameVersion !== undefined && inSlot(sameVersion, productId, packageId)) {
       problems.push({ path: `${releaseAt(j)}.version`, message: `version ${versionText} is already released for this product and package` });
     }
     if (r.tag != null) {
       if (isUuid(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: "must not look like a UUID" });
-      if (slots.tags.has(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
+      if (tagsOf(productId, packageId ?? "").has(r.tag)) problems.push({ path: `${releaseAt(j)}.tag`, message: `tag '${r.tag}' is already used for this product and package` });
     }
     refs.checkCodes(r.entitlements, () => `${releaseAt(j)}.entitlements`, problems);
     const id = r.id ?? (load.derive("release", `${productId}:${packageId ?? ""}:${versionText}`));
@@ -74,18 +71,24 @@ export function loadReleases(load: AccountLoad, releaseList: Section<"releases">
     const rec: Release = {
       id, accountId, productId, packageId, version: versionText, versionKey: version?.key ?? "", channel, status,
       tag: r.tag ?? null, name: r.name ?? null, description: r.description ?? null,
-      entitlements: distinct(r.entitlements), metadata: copyRecord(r.metadata), created, updated: created,
+      entitlements: load.owned ? ownList(r.entitlements) : distinct(r.entitlements), metadata: load.owned ? ownRecord(r.metadata) : copyRecord(r.metadata), created, updated: created,
       backdated: iso(r.backdated), yanked: iso(r.yanked) ?? (status === "YANKED" ? created : null),
     };
     releases.push(rec);
     refs.releaseById.set(id, rec);
-    slots.versions.add(versionText);
-    if (rec.tag !== null) slots.tags.add(rec.tag);
-    const sameVersion = refs.releasesByVersion.get(versionText);
-    if (sameVersion) sameVersion.push(rec);
-    else refs.releasesByVersion.set(versionText, [rec]);
+    if (rec.tag !== null) tagsOf(productId, packageId ?? "").add(rec.tag);
+    if (sameVersion === undefined) refs.releasesByVersion.set(versionText, rec);
+    else if (Array.isArray(sameVersion)) sameVersion.push(rec);
+    else refs.releasesByVersion.set(versionText, [sameVersion, rec]);
   }
   return releases;
+}
+
+/** True when one of the releases (of one version) is of this product and package. */
+function inSlot(releases: Release | Release[], productId: string, packageId: string | null): boolean {
+  if (!Array.isArray(releases)) return releases.productId === productId && releases.packageId === packageId;
+  for (const r of releases) if (r.productId === productId && r.packageId === packageId) return true;
+  return false;
 }
 
 /** Artifacts: each of a known release, file names plain and unique per release, `file`s read and checked. */
@@ -94,24 +97,38 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
   const artifacts: Artifact[] = [];
   const filesByRelease = new Map<string, FileNames>();
   const artifactAt = (j: number) => `${path}.artifacts[${j}]`;
+  let lastRef: string | undefined;
+  let lastNamed: Release | string | undefined;
+  let lastRelease: Release | undefined;
+  let lastFiles: FileNames | undefined;
   ids.begin(`${path}.artifacts`, true);
   for (let j = 0; j < artifactList.length; j++) {
     const a = artifactList[j] as (typeof artifactList)[number];
-    const release = refs.release(a.release, `${artifactAt(j)}.release`, problems);
+    if (load.checkElements && !isArtifactShape(a)) throw new NotShaped();
+    // Artifacts of one release mostly come together: the release and its file names are those of the last artifact's.
+    if (a.release !== lastRef) {
+      lastRef = a.release;
+      lastNamed = refs.release(a.release);
+    }
+    const named = lastNamed as Release | string;
+    const release = typeof named === "string" ? undefined : named;
+    if (typeof named === "string") problems.push({ path: `${artifactAt(j)}.release`, message: named });
     const filename = a.filename;
     if (filename.includes("\\") || filename.startsWith("/") || (filename.includes("..") && filename.split("/").includes(".."))) {
       problems.push({ path: `${artifactAt(j)}.filename`, message: "must be a plain file name" });
     }
     if (release !== undefined) {
-      const files = filesByRelease.get(release.id);
-      if (files === undefined) filesByRelease.set(release.id, [filename]);
+      const files = release === lastRelease ? lastFiles : filesByRelease.get(release.id);
+      lastRelease = release;
+      if (files === undefined) filesByRelease.set(release.id, (lastFiles = [filename]));
       else {
+        lastFiles = files;
         if (Array.isArray(files) ? files.includes(filename) : files.has(filename)) {
           problems.push({ path: `${artifactAt(j)}.filename`, message: `'${filename}' is already a file of this release` });
         }
         if (!Array.isArray(files)) files.add(filename);
         else if (files.length < 16) files.push(filename);
-        else filesByRelease.set(release.id, new Set(files).add(filename));
+        else filesByRelease.set(release.id, (lastFiles = new Set(files).add(filename)));
       }
     }
     let filesize = a.filesize ?? null;
@@ -129,7 +146,7 @@ export async function loadArtifacts(load: AccountLoad, artifactList: Section<"ar
       filetype: filetype === undefined ? (/\.([^./]+)$/.exec(filename)?.[1]?.toLowerCase() ?? null) : filetype === null ? null : filetype.replace(/^\./, "").toLowerCase(),
       platform: a.platform?.trim().toLowerCase() || null, arch: a.arch?.trim().toLowerCase() || null,
       filesize, checksum, signature: a.signature ?? null, status: a.status ?? (blob !== null ? "UPLOADED" : "WAITING"),
-      metadata: withSha256(found === undefined ? copyRecord(a.metadata) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
+      metadata: withSha256(found === undefined ? (load.owned ? ownRecord(a.metadata) : copyRecord(a.metadata)) : { ...copyRecord(a.metadata), ...found }, sha256), created, updated: created, blob,
     });
   }
   return artifacts;

@@ -23,6 +23,16 @@ export function copyRecord(record: Record<string, unknown> | undefined): Record<
   return out;
 }
 
+/** A metadata record of input the load owns ({@link copyRecord} where there is none): kept, not copied. */
+export function ownRecord(record: Record<string, unknown> | undefined): Record<string, unknown> {
+  return record === undefined ? {} : record;
+}
+
+/** {@link distinct} of a list of input the load owns: a list of one (most) is kept, not copied. */
+export function ownList(list: string[] | undefined): string[] {
+  return list !== undefined && list.length === 1 ? list : distinct(list);
+}
+
 /** Distinct strings in first-seen order (`[...new Set(list)]`), without a Set for the usual short lists. */
 export function distinct(list: readonly string[] | undefined): string[] {
   if (list === undefined || list.length === 0) return [];

@@ -3,10 +3,11 @@
  */
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { open, readFile, realpath } from "node:fs/promises";
+import { open, realpath } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import { DatasetError } from "../core/errors.js";
-import { loadDataset, type Dataset } from "../dataset/load.js";
+import { loadParsedDataset, type Dataset } from "../dataset/load.js";
+import { readDatasetBytes, sha256Beside, sha256Hex, type DatasetBytes } from "./dataset-read.js";
 
 /** A loaded dataset and the folder its relative `file` paths (blob keys) resolve against. */
 export interface LoadedDatasetFile {
@@ -20,14 +21,15 @@ export interface LoadedDatasetFile {
 }
 
 /**
- * Read, validate and load a dataset file; artifact files are read relative to its folder.
+ * Read, validate and load a dataset file; artifact files are read relative to its folder. `reading`:
+ * its bytes, when a caller started reading them earlier ({@link readDatasetBytes} of the same path).
  * @throws {DatasetError} listing every problem; unreadable or non-JSON files are one problem.
  */
-export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> {
-  const { json, digest: fileDigest } = await readJsonFile(path);
+export async function loadDatasetFile(path: string, reading: Promise<DatasetBytes> = readDatasetBytes(path)): Promise<LoadedDatasetFile> {
+  const { json, digest: fileDigest } = await readJsonFile(path, reading);
   const root = await realpath(dirname(resolve(path)));
   const read = new Map<string, string | null>();
-  const dataset = await loadDataset(json, {
+  const dataset = await loadParsedDataset(json, {
     readFile: async (rel) => {
       const bytes = await readArtifactFile(root, rel);
       read.set(rel, bytes === null ? null : sha256Hex(bytes));
@@ -35,11 +37,6 @@ export async function loadDatasetFile(path: string): Promise<LoadedDatasetFile> 
     },
   });
   return { dataset, root, digest: sourceDigest(fileDigest, read) };
-}
-
-/** The hex SHA-256 of some bytes (native: the dataset file is hundreds of MB at 100,000 releases). */
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** One digest of the dataset file's digest and those of the artifact files read, in path order (reads may finish in any order). */
@@ -62,19 +59,18 @@ async function readArtifactFile(root: string, rel: string): Promise<Uint8Array |
 }
 
 /**
- * The file's bytes parsed as JSON. A function of its own, so that neither the bytes nor the text
- * (each the size of the file) outlives it: an async function keeps its temporaries in its suspended
- * frame, and `loadDatasetFile` waits for minutes on the records while they would stay reachable.
+ * The file's bytes parsed as JSON, and their digest (worked out on another thread meanwhile). A
+ * function of its own, so that neither the bytes nor the text (each the size of the file) outlives
+ * it: an async function keeps its temporaries in its suspended frame, and `loadDatasetFile` waits
+ * for minutes on the records while they would stay reachable.
  * @throws {DatasetError} for an unreadable file or one that is not JSON.
  */
-async function readJsonFile(path: string): Promise<{ json: unknown; digest: string }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new DatasetError([{ path: "(file)", message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}` }]);
-  }
-  return { json: parseJson(bytes), digest: sha256Hex(bytes) };
+async function readJsonFile(path: string, reading: Promise<DatasetBytes>): Promise<{ json: unknown; digest: string }> {
+  const read = await reading;
+  if (read.error !== undefined) throw new DatasetError([{ path: "(file)", message: `cannot read ${path}: ${read.error.code ?? "error"}` }]);
+  const digesting = sha256Beside(read.bytes);
+  const json = parseJson(read.bytes);
+  return { json, digest: await digesting };
 }
 
 /** One decode and one parse: `readFile(path, "utf8")` decodes a large file chunk by chunk into a rope that JSON.parse must then flatten. */

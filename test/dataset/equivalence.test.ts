@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { DatasetError } from "../../src/core/errors.js";
 import { loadDataset } from "../../src/dataset/load.js";
 import { DatasetFileSchema } from "../../src/dataset/schema.js";
-import { hasDatasetShape } from "../../src/dataset/shape.js";
+import { ARTIFACT_KEYS, hasDatasetFrame, hasDatasetShape, isArtifactShape, isReleaseShape, isZodUuid, RELEASE_KEYS } from "../../src/dataset/shape.js";
+import { FORMAT_SCHEMAS } from "../../src/dataset/schema.js";
 import { legacyLoadDataset } from "./legacy-load.js";
 
 const UUIDS = ["0b1e1c3e-6b1e-4c55-9a34-3b0f5e0d2a11", "1b1e1c3e-6b1e-4c55-9a34-3b0f5e0d2a12", "2B1E1C3E-6B1E-4C55-9A34-3B0F5E0D2A13"];
@@ -144,6 +145,91 @@ describe("fast dataset loader", () => {
       { numRuns: 1500 },
     );
     expect(fastPaths).toBeGreaterThan(50);
+  });
+
+  it("splits the shape check into the frame and each release and artifact, as the loader runs it", () => {
+    let framed = 0;
+    fc.assert(
+      fc.property(datasetFile, (input) => {
+        const frame = hasDatasetFrame(input);
+        if (frame) framed++;
+        const accounts = frame ? (input as { accounts: Array<{ releases?: unknown[]; artifacts?: unknown[] }> }).accounts : [];
+        const elements = accounts.every((a) => (a.releases ?? []).every(isReleaseShape) && (a.artifacts ?? []).every(isArtifactShape));
+        expect(frame && elements).toBe(hasDatasetShape(input));
+      }),
+      { numRuns: 1500 },
+    );
+    expect(framed).toBeGreaterThan(50);
+  });
+
+  it("checks a release's and an artifact's keys as the schema lists them", () => {
+    const account = DatasetFileSchema.shape.accounts.element;
+    expect([...RELEASE_KEYS].sort()).toStrictEqual(Object.keys(account.shape.releases.unwrap().element.shape).sort());
+    expect([...ARTIFACT_KEYS].sort()).toStrictEqual(Object.keys(account.shape.artifacts.unwrap().element.shape).sort());
+  });
+
+  it("takes a release or an artifact exactly when zod's schema does, for JSON values at every bound", () => {
+    const account = DatasetFileSchema.shape.accounts.element;
+    const schemas = { release: account.shape.releases.unwrap().element, artifact: account.shape.artifacts.unwrap().element };
+    const text = (n: number) => "x".repeat(n);
+    const values = fc.constantFrom<unknown>(
+      null, "", "a", text(255), text(256), text(4096), text(4097), 0, 7, -1, 1.5, 2 ** 53, true, [], ["PRO"], [""],
+      Array.from({ length: 21 }, () => "A"), {}, { a: 1 }, UUIDS[0], "not-a-uuid", ...DATES, "stable", "rc", "nightly", "DRAFT", "PUBLISHED", "UPLOADED", "WAITING", "BAD",
+    );
+    // Per key, mostly a value its field takes (so that zod takes many records), now and then any value.
+    const dates = [DATES[0], DATES[1], DATES[3]];
+    const valid: Record<string, unknown[]> = {
+      id: [UUIDS[0]], product: ["a"], package: ["a", null], version: ["1.0.0"], channel: ["stable", "rc"],
+      tag: ["a", text(255), null], name: [null, "a", ""], description: [null, "a"], entitlements: [[], ["PRO"]], metadata: [{}, { a: 1 }],
+      created: dates, backdated: [null, ...dates], yanked: [null, ...dates], release: ["a"], filename: ["a", text(255)], filetype: [null, "a", ""],
+      platform: [null, "a"], arch: [null, "a"], filesize: [0, 7, null], checksum: ["", text(4096), null], signature: ["", null], file: ["a", null],
+    };
+    const statuses = { release: ["DRAFT", "PUBLISHED"], artifact: ["UPLOADED", "WAITING"] };
+    const recordOf = (kind: keyof typeof statuses, keys: readonly string[]) => fc.tuple(
+      fc.tuple(...keys.map((key) => fc.option(
+        fc.oneof({ weight: 24, arbitrary: fc.constantFrom(...((key === "status" ? statuses[kind] : valid[key]) as unknown[])) }, { weight: 1, arbitrary: values }),
+        { freq: 4, nil: undefined },
+      ))),
+      fc.option(fc.constantFrom("extra", "Version"), { freq: 8 }),
+    ).map(([fields, extra]) => {
+      const out: Record<string, unknown> = {};
+      fields.forEach((value, i) => {
+        if (value !== undefined) out[keys[i] as string] = value;
+      });
+      if (extra !== null) out[extra] = 1;
+      return out;
+    });
+    // A record whose fields are all of the pools but one, which is any value: each bound met alone.
+    const oneOff = (kind: keyof typeof statuses, keys: readonly string[]) => fc.tuple(
+      fc.tuple(...keys.map((key) => fc.constantFrom(...((key === "status" ? statuses[kind] : valid[key]) as unknown[])))),
+      fc.constantFrom(...keys), values,
+    ).map(([fields, key, value]) => {
+      const out: Record<string, unknown> = {};
+      fields.forEach((v, i) => (out[keys[i] as string] = v));
+      out[key] = value;
+      return out;
+    });
+    for (const [kind, keys, check] of [["release", [...RELEASE_KEYS], isReleaseShape], ["artifact", [...ARTIFACT_KEYS], isArtifactShape]] as const) {
+      let taken = 0;
+      fc.assert(fc.property(fc.oneof(recordOf(kind, keys), oneOff(kind, keys)), (r) => {
+        const zod = schemas[kind].safeParse(r).success;
+        if (zod) taken++;
+        expect(check(r)).toBe(zod);
+      }), { numRuns: 20_000 });
+      expect(taken).toBeGreaterThan(500);
+    }
+  });
+
+  it("tells a uuid as zod's pattern does", () => {
+    const uuid = (text: string) => FORMAT_SCHEMAS.uuid.safeParse(text).success;
+    // Near-uuids: each character from hex digits of both cases, '-', and a few others, at about a uuid's length.
+    const near = fc.array(fc.constantFrom(..."0189aAbBcfFgG-x ".split("")), { minLength: 34, maxLength: 38 }).map((cs) => cs.join(""));
+    const mutated = fc.tuple(fc.constantFrom(...UUIDS, "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"), fc.nat(35), fc.constantFrom(..."0189aAbBcCfF-x9".split("")))
+      .map(([u, at, c]) => u.slice(0, at) + c + u.slice(at + 1));
+    fc.assert(fc.property(fc.oneof(near, mutated, fc.string()), (text) => {
+      expect(isZodUuid(text)).toBe(uuid(text));
+    }), { numRuns: 20_000 });
+    for (const text of [...UUIDS, "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"]) expect(isZodUuid(text)).toBe(true);
   });
 
   it("refuses the fast path for what a plain copy would get wrong", () => {

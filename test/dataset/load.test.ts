@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { digestToken } from "../../src/auth/tokens.js";
 import { DatasetError } from "../../src/core/errors.js";
-import { loadDataset } from "../../src/dataset/load.js";
+import { loadDataset, loadParsedDataset } from "../../src/dataset/load.js";
 import { conformanceDatasetFile } from "../../src/testing/fixture.js";
 
 const minimal = (extra: Record<string, unknown> = {}) => ({
@@ -180,5 +180,29 @@ describe("loadDataset", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("loads a parse it owns to the same records, keeping its metadata records and one-code lists", async () => {
+    const input = () => minimal({
+      entitlements: [{ code: "PRO" }, { code: "ENT" }],
+      releases: [
+        { product: "cli", package: "acme-tools-extra", version: "01.2", entitlements: ["PRO"], metadata: { a: 1 } },
+        { product: "cli", package: "acme-tools-extra", version: "1.3.0", entitlements: ["PRO", "PRO", "ENT"] },
+      ],
+      artifacts: [{ release: "1.2.0", filename: "a.tar.gz", metadata: { b: [1] } }, { release: "1.3.0", filename: "b.tar.gz" }],
+    });
+    const parsed = input();
+    const owned = await loadParsedDataset(parsed);
+    expect(owned).toStrictEqual(await loadDataset(input()));
+    const acc = parsed.accounts[0] as { releases: Array<{ metadata?: unknown; entitlements?: unknown }>; artifacts: Array<{ metadata?: unknown }> };
+    expect(owned.releases[0]?.metadata).toBe(acc.releases[0]?.metadata);
+    expect(owned.releases[0]?.entitlements).toBe(acc.releases[0]?.entitlements);
+    expect(owned.releases[1]?.entitlements).toStrictEqual(["PRO", "ENT"]);
+    expect(owned.artifacts[0]?.metadata).toBe(acc.artifacts[0]?.metadata);
+    // Through zod (an unknown key): the same problems as loadDataset finds.
+    const odd = input() as { accounts: Array<Record<string, unknown>> };
+    odd.accounts[0]!.products = [{ code: "cli", name: "CLI", extra: 1 }];
+    expect(await problems(odd)).toStrictEqual(await problems(structuredClone(odd)));
+    await expect(loadParsedDataset(odd)).rejects.toMatchObject({ problems: [{ path: "accounts[0].products[0]", message: expect.stringContaining("extra") }] });
   });
 });
