@@ -30,12 +30,18 @@ const SUFFIX = { memory: "", sqlite: "Sqlite", postgres: "Postgres", postgresLis
 const PEER_TARGETS = { hazel: 1.5, nginx: 0.5 };
 
 /** Probe a route once and keep what the baseline must answer like. */
+/** Headers node:http adds to any answer (the bare server's own). */
+const NODE_WRITES = new Set(["date", "connection", "keep-alive", "content-length", "transfer-encoding"]);
+
 async function probe(origin, path, headers, expected) {
   const res = await rawGet(`${origin}${path}`, headers);
   if (res.status !== expected) throw new Error(`W3: ${path} answered ${res.status}, expected ${expected}`);
   const keep = {};
   for (const h of ["content-type", "location", "content-encoding"]) if (res.headers[h] !== undefined) keep[h] = res.headers[h];
-  return { status: res.status, headers: keep, bodyBase64: res.body.toString("base64"), bytes: res.body.byteLength, etag: res.headers.etag };
+  // Every header of the answer but those node:http writes itself: what the bare server sends with `--same-headers`.
+  const all = {};
+  for (const [h, v] of Object.entries(res.headers)) if (!NODE_WRITES.has(h)) all[h] = v;
+  return { status: res.status, headers: keep, allHeaders: all, bodyBase64: res.body.toString("base64"), bytes: res.body.byteLength, etag: res.headers.etag };
 }
 
 /**
@@ -121,6 +127,9 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
     writeFileSync(specFile, JSON.stringify(spec));
     const base = await startServer(BASELINE, [specFile]);
     servers.push(base);
+    // The same floor sending every header ours sends (ETag, Cache-Control, Vary, the reason…): the part of the gap that is the headers themselves.
+    const baseSame = await startServer(BASELINE, [specFile, "--same-headers"]);
+    servers.push(baseSame);
     const pgFloor = pgUrl === null ? null : await startServer(PG_FLOOR, [specFile, pgUrl]);
     if (pgFloor) servers.push(pgFloor);
 
@@ -150,6 +159,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
     for (const [route, runs] of Object.entries(byRoute)) {
       const served = runs.map(() => []);
       const floor = [];
+      const sameFloor = [];
       const pgFloorRuns = [];
       const peer = [];
       const peerOf = peers[route];
@@ -163,6 +173,9 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
         const b = await wrk(base.url, [`/${route}`], {}, opts, base.child.pid);
         floor.push(b);
         bad += b.bad;
+        const bs = await wrk(baseSame.url, [`/${route}`], {}, opts, baseSame.child.pid);
+        sameFloor.push(bs);
+        bad += bs.bad;
         if (pgFloor && runs.some((r) => r.store === "postgres")) {
           const f = await wrk(pgFloor.url, [`/${route}`], {}, opts, pgFloor.child.pid);
           pgFloorRuns.push(f);
@@ -176,6 +189,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       }
       if (bad > 0) throw new Error(`W3 ${route}: ${bad} answers were errors or timeouts`);
       const bare = summary(floor);
+      const bareSame = summary(sameFloor);
       for (const [i, r] of runs.entries()) {
         const name = `${route}${SUFFIX[r.store]}`;
         const ours = summary(served[i]);
@@ -183,6 +197,7 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
         results[name] = {
           store: r.store, status: r.status, bytes: r.bytes, rps: ours.rps, baselineRps: bare.rps, ratio: ours.rps / bare.rps, target,
           p50us: ours.p50us, baselineP50us: bare.p50us, cpuUsPerRequest: ours.cpuUsPerRequest, baselineCpuUsPerRequest: bare.cpuUsPerRequest,
+          sameHeaders: { rps: bareSame.rps, ratio: ours.rps / bareSame.rps, cpuUsPerRequest: bareSame.cpuUsPerRequest },
         };
         log(`W3 ${name}: ${ours.rps.toFixed(0)} req/s vs bare ${bare.rps.toFixed(0)} req/s = ${(ours.rps / bare.rps).toFixed(2)}× (target ≥ ${target}×)`);
         if (r.store === "postgres" && pgFloorRuns.length > 0) {

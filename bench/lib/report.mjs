@@ -78,9 +78,10 @@ export function render(r) {
   }
   if (r.w3) {
     const rows = Object.entries(r.w3.routes).map(([name, x]) => [name, x.store ?? "memory", x.status, `${x.bytes} B`, x.rps.toFixed(0), x.baselineRps.toFixed(0), fmtRatio(x.ratio), `≥ ${x.target}×`, `${(x.p50us / 1000).toFixed(2)} ms`,
-      `${x.cpuUsPerRequest.toFixed(1)} µs`, `${x.baselineCpuUsPerRequest.toFixed(1)} µs`, x.pgFloor ? `${fmtRatio(x.pgFloor.ratio)} of ${x.pgFloor.rps.toFixed(0)}` : ""]);
+      `${x.cpuUsPerRequest.toFixed(1)} µs`, `${x.baselineCpuUsPerRequest.toFixed(1)} µs`, x.sameHeaders ? `${fmtRatio(x.sameHeaders.ratio)} of ${x.sameHeaders.rps.toFixed(0)}` : "",
+      x.pgFloor ? `${fmtRatio(x.pgFloor.ratio)} of ${x.pgFloor.rps.toFixed(0)}` : ""]);
     parts.push(table(`W3 HTTP (wrk -t1 -c${r.w3.connections}, ${r.w3.seconds} s × ${r.w3.reps}, alternating with the bare server)`,
-      ["route", "store", "status", "body", "req/s", "bare node:http req/s", "ratio", "target", "p50 latency", "server CPU/req", "bare CPU/req", "vs one-statement PostgreSQL floor"], rows));
+      ["route", "store", "status", "body", "req/s", "bare node:http req/s", "ratio", "target", "p50 latency", "server CPU/req", "bare CPU/req", "vs bare with our headers", "vs one-statement PostgreSQL floor"], rows));
     const peers = Object.entries(r.w3.routes).filter(([, x]) => x.peer).map(([name, x]) => [name, x.rps.toFixed(0), x.peer.name, x.peer.rps.toFixed(0), fmtRatio(x.peer.ratio), `≥ ${x.peer.target}×`,
       `${(x.peer.p50us / 1000).toFixed(2)} ms`, `${x.cpuUsPerRequest.toFixed(1)} µs`, `${x.peer.cpuUsPerRequest.toFixed(1)} µs`]);
     if (peers.length > 0) parts.push(table("W3 peers (same run, alternating: hazel's update check with no auth; nginx serving the pre-rendered gzip page)",
