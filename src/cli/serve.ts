@@ -64,7 +64,7 @@ Connection limits (times in seconds; 0 turns a limit off, except --headers-timeo
                               long uploads live; --idle-timeout bounds a stalled one)
   --idle-timeout S            close a socket that moves no bytes for S (default 60)
   --keep-alive-timeout S      an idle keep-alive connection waits S for its next request (default 5)
-  --max-requests-per-socket N requests per connection before 'Connection: close' (default 1000)
+  --max-requests-per-socket N requests per connection before 'Connection: close' (default 10000)
   --shutdown-timeout S        on SIGTERM or SIGINT, requests in flight get S to finish (default 10)
 
 Logs:
