@@ -150,6 +150,21 @@ describe("page cache", () => {
     expect(small.stats()).toMatchObject({ entries: 0, bytes: 0 });
   });
 
+  it("peeks at a kept page without a promise, counting a hit and refreshing its place; a missing one counts nothing", async () => {
+    const cache = createPageCache({ maxEntries: 2 });
+    const page = (s: string) => async () => ({ body: new TextEncoder().encode(s), lastModified: null });
+    expect(cache.peek?.("a")).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 0 });
+    await cache.getOrCreate("a", page("a"));
+    await cache.getOrCreate("b", page("b"));
+    expect(new TextDecoder().decode(cache.peek?.("a")?.body)).toBe("a");
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 2 });
+    // "a" was peeked last, so "b" is the one a third page evicts.
+    await cache.getOrCreate("c", page("c"));
+    expect(cache.peek?.("b")).toBeUndefined();
+    expect(cache.peek?.("a")).toBeDefined();
+  });
+
   it("does not cache a refusal", async () => {
     const cache = createPageCache();
     const h = await makeHandler({ pypi: { cache } });

@@ -24,6 +24,8 @@ export interface PageCacheStats {
 export interface PageCache {
   /** The entry under `key`, made by `make` on a miss (once, even for concurrent callers). */
   getOrCreate(key: string, make: () => Promise<CachedPage>): Promise<CachedPage>;
+  /** The entry under `key` if one is kept (counted as a hit), without a promise; undefined otherwise (nothing counted: ask {@link PageCache.getOrCreate}). */
+  peek?(key: string): CachedPage | undefined;
   /** Current counters. */
   stats(): PageCacheStats;
 }
@@ -53,15 +55,20 @@ export function createPageCache(options: PageCacheOptions = {}): PageCache {
       entries.delete(oldest.value);
     }
   };
+  /** A kept entry, moved to the young end and counted, or undefined. */
+  const hitOf = (key: string): CachedPage | undefined => {
+    const hit = entries.get(key);
+    if (hit === undefined) return undefined;
+    hits++;
+    entries.delete(key);
+    entries.set(key, hit);
+    return hit;
+  };
   return {
+    peek: hitOf,
     async getOrCreate(key, make) {
-      const hit = entries.get(key);
-      if (hit !== undefined) {
-        hits++;
-        entries.delete(key);
-        entries.set(key, hit);
-        return hit;
-      }
+      const hit = hitOf(key);
+      if (hit !== undefined) return hit;
       const inflight = pending.get(key);
       if (inflight !== undefined) {
         hits++;

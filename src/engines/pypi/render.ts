@@ -17,6 +17,7 @@ import type { Artifact, Package, Product } from "../../model/records.js";
 import { scopeKey } from "../../access/scope-key.js";
 import type { EngineContext } from "../context.js";
 import { ifNoneMatchHits, weakEtag } from "../etag.js";
+import { isPending, packageNow, productNow, revisionNow } from "../read-now.js";
 import { canBrotli, compress, createPageCache, type CachedPage, type PageCache } from "./cache.js";
 import { dataAttributes, projectFiles } from "./files.js";
 import { renderIndexHtml, renderProjectHtml } from "./html.js";
@@ -99,6 +100,11 @@ function newest(dates: Iterable<string>): string | null {
   return max;
 }
 
+/** The `{account}` segment of a redirect: as requested (slug or id), else the account id. */
+function accountSegment(ctx: EngineContext, input: Pep503Input): string {
+  return encodeURIComponent(input.accountSegment ?? ctx.account.id);
+}
+
 /** The `WWW-Authenticate` challenge of the PyPI routes: Basic, so pip and browsers answer it. */
 export function pypiChallenge(realm: string): string {
   return `Basic realm="${realm.replace(/["\\]/g, "")}"`;
@@ -130,7 +136,7 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   const headers: Record<string, string> = { "Cache-Control": PAGE_HEADERS["Cache-Control"], Vary: PAGE_HEADERS.Vary, ETag: etag };
   // The page before any 304: its render authorizes every release it lists (a cached page was rendered
   // under this same fingerprint, scopes included), so a refusal is never answered as "not modified".
-  const identity = await cache.getOrCreate(tags.identity, () => page.render(format));
+  const identity = cache.peek?.(tags.identity) ?? (await cache.getOrCreate(tags.identity, () => page.render(format)));
   const ifNoneMatch = input.headers.get("if-none-match");
   if (ifNoneMatchHits(ifNoneMatch, etag)) return { status: 304, headers, body: null };
 
@@ -140,7 +146,8 @@ async function answer(ctx: EngineContext, input: Pep503Input, format: PypiFormat
   const coding = identity.body.byteLength >= COMPRESS_MIN_BYTES ? codingFor(input.headers.get("accept-encoding")) : "identity";
   let body = identity.body;
   if (coding !== "identity") {
-    body = (await cache.getOrCreate(tags.coded[coding] ?? `${etag}|${format}|${coding}`, async () => ({ body: await compress(identity.body, coding), lastModified: identity.lastModified }))).body;
+    const codedKey = tags.coded[coding] ?? `${etag}|${format}|${coding}`;
+    body = (cache.peek?.(codedKey) ?? (await cache.getOrCreate(codedKey, async () => ({ body: await compress(identity.body, coding), lastModified: identity.lastModified })))).body;
     headers["Content-Encoding"] = coding;
   }
   headers["Content-Type"] = PYPI_CONTENT_TYPES[format];
@@ -206,23 +213,28 @@ function projectPage(ctx: EngineContext, pkg: Package, product: Product, revisio
  * @example await renderPep503Index(ctx, { project: "demo-pkg", trailingSlash: true, search: "", headers: new Headers() })
  */
 export async function renderPep503Index(ctx: EngineContext, input: Pep503Input): Promise<EngineResult> {
-  const account = encodeURIComponent(input.accountSegment ?? ctx.account.id);
   if (input.project === undefined) {
-    if (!input.trailingSlash) return redirectResult(301, `${linkUrl(ctx, "pypi.index", { account })}${input.search}`);
+    if (!input.trailingSlash) return redirectResult(301, `${linkUrl(ctx, "pypi.index", { account: accountSegment(ctx, input) })}${input.search}`);
     const format = formatFor(input.headers.get("accept"), input.htmlOnly);
     if (format === null) throw new NotAcceptableError();
-    return answer(ctx, input, format, indexPage(ctx, await ctx.store.getAccountRevision(ctx.account.id)));
+    const accountRead = revisionNow(ctx, null);
+    return answer(ctx, input, format, indexPage(ctx, typeof accountRead === "string" ? accountRead : await accountRead));
   }
   const name = normalizeProjectName(input.project);
-  if (name !== input.project || !input.trailingSlash) return redirectResult(301, `${linkUrl(ctx, "pypi.project", { account, project: encodeURIComponent(name) })}${input.search}`);
+  if (name !== input.project || !input.trailingSlash) {
+    return redirectResult(301, `${linkUrl(ctx, "pypi.project", { account: accountSegment(ctx, input), project: encodeURIComponent(name) })}${input.search}`);
+  }
 
-  const pkg = await ctx.store.getPackage(ctx.account.id, name, "pypi");
+  // Reads the store holds in process are taken without a promise (a warm 304 awaits nothing of the store's).
+  const pkgRead = packageNow(ctx, name, "pypi");
+  const pkg = isPending(pkgRead) ? await pkgRead : pkgRead;
   if (pkg === null) {
     const upstream = input.upstream === undefined ? DEFAULT_PYPI_UPSTREAM : input.upstream;
     if (upstream === null) throw new NotFoundError(`The requested release package '${name}' was not found`);
     return redirectResult(307, `${upstream.replace(/\/+$/, "")}/${encodeURIComponent(name)}/`);
   }
-  const product = await ctx.store.getProduct(ctx.account.id, pkg.productId);
+  const productRead = productNow(ctx, pkg.productId);
+  const product = isPending(productRead) ? await productRead : productRead;
   if (product === null) throw notFound("product", pkg.productId);
   const decision = authorize(ctx.principal, "read", { type: "package", package: pkg, product }, ctx.now);
   if (!decision.allowed) {
@@ -234,6 +246,8 @@ export async function renderPep503Index(ctx: EngineContext, input: Pep503Input):
   // A caller who sees no drafts of the product lists only what the listed revision follows, so a
   // draft, a WAITING artifact or an upload into a draft leaves its page (and ETag) as it was.
   const audience = revisionAudience(pkg.productId, ctx.scope, ctx.lookupScope);
-  const revisions = await Promise.all([ctx.store.getPackageRevision(ctx.account.id, pkg.id, audience), ctx.store.getAccountRevision(ctx.account.id)]);
+  const packageRead = revisionNow(ctx, pkg.id, audience);
+  const accountRead = revisionNow(ctx, null);
+  const revisions = typeof packageRead === "string" && typeof accountRead === "string" ? [packageRead, accountRead] : await Promise.all([packageRead, accountRead]);
   return answer(ctx, input, format, projectPage(ctx, pkg, product, revisions));
 }

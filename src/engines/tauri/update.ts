@@ -16,10 +16,9 @@ import { ADMIN_SCOPE, isPackageVisible, revisionAudience } from "../../access/sc
 import { keyText, scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
 import type { RevisionAudience } from "../../store/types.js";
-import { keptReadOf } from "../../store/wrap.js";
-import { NOT_KEPT } from "../../store/sync-reads.js";
 import type { EngineContext } from "../context.js";
 import { ifNoneMatchHits, weakEtag } from "../etag.js";
+import { revisionNow } from "../read-now.js";
 import { optionalParam, requiredParam, restorePlus } from "../query.js";
 import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest } from "../upgrade.js";
 import { serializeRelease } from "../releases.js";
@@ -145,7 +144,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   // The question as text: the raw query string when the caller has it (then a remembered answer needs
   // no parsing: the parameters were checked when it was worked out), else the parameters re-serialized.
   const search = input.search ?? input.query.toString();
-  const accountRead = revisionOf(ctx, null);
+  const accountRead = revisionNow(ctx, null);
   const accountRevision = typeof accountRead === "string" ? accountRead : await accountRead;
   const knownPkg = knownPackage(ctx.store, ctx.account.id, accountRevision, input.package);
   const found = knownPkg !== undefined ? knownPkg : await lookUpPackage(ctx, input.package, accountRevision);
@@ -161,7 +160,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
   // A caller who sees no drafts gets answers that follow the listed revision: a draft being made, its
   // files uploading, leave them as they were (only the 204 reasons below look further, and say so).
   const audience = revisionAudience(pkg.productId, ctx.scope, ctx.lookupScope);
-  const packageRead = revisionOf(ctx, pkg.id, audience);
+  const packageRead = revisionNow(ctx, pkg.id, audience);
   const slot: AnswerSlot = {
     store: ctx.store,
     accountId: ctx.account.id,
@@ -196,24 +195,9 @@ class InputCredentials {
   }
 }
 
-/**
- * The account's revision (`packageId` null) or a package's, read in process without a promise when
- * the store holds it (the memory store; a SQL store's kept answer: store/wrap `keptReadOf`), else awaited.
- */
-function revisionOf(ctx: EngineContext, packageId: string | null, audience: RevisionAudience = "all"): string | Promise<string> {
-  if (packageId === null) {
-    const read = keptReadOf(ctx.store, "getAccountRevision");
-    const kept = read === undefined ? NOT_KEPT : read(ctx.account.id);
-    return kept !== NOT_KEPT ? kept : ctx.store.getAccountRevision(ctx.account.id);
-  }
-  const read = keptReadOf(ctx.store, "getPackageRevision");
-  const kept = read === undefined ? NOT_KEPT : read(ctx.account.id, packageId, audience);
-  return kept !== NOT_KEPT ? kept : ctx.store.getPackageRevision(ctx.account.id, packageId, audience);
-}
-
 /** A remembered 204 whose reason looked at files not yet uploaded, unless the full package revision has moved from `allRevision` since. */
 async function stillTrue(ctx: EngineContext, pkg: Package, allRevision: string, answer: TauriAnswer): Promise<TauriAnswer | undefined> {
-  return allRevision === (await revisionOf(ctx, pkg.id, "all")) ? answer : undefined;
+  return allRevision === (await revisionNow(ctx, pkg.id, "all")) ? answer : undefined;
 }
 
 /** Where a mounted handler's download links point (empty for Keygen's layout), so answers of two layouts are never shared. */
@@ -251,7 +235,7 @@ async function decide(ctx: EngineContext, pkg: Package, product: Product, q: Tau
     const any = await resolveUpgrade(upgradeCtx, request);
     if (any === null) return noUpdate("up-to-date");
     // Files not yet uploaded move only the full revision: read before them, it dates this answer.
-    const allRevision = audience === "listed" ? await revisionOf(ctx, pkg.id, "all") : undefined;
+    const allRevision = audience === "listed" ? await revisionNow(ctx, pkg.id, "all") : undefined;
     const reason = await awaitsUpload(ctx, any, q.platform, q.arch) ? "no-uploaded-artifact-for-platform" : "no-signed-artifact-for-platform";
     return allRevision === undefined ? noUpdate(reason) : { kind: "none", reason, allRevision };
   }
