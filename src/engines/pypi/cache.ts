@@ -55,13 +55,18 @@ export function createPageCache(options: PageCacheOptions = {}): PageCache {
       entries.delete(oldest.value);
     }
   };
+  /** The key set last: already at the young end, so a hit on it moves nothing (one hot page costs one lookup). */
+  let youngest: string | undefined;
   /** A kept entry, moved to the young end and counted, or undefined. */
   const hitOf = (key: string): CachedPage | undefined => {
     const hit = entries.get(key);
     if (hit === undefined) return undefined;
     hits++;
-    entries.delete(key);
-    entries.set(key, hit);
+    if (key !== youngest) {
+      entries.delete(key);
+      entries.set(key, hit);
+      youngest = key;
+    }
     return hit;
   };
   return {
@@ -80,6 +85,7 @@ export function createPageCache(options: PageCacheOptions = {}): PageCache {
           pending.delete(key);
           if (page.body.byteLength <= maxBytes) {
             entries.set(key, page);
+            youngest = key;
             bytes += page.body.byteLength;
             evict();
           }
