@@ -114,12 +114,13 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
       return ids.map((id) => owned(productsById.get(id), accountId)).filter((p): p is Product => p !== null);
     },
     getPackage(accountId, idOrKey, engine?: EngineKey) {
-      const byId = isUuid(idOrKey) ? owned(packagesById.get(idOrKey), accountId) : null;
-      const candidates = [byId, packagesByKey.get(`${accountId}|${idOrKey}`) ?? null].filter(
-        (p): p is Package => p !== null && (engine === undefined || p.engine === engine),
-      );
-      candidates.sort((a, b) => -compareCreatedDesc(a, b));
-      return candidates[0] ?? null;
+      // The package with that id and the one with that key (of the engine asked, if any): the older one when both are.
+      const byId = idOrKey.length === 36 && isUuid(idOrKey) ? owned(packagesById.get(idOrKey), accountId) : null;
+      const byKey = packagesByKey.get(`${accountId}|${idOrKey}`) ?? null;
+      const a = byId !== null && (engine === undefined || byId.engine === engine) ? byId : null;
+      const b = byKey !== null && (engine === undefined || byKey.engine === engine) ? byKey : null;
+      if (a === null || b === null) return a ?? b;
+      return compareCreatedDesc(a, b) >= 0 ? a : b;
     },
     listPackages(accountId, engine, scope) {
       return (packagesByEngine.get(`${accountId}|${engine}`) ?? []).filter((p) => isPackageVisible(scope, p, productOf(p.productId)));
