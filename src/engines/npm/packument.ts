@@ -187,7 +187,6 @@ export async function visibleVersions(ctx: EngineContext, pkg: Package, product:
   return versionRows(rows);
 }
 
-
 /**
  * `GET /engines/npm/{name}`: the packument of the versions the caller may see, full or abbreviated
  * by `Accept`, with a weak ETag from the package's revision (its listed revision for a caller who

@@ -89,7 +89,6 @@ function formatFor(accept: string | null, htmlOnly: boolean | undefined): PypiFo
   return accept === null ? negotiatePypiFormat(null, htmlOnly) : (formatsOf[htmlOnly === true ? 1 : 0] as (accept: string) => PypiFormat | null)(accept);
 }
 
-
 function httpDate(iso: string): string {
   return new Date(iso).toUTCString();
 }
