@@ -11,7 +11,8 @@ export const RELEASE_ENGINES_NAMESPACE = "6f1c1c3e-6b1e-5c55-9a34-3b0f5e0d2a11";
 
 /** True when the value looks like a UUID (any version), as Keygen's alias lookups test. */
 export function isUuid(value: string): boolean {
-  return UUID_RE.test(value);
+  // The length first: most values asked about (a package key, a slug) are no UUID, and fail without the expression.
+  return value.length === 36 && UUID_RE.test(value);
 }
 
 const namespaceBytes = new Map<string, Uint8Array>();

@@ -115,7 +115,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
     },
     getPackage(accountId, idOrKey, engine?: EngineKey) {
       // The package with that id and the one with that key (of the engine asked, if any): the older one when both are.
-      const byId = idOrKey.length === 36 && isUuid(idOrKey) ? owned(packagesById.get(idOrKey), accountId) : null;
+      const byId = isUuid(idOrKey) ? owned(packagesById.get(idOrKey), accountId) : null;
       const byKey = packagesByKey.get(`${accountId}|${idOrKey}`) ?? null;
       const a = byId !== null && (engine === undefined || byId.engine === engine) ? byId : null;
       const b = byKey !== null && (engine === undefined || byKey.engine === engine) ? byKey : null;
