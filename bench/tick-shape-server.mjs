@@ -14,13 +14,13 @@ const load = (file) => import(pathToFileURL(resolve(dist, file)).href);
 const listener = edgeListener(await load("index.js"), await load("node.js"));
 const server = createServer(listener);
 let answered = 0;
+let collected = Number(collections) === 0;
 let idle;
 server.on("request", () => {
-  if (++answered < Number(after) || Number(collections) === 0) return;
+  if (collected || ++answered < Number(after)) return;
   clearTimeout(idle);
   idle = setTimeout(() => {
-    if (answered < 0) return;
-    answered = -Infinity;
+    collected = true;
     for (let i = 0; i < Number(collections); i++) globalThis.gc();
     console.log("collected");
   }, 200);
