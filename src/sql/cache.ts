@@ -21,6 +21,7 @@
  * (PostgreSQL without a live feed) the lookup answers nothing and the caller awaits the method.
  */
 import { markCredentialsVersion, markKeptAnswers, type KeptAnswer } from "../store/sync-reads.js";
+import { KeptAnswers } from "./kept-answers.js";
 import type { KeepAnswer, SqlStore } from "./store.js";
 
 /** Where a cache learns that the database changed. */
@@ -43,7 +44,7 @@ export interface CachedSqlStore extends SqlStore {
   invalidate(): void;
 }
 
-/** Most answers kept; the oldest is dropped beyond. */
+/** Most answers kept (sql/kept-answers: the least recently used go first). */
 const MAX_ENTRIES = 20_000;
 /** A store used without the HTTP handler (no `getAccount` per request) still re-checks this often. */
 export const STALE_MS = 100;
@@ -66,7 +67,7 @@ class Entry implements KeptAnswer {
  * or when the due check is made at once ({@link ChangeFeed.versionNow}); else nothing (call the method).
  */
 export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSqlStore; changed: () => void; keep: KeepAnswer } {
-  let entries = new Map<string, Entry>();
+  let entries = new KeptAnswers<Entry>(MAX_ENTRIES);
   let epoch = 0;
   /** The version last seen by a check, or null when unknown (then the next check drops everything). */
   let seen: string | null = null;
@@ -76,7 +77,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
 
   const drop = () => {
     epoch++;
-    entries = new Map();
+    entries = new KeptAnswers<Entry>(MAX_ENTRIES);
   };
   feed.subscribe(() => {
     drop();
@@ -118,46 +119,21 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     return true;
   };
 
-  /** Strings only (most reads: slugs, ids, keys), none holding a NUL: joined, which JSON text (starting `[`) never equals; else JSON. */
-  const keyOf = (name: string, args: unknown[]): string => {
-    let key = name;
-    for (const arg of args) {
-      if (typeof arg !== "string" || arg.includes("\u0000")) return `${name}\u0000${JSON.stringify(args)}`;
-      key += "\u0000\u0001" + arg;
-    }
-    return key;
-  };
-  const put = (map: Map<string, Entry>, key: string, entry: Entry) => {
-    map.set(key, entry);
-    if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
-  };
   /** A statement that also answers a later call keeps that answer, unless a change was seen since it began. */
   const keep: KeepAnswer = () => {
     const started = epoch;
     const mine = entries;
     return (method, args, value) => {
-      const key = keyOf(method, args);
-      if (started === epoch && !mine.has(key)) {
+      if (started === epoch && !mine.has(method, args)) {
         const entry = new Entry(Promise.resolve(value));
         entry.value = value;
         entry.done = true;
-        put(mine, key, entry);
+        mine.set(method, args, entry);
       }
     };
   };
-  /** The entry of `key`, most recently used last (so the oldest is the first in the map). */
-  const touch = (key: string): Entry | undefined => {
-    const entry = entries.get(key);
-    if (entry !== undefined) {
-      entries.delete(key);
-      entries.set(key, entry);
-    }
-    return entry;
-  };
-
   const lookup = (name: string, fn: (...args: unknown[]) => Promise<unknown>, args: unknown[]): Promise<unknown> => {
-    const key = keyOf(name, args);
-    const kept = touch(key);
+    const kept = entries.get(name, args);
     if (kept !== undefined) return kept.promise;
     const started = epoch;
     let answer: Promise<unknown>;
@@ -169,7 +145,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
     if (started === epoch) {
       const mine = entries;
       const entry = new Entry(answer);
-      put(mine, key, entry);
+      mine.set(name, args, entry);
       // A failure is not kept; nor is an answer whose read began before a drop (the map it went into is gone).
       answer.then(
         (value) => {
@@ -177,7 +153,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
           entry.done = true;
         },
         () => {
-          if (mine.get(key) === entry) mine.delete(key);
+          mine.delete(name, args, entry);
         },
       );
     }
@@ -198,7 +174,7 @@ export function cacheReads(store: SqlStore, feed: ChangeFeed): { store: CachedSq
   const kept = (name: string, startsRequest: boolean) =>
     (...args: unknown[]): KeptAnswer | undefined => {
       if (!currentNow(startsRequest)) return undefined;
-      const entry = touch(keyOf(name, args));
+      const entry = entries.get(name, args);
       return entry !== undefined && entry.done ? entry : undefined;
     };
 

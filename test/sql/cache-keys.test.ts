@@ -1,5 +1,5 @@
 /**
- * sql/cache's keys: string arguments are joined (the warm path's cheap key), and no two different
+ * sql/cache's keys: string arguments nest by position (sql/kept-answers), and no two different
  * argument lists share a key, NUL bytes and non-strings included.
  */
 import { describe, expect, it } from "vitest";
