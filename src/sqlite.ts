@@ -10,6 +10,7 @@ import { SQLITE_MIGRATIONS } from "./sql/schema-sqlite.js";
 import { createSqlStore, type SqlStore } from "./sql/store.js";
 import { attachClient } from "./sql/import.js";
 import { cacheReads } from "./sql/cache.js";
+import { watchWalIndex, type WalIndexWatch } from "./node/sqlite-wal-index.js";
 
 export { importDataset, type ImportSummary } from "./sql/import.js";
 export type { SqlStore } from "./sql/store.js";
@@ -22,8 +23,9 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /**
    * Keep reads until the file changes (default true): this store's own writes drop them at once; a
-   * commit by another connection or process is seen through `PRAGMA data_version`, checked at the
-   * start of each request (`getAccount`) and before any read when the last check is over 100 ms old.
+   * commit by another connection or process is seen through the wal-index header (one read of the
+   * `-shm` file; `PRAGMA data_version` where the file is not in WAL mode), checked at the start of
+   * each request (`getAccount`) and before any read when the last check is over 100 ms old.
    */
   cache?: boolean;
 }
@@ -62,7 +64,7 @@ async function beginImmediate(db: Db, waitMs: number): Promise<void> {
   }
 }
 
-function sqliteClient(db: Db, busyTimeoutMs: number, committed: () => void): SqlClient {
+function sqliteClient(db: Db, busyTimeoutMs: number, committed: () => void, closed: () => void): SqlClient {
   // Prepared statements by the fragment's shape: a statement asked again with other values is found
   // without building or hashing its text.
   const cache = new Map<string, Statement>();
@@ -124,6 +126,7 @@ function sqliteClient(db: Db, busyTimeoutMs: number, committed: () => void): Sql
     async close() {
       await lock;
       db.close();
+      closed();
     },
   };
   return client;
@@ -137,10 +140,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
   const db = new Database(options.filename);
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  if (options.filename !== ":memory:" && options.filename !== "") db.pragma("journal_mode = WAL");
+  const onDisk = options.filename !== ":memory:" && options.filename !== "";
+  const wal = onDisk && db.pragma("journal_mode = WAL", { simple: true }) === "wal";
   db.pragma("foreign_keys = ON");
   let changed = () => {};
-  const client = sqliteClient(db, busyTimeoutMs, () => changed());
+  /** The wal-index watch: null until the first check (the `-shm` file exists once a read has run), undefined where `data_version` stays. */
+  let walIndex: WalIndexWatch | undefined | null = wal ? null : undefined;
+  const client = sqliteClient(db, busyTimeoutMs, () => changed(), () => walIndex?.close());
   const ensure = migrateOnce(client, SQLITE_MIGRATIONS);
   const plain = createSqlStore(client, ensure);
   if (options.cache === false) {
@@ -148,8 +154,23 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlStore {
     return plain;
   }
   // data_version changes when another connection commits; it needs no schema (the first read migrates).
+  // In WAL mode the wal-index header tells the same with one pread (node/sqlite-wal-index); the switch
+  // from one token to the other reads as one change, so no commit between the two is missed.
   const dataVersion = db.prepare("PRAGMA data_version").pluck();
-  const versionNow = () => (db.open ? String(dataVersion.get()) : "closed");
+  const versionNow = (): string => {
+    if (!db.open) return "closed";
+    if (walIndex) {
+      try {
+        return walIndex.version();
+      } catch {
+        walIndex.close();
+        walIndex = undefined;
+      }
+    }
+    const version = String(dataVersion.get());
+    if (walIndex === null) walIndex = watchWalIndex(options.filename);
+    return version;
+  };
   const cached = cacheReads(plain, {
     live: () => false,
     version: async () => versionNow(),

@@ -1,7 +1,8 @@
 /**
  * SQLite's kept answers without a promise (sql/cache's kept-answer lookups, store/wrap `keptReadOf`,
  * and license key authentications remembered between changes), on a real file behind the real
- * handler: a warm request makes no statement but its one `PRAGMA data_version`; a write through this
+ * handler: a warm request makes no statement but its one change check (a read of the wal-index header,
+ * node/sqlite-wal-index, not `PRAGMA data_version`); a write through this
  * server drops what was kept and is seen on the very next request; a commit by another connection on
  * the file (a store's, or SQL by hand) is seen on the next request, a license suspended by hand
  * included; and a license expires to the millisecond while answered from what was kept. Then, on a
@@ -11,7 +12,7 @@ import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import { cacheReads, STALE_MS } from "../../src/sql/cache.js";
 import { createSqliteStore, importDataset, type SqlStore } from "../../src/sqlite.js";
@@ -25,8 +26,19 @@ const PYPI = `${ACME}/engines/pypi/simple/acme-tools/`;
 const DOWNLOAD = `${ACME}/artifacts/${IDS.artWhl200}`;
 const LICENSE = { authorization: "License PRO-KEY" };
 
-/** Statements run on every better-sqlite3 connection of this process, the change check (`PRAGMA data_version`) counted apart. */
-const counted = { statements: 0, checks: 0 };
+/**
+ * Statements run on every better-sqlite3 connection of this process, the change checks counted apart:
+ * `PRAGMA data_version` (`pragmas`) and reads of a wal-index header (48 bytes at offset 0), both `checks`.
+ */
+const counted = { statements: 0, checks: 0, pragmas: 0 };
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const readSync = ((...args: unknown[]) => {
+    if (args[3] === 48 && args[4] === 0) counted.checks++;
+    return (fs.readSync as (...a: unknown[]) => number)(...args);
+  }) as typeof fs.readSync;
+  return { ...fs, readSync, default: { ...fs, readSync } };
+});
 {
   const probe = new Database(":memory:");
   const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, (...args: unknown[]) => unknown>;
@@ -34,7 +46,10 @@ const counted = { statements: 0, checks: 0 };
   for (const name of ["all", "get", "run", "iterate"]) {
     const original = proto[name] as (...args: unknown[]) => unknown;
     proto[name] = function (this: { source: string }, ...args: unknown[]) {
-      if (this.source === "PRAGMA data_version") counted.checks++;
+      if (this.source === "PRAGMA data_version") {
+        counted.checks++;
+        counted.pragmas++;
+      }
       else counted.statements++;
       return original.apply(this, args);
     };
@@ -45,6 +60,12 @@ async function counting(fn: () => Promise<unknown>): Promise<{ statements: numbe
   const before = { ...counted };
   await fn();
   return { statements: counted.statements - before.statements, checks: counted.checks - before.checks };
+}
+/** How many `PRAGMA data_version` ran in `fn`. */
+async function pragmas(fn: () => Promise<unknown>): Promise<number> {
+  const before = counted.pragmas;
+  await fn();
+  return counted.pragmas - before;
 }
 
 describe("SQLite kept answers without a promise", () => {
@@ -87,6 +108,8 @@ describe("SQLite kept answers without a promise", () => {
       const ran = await counting(async () => void (status = (await get(url, headers)).status));
       expect(status, url).toBeLessThan(400);
       expect(ran, url).toEqual({ statements: 0, checks: 1 });
+      // The file is in WAL mode: its check reads the wal-index header, no statement at all.
+      expect(await pragmas(() => get(url, headers)), url).toBe(0);
     }
   });
 
