@@ -1,87 +1,104 @@
 /**
- * @module sql/kept-answers — a SQL cache's answers by method and argument list, bounded: one map per
- * argument (record ids and slugs are the same string objects request after request, their hashes kept
- * by the engine) instead of a key text joined and hashed anew per lookup, and two generations instead
- * of an LRU list, so a hit is one map read per argument and moves nothing.
+ * @module sql/kept-answers — a SQL cache's answers by method and argument list, bounded: one map level
+ * per argument part (record ids and slugs are the same string objects request after request, their
+ * hashes kept by the engine; a scope is its memoized key, a query object its fields) instead of a key
+ * text joined or JSON-encoded anew per lookup, and two generations instead of an LRU list, so a hit
+ * moves nothing.
  */
+import type { Scope } from "../access/scope.js";
+import { scopeKey } from "../access/scope-key.js";
 
-/** Answers under one argument position: the next position's level, or the answer for the last. */
+/** Answers under one part: the next part's level, or under {@link END} the answer of the list that ends here. */
 type Level<T> = Map<string, Level<T> | T>;
 
-/** One method's answers: string argument lists by length, then nested by argument; any other list by its JSON text. */
-interface MethodAnswers<T> {
-  byLength: (Level<T> | undefined)[];
-  byJson: Map<string, T> | undefined;
+/** The key an answer is kept under in the level of its last part. Parts that are not plain strings all start with NUL, and none with NUL and a dot. */
+const END = "\u0000.";
+const OPEN = "\u0000{";
+const CLOSE = "\u0000}";
+
+/** The parts of the argument list being looked up (lookups are synchronous, so one list serves them all). */
+const parts: string[] = [];
+
+function isScope(value: object): value is Scope {
+  const v = value as Partial<Scope>;
+  return typeof v.all === "boolean" && Array.isArray(v.grants) && Array.isArray(v.products) && Array.isArray(v.licensedProducts);
 }
 
-/** Whether every argument is a string (then the lists nest by argument). */
-function allStrings(args: readonly unknown[]): args is readonly string[] {
-  for (let i = 0; i < args.length; i++) if (typeof args[i] !== "string") return false;
-  return true;
+/**
+ * Write the parts of `value` from `parts[n]` on; returns the next free index. A string is itself (one
+ * starting with NUL escaped); a scope its key; a plain object its field names and values between two
+ * brackets; anything else its JSON text. Each part is one level, so no two lists share a path.
+ */
+function partsOf(value: unknown, n: number): number {
+  if (typeof value === "string") {
+    parts[n] = value.charCodeAt(0) === 0 ? `\u0000"${JSON.stringify(value)}` : value;
+    return n + 1;
+  }
+  if (value === null) parts[n] = "\u0000n";
+  else if (value === undefined) parts[n] = "\u0000u";
+  else if (typeof value === "object" && !Array.isArray(value)) {
+    if (isScope(value)) {
+      parts[n] = `\u0000s${scopeKey(value)}`;
+      return n + 1;
+    }
+    parts[n++] = OPEN;
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      n = partsOf(key, n);
+      n = partsOf((value as Record<string, unknown>)[key], n);
+    }
+    parts[n] = CLOSE;
+  } else parts[n] = `\u0000j${JSON.stringify(value)}`;
+  return n + 1;
+}
+
+/** Fill `parts` with the method's name and its arguments' parts; returns how many. */
+function encode(name: string, args: readonly unknown[]): number {
+  parts[0] = name;
+  let n = 1;
+  for (let i = 0; i < args.length; i++) n = partsOf(args[i], n);
+  return n;
 }
 
 /** One generation of answers and how many it holds. */
 class Generation<T> {
-  readonly methods = new Map<string, MethodAnswers<T>>();
+  private readonly root: Level<T> = new Map();
   size = 0;
 
+  /** The level of the encoded list's last part, made when `create`, else undefined when there is none. */
+  private levelOf(count: number, create: boolean): Level<T> | undefined {
+    let level = this.root;
+    for (let i = 0; i < count; i++) {
+      const part = parts[i] as string;
+      let next = level.get(part) as Level<T> | undefined;
+      if (next === undefined) {
+        if (!create) return undefined;
+        next = new Map();
+        level.set(part, next);
+      }
+      level = next;
+    }
+    return level;
+  }
+
   get(name: string, args: readonly unknown[]): T | undefined {
-    const method = this.methods.get(name);
-    if (method === undefined) return undefined;
-    if (!allStrings(args)) return method.byJson?.get(JSON.stringify(args));
-    let level: Level<T> | T | undefined = method.byLength[args.length];
-    for (let i = 0; i < args.length && level !== undefined; i++) level = (level as Level<T>).get(args[i] as string);
-    // An empty list's answer is kept under the empty string of its own level.
-    return args.length === 0 ? (level as Level<T> | undefined)?.get("") as T | undefined : (level as T | undefined);
+    return this.levelOf(encode(name, args), false)?.get(END) as T | undefined;
   }
 
   /** Keep `value` (replacing what the list had); returns whether the list is new here. */
   set(name: string, args: readonly unknown[], value: T): boolean {
-    let method = this.methods.get(name);
-    if (method === undefined) {
-      method = { byLength: [], byJson: undefined };
-      this.methods.set(name, method);
-    }
-    let level: Level<T>;
-    let last: string;
-    if (!allStrings(args)) {
-      level = method.byJson ??= new Map();
-      last = JSON.stringify(args);
-    } else {
-      level = method.byLength[args.length] ??= new Map();
-      for (let i = 0; i < args.length - 1; i++) {
-        const arg = args[i] as string;
-        let next = level.get(arg) as Level<T> | undefined;
-        if (next === undefined) {
-          next = new Map();
-          level.set(arg, next);
-        }
-        level = next;
-      }
-      last = args.length === 0 ? "" : (args[args.length - 1] as string);
-    }
-    const added = !level.has(last);
-    level.set(last, value);
+    const level = this.levelOf(encode(name, args), true) as Level<T>;
+    const added = !level.has(END);
+    level.set(END, value);
     if (added) this.size++;
     return added;
   }
 
   /** Forget the list's answer if it is `value`. */
   delete(name: string, args: readonly unknown[], value: T): void {
-    const method = this.methods.get(name);
-    if (method === undefined) return;
-    let level: Level<T> | undefined;
-    let last: string;
-    if (!allStrings(args)) {
-      level = method.byJson;
-      last = JSON.stringify(args);
-    } else {
-      level = method.byLength[args.length];
-      for (let i = 0; i < args.length - 1 && level !== undefined; i++) level = level.get(args[i] as string) as Level<T> | undefined;
-      last = args.length === 0 ? "" : (args[args.length - 1] as string);
-    }
-    if (level !== undefined && level.get(last) === value) {
-      level.delete(last);
+    const level = this.levelOf(encode(name, args), false);
+    if (level !== undefined && level.get(END) === value) {
+      level.delete(END);
       this.size--;
     }
   }

@@ -4,18 +4,37 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Scope } from "../../src/access/scope.js";
 import { KeptAnswers } from "../../src/sql/kept-answers.js";
 
 describe("sql/kept-answers", () => {
-  it("keeps each method and argument list apart, strings, non-strings and empty lists alike", () => {
+  it("keeps each method and argument list apart: strings (NUL-led ones too), objects by field, anything else", () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom("", "\u0000", "\u0000.", "\u0000n", "\u0000u", "\u0000{", "\u0000}", "\u0000s", "\u0000j1"));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(tie("value"), { maxLength: 2 }), fc.dictionary(text, tie("value"), { maxKeys: 3 })),
+    }));
+    // Two lists count as one only when they print alike with undefined, key order and -0 told apart.
+    const print = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (v === undefined ? { undef: "\u0000" } : Object.is(v, -0) ? { minusZero: 1 } : v));
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(fc.constantFrom("a", "b"), fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxLength: 3 })), { selector: (x) => JSON.stringify(x) }), (lists) => {
+      fc.property(fc.uniqueArray(fc.tuple(fc.constantFrom("a", "b"), fc.array(value, { maxLength: 3 })), { selector: print }), (lists) => {
         const kept = new KeptAnswers<string>(10_000);
-        for (const [name, args] of lists) kept.set(name, args, JSON.stringify([name, args]));
-        for (const [name, args] of lists) expect(kept.get(name, args)).toBe(JSON.stringify([name, args]));
+        for (const [name, args] of lists) kept.set(name, args, print([name, args]));
+        for (const [name, args] of lists) expect(kept.get(name, args)).toBe(print([name, args]));
         expect(kept.get("c", [])).toBeUndefined();
       }),
     );
+  });
+
+  it("keys a scope by what it lets the caller see: equal scopes share an answer, different ones do not", () => {
+    const scope = (products: string[], all = false): Scope => ({ all, products, grants: [{ productId: "p", entitlements: ["E"], cutoff: null }], licensedProducts: ["p"] } as unknown as Scope);
+    const kept = new KeptAnswers<string>(100);
+    kept.set("findRawArtifact", [{ accountId: "a", release: "latest", scope: scope(["x"]) }], "x");
+    expect(kept.get("findRawArtifact", [{ accountId: "a", release: "latest", scope: scope(["x"]) }])).toBe("x");
+    expect(kept.get("findRawArtifact", [{ accountId: "a", release: "latest", scope: scope(["y"]) }])).toBeUndefined();
+    expect(kept.get("findRawArtifact", [{ accountId: "a", release: "latest", scope: scope(["x"], true) }])).toBeUndefined();
+    kept.set("listPackages", ["a", "pypi", scope([])], "list");
+    expect(kept.get("listPackages", ["a", "pypi", scope([])])).toBe("list");
+    expect(kept.get("listPackages", ["a", "pypi", scope(["x"])])).toBeUndefined();
   });
 
   it("holds at most its limit, and an answer read between rotations outlives every one of them", () => {
