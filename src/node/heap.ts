@@ -51,28 +51,32 @@ export interface IdleCollection {
  * after `latestMs` (default 30 s) under steady traffic: the collection stops the process for up to a
  * second at 100,000 releases, and the first requests after listening should not wait behind it.
  * Resolves with collectGarbage's answer once it has run (false too when the server closed first).
+ * A request only counts (no timer is set per request): a check every `idleMs / 2` collects once the
+ * count has not moved over the last `idleMs`.
  */
 export function collectGarbageWhenIdle(server: Server, { idleMs = 250, latestMs = 30_000 }: IdleCollection = {}): Promise<boolean> {
   return new Promise((resolve) => {
-    let idle: ReturnType<typeof setTimeout> | undefined;
+    let requests = 0;
+    // The count at the last two checks (the start counts as one): unchanged since the one before the last means idle for idleMs.
+    let before = Number.NaN;
+    let last = 0;
     const finish = (collect: boolean) => {
-      clearTimeout(idle);
+      clearInterval(check);
       clearTimeout(latest);
       server.off("request", onRequest);
       server.off("close", onClose);
       resolve(collect && collectGarbage());
     };
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => finish(true), idleMs);
-      idle.unref();
-    };
-    const onRequest = () => arm();
+    const onRequest = () => void requests++;
     const onClose = () => finish(false);
+    const check = setInterval(() => {
+      if (requests === before) finish(true);
+      else [before, last] = [last, requests];
+    }, Math.max(1, idleMs / 2));
+    check.unref();
     const latest = setTimeout(() => finish(true), latestMs);
     latest.unref();
     server.on("request", onRequest);
     server.once("close", onClose);
-    arm();
   });
 }
