@@ -44,7 +44,7 @@ export interface CachedSqlStore extends SqlStore {
   invalidate(): void;
 }
 
-/** Most answers kept (sql/kept-answers: the least recently used go first). */
+/** Answers kept at least (the most recently used), and at most twice as many (sql/kept-answers). */
 const MAX_ENTRIES = 20_000;
 /** A store used without the HTTP handler (no `getAccount` per request) still re-checks this often. */
 export const STALE_MS = 100;

@@ -105,15 +105,17 @@ class Generation<T> {
 }
 
 /**
- * Answers kept by method name and argument list, at most about `limit` of them: new answers go to the
- * young generation; when it holds half the limit it becomes the old one (the previous old is dropped);
- * a hit in the old generation is copied to the young, so answers in use survive.
+ * Answers kept by method name and argument list: at least the `limit` most recently used, at most twice
+ * as many. New answers go to the young generation; when it holds `limit` it becomes the old one (the
+ * previous old is dropped); a hit in the old generation is copied to the young, so an answer used again
+ * before `limit` others were kept survives (a generation of only half the limit would lose every
+ * answer of a round robin over more than half the limit).
  */
 export class KeptAnswers<T> {
   private young = new Generation<T>();
   private old = new Generation<T>();
 
-  /** @param limit most answers kept in both generations together */
+  /** @param limit answers each generation holds before it turns old */
   constructor(private readonly limit: number) {}
 
   /** The answer kept for `name(...args)`, or undefined. */
@@ -132,7 +134,7 @@ export class KeptAnswers<T> {
 
   /** Keep `value` for `name(...args)`. */
   set(name: string, args: readonly unknown[], value: T): void {
-    if (this.young.set(name, args, value) && this.young.size >= Math.max(1, this.limit >> 1)) {
+    if (this.young.set(name, args, value) && this.young.size >= Math.max(1, this.limit)) {
       this.old = this.young;
       this.young = new Generation<T>();
     }
