@@ -37,7 +37,7 @@ export function watchWalIndex(filename: string): WalIndexWatch | undefined {
   const seen = Buffer.alloc(HEADER_BYTES);
   const now = Buffer.alloc(HEADER_BYTES);
   const header = new DataView(now.buffer, now.byteOffset, HEADER_BYTES);
-  let looksLikeHeader = false;
+  let looksLikeHeader: boolean;
   try {
     looksLikeHeader = readSync(fd, now, 0, HEADER_BYTES, 0) === HEADER_BYTES && now[12] === 1
       && (header.getUint32(0, true) === WAL_INDEX_VERSION || header.getUint32(0, false) === WAL_INDEX_VERSION);
