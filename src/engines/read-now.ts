@@ -21,8 +21,8 @@ export function revisionNow(ctx: EngineContext, packageId: string | null, audien
   return kept !== NOT_KEPT ? kept : ctx.store.getPackageRevision(ctx.account.id, packageId, audience);
 }
 
-/** The account's package by id or key (of `engine`), in process when held, else its promise. */
-export function packageNow(ctx: EngineContext, idOrKey: string, engine: EngineKey): Package | null | Promise<Package | null> {
+/** The account's package by id or key (of `engine`, or of any engine), in process when held, else its promise. */
+export function packageNow(ctx: EngineContext, idOrKey: string, engine?: EngineKey): Package | null | Promise<Package | null> {
   const read = keptReadOf(ctx.store, "getPackage");
   const kept = read === undefined ? NOT_KEPT : read(ctx.account.id, idOrKey, engine);
   return kept !== NOT_KEPT ? kept : ctx.store.getPackage(ctx.account.id, idOrKey, engine);

@@ -2,6 +2,7 @@
  * @module engines/urls — where the links engines emit point: one route-name → path function, Keygen's
  * `/v1/accounts/<account>/…` layout by default, so a router that mounts the engines elsewhere gets links to itself.
  */
+import { keyText } from "../access/scope-key.js";
 
 /** Every kind of link an engine emits: the routes it links to, the account base other JSON:API links hang off, and `blobs`, the path signed blob URLs go under. */
 export type LinkName =
@@ -106,4 +107,9 @@ export function blobOrigin(ctx: { origin: string; urls?: Urls | undefined }): st
 export function linkUrl(ctx: { origin: string; urls?: Urls | undefined }, name: LinkName, params: LinkParams): string {
   const path = linkPath(ctx, name, params);
   return path.startsWith("/") ? ctx.origin + path : path;
+}
+
+/** Where a handler's download links (`artifacts.file`) point, as a key: empty for Keygen's layout, so remembered answers of two layouts are never shared. */
+export function fileLinksKey(urls: Urls | undefined): string {
+  return urls === undefined || urls === keygenUrls ? "" : keyText(urls("artifacts.file", { account: "{a}", id: "{i}", filename: "{f}" }));
 }

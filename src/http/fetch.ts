@@ -9,7 +9,7 @@ import type { EngineResult } from "../core/result.js";
 import type { EngineContext } from "../engines/context.js";
 import { downloadArtifact } from "../engines/artifacts.js";
 import { listEngines, retrieveEngine } from "../engines/engines.js";
-import { resolveRawArtifact } from "../engines/raw.js";
+import { resolveRawArtifact, type RawArtifactInput } from "../engines/raw.js";
 import { resolveTauriUpdate, type TauriUpdateInput } from "../engines/tauri/update.js";
 import { upgradeRelease } from "../engines/releases.js";
 import { createPageCache, type PageCache } from "../engines/pypi/cache.js";
@@ -276,14 +276,7 @@ function routeHandlers(options: FetchHandlerOptions, pageCache: PageCache): Part
         headers: req.request.headers,
         ...(options.blobs !== undefined ? { blobs: options.blobs } : {}),
       }),
-    "raw.artifact": (ctx, req) =>
-      resolveRawArtifact(ctx, {
-        product: req.match.params.product as string,
-        ...(req.match.params.package !== undefined ? { package: req.match.params.package } : {}),
-        release: req.match.params.release as string,
-        artifact: req.match.params.artifact as string,
-        query: req.query,
-      }),
+    "raw.artifact": (ctx, req) => resolveRawArtifact(ctx, new RawRouteInput(req)),
     "tauri.upgrade": (ctx, req) =>
       resolveTauriUpdate(ctx, new TauriRouteInput(req)),
     "releases.upgrade": (ctx, req) => upgradeRelease(ctx, { release: req.match.params.release as string, query: req.query }),
@@ -300,6 +293,28 @@ class TauriRouteInput implements TauriUpdateInput {
     this.package = req.match.params.package as string;
     this.search = req.search;
     this.headers = req.headers;
+  }
+
+  get query(): URLSearchParams {
+    return this.req.query;
+  }
+}
+
+/** The raw route's input: the query is parsed only when the redirect is not remembered (`search` finds a remembered one). */
+class RawRouteInput implements RawArtifactInput {
+  readonly product: string;
+  readonly package?: string;
+  readonly release: string;
+  readonly artifact: string;
+  readonly search: string;
+
+  constructor(private readonly req: RouteRequest) {
+    const params = req.match.params;
+    this.product = params.product as string;
+    if (params.package !== undefined) this.package = params.package;
+    this.release = params.release as string;
+    this.artifact = params.artifact as string;
+    this.search = req.search;
   }
 
   get query(): URLSearchParams {

@@ -8,9 +8,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/dataset/load.js";
 import type { DatasetFile } from "../../src/dataset/schema.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
-import type { License, Token } from "../../src/model/records.js";
 import type { WritableStore } from "../../src/store/write.js";
 import { makeWritableStore } from "../helpers/store.js";
+import { credentialChangingStore } from "../helpers/store-spies.js";
 import { ACCOUNT, REL, tauriDataset } from "../tauri/fixture.js";
 import { get } from "../tauri/support.js";
 
@@ -41,19 +41,7 @@ beforeEach(async () => {
   revoked.clear();
   clock = new Date("2026-05-01T00:00:00Z");
   const inner = await makeWritableStore(await loadDataset(dataset()));
-  const suspend = (license: License | null) => (license !== null && suspended.has(license.key) ? { ...license, suspended: true } : license);
-  store = new Proxy(inner, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== "function") return value;
-      if (name === "getLicenseByKey" || name === "getLicense") return async (...args: unknown[]) => suspend(await value.apply(target, args));
-      if (name === "getTokenByDigest") return async (...args: unknown[]) => {
-        const token = (await value.apply(target, args)) as Token | null;
-        return token !== null && revoked.has(token.bearerId) ? null : token;
-      };
-      return value.bind(target);
-    },
-  });
+  store = credentialChangingStore(inner, suspended, revoked);
   handler = createFetchHandler({ store, now: () => clock });
 });
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createFetchHandler } from "../../src/http/fetch.js";
+import { countingStore } from "../helpers/store-spies.js";
 import { CALLERS, IDS, makeWorld, NOW, type Caller } from "../http/publish-world.js";
 
 const LINUX = "platform=linux&arch=x86_64&version=1.0.0";
@@ -64,16 +65,7 @@ describe("remembered Tauri answers under writes", () => {
   it("the remembered answer is what answers after a draft and its upload: the store is asked for no release or file again", async () => {
     const { w, admin, artifact, now } = await tauriWorld();
     const asked: string[] = [];
-    const counted = new Proxy(w.store, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          if (typeof name === "string" && /^(getReleaseByVersion|listReleaseArtifacts|listReleases|findRelease)/.test(name)) asked.push(name);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const counted = countingStore(w.store, /^(getReleaseByVersion|listReleaseArtifacts|listReleases|findRelease)/, asked);
     const handler = createFetchHandler({ store: counted, blobs: w.blobs, now });
     const ask = () => handler(new Request(`http://localhost:8080/v1/accounts/acme/engines/tauri/acme-app?${LINUX}`, { headers: { authorization: CALLERS.licenseKey, accept: "application/json" } }));
     expect((await ask()).status).toBe(200);

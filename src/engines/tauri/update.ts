@@ -13,7 +13,7 @@ import type { HeaderLookup } from "../../core/headers.js";
 import { noContentResult, type EngineResult } from "../../core/result.js";
 import type { Artifact, Package, Product, Release } from "../../model/records.js";
 import { ADMIN_SCOPE, isPackageVisible, revisionAudience } from "../../access/scope.js";
-import { keyText, scopeKey } from "../../access/scope-key.js";
+import { scopeKey } from "../../access/scope-key.js";
 import { boundedMemo } from "../../core/memo.js";
 import type { RevisionAudience } from "../../store/types.js";
 import type { EngineContext } from "../context.js";
@@ -24,7 +24,7 @@ import { parseConstraint, resolveUpgrade, upgradeChannels, type UpgradeRequest }
 import { serializeRelease } from "../releases.js";
 import { isTauriEligible, pickTauriArtifact } from "./artifact.js";
 import { knownAnswer, knownPackage, rememberAnswer, rememberPackage, type AnswerSlot, type TauriAnswer, type TauriPackage } from "./answers.js";
-import { keygenUrls, linkUrl, type Urls } from "../urls.js";
+import { fileLinksKey, linkUrl, type Urls } from "../urls.js";
 
 /**
  * Why a Tauri request got a 204; none of them reveals a record the caller may not see.
@@ -169,7 +169,7 @@ export async function resolveTauriUpdate(ctx: EngineContext, input: TauriUpdateI
     accountRevision,
     // Everything else the answer depends on: what the caller may see and look up; who (the kind decides `authorize`'s branch);
     // the upgrade scope (a user's role narrows which releases it is offered); whether links carry a query credential; where they point; what was asked.
-    path: [scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.principal.kind, scopeKey(upgradeScopeOf(ctx.principal, ctx.scope)), credential === null ? "h" : "q", ctx.origin, linksKey(ctx.urls), search],
+    path: [scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.principal.kind, scopeKey(upgradeScopeOf(ctx.principal, ctx.scope)), credential === null ? "h" : "q", ctx.origin, fileLinksKey(ctx.urls), search],
   };
   const remembered = knownAnswer(slot);
   const known = remembered?.kind === "none" && remembered.allRevision !== undefined ? await stillTrue(ctx, pkg, remembered.allRevision, remembered) : remembered;
@@ -198,11 +198,6 @@ class InputCredentials {
 /** A remembered 204 whose reason looked at files not yet uploaded, unless the full package revision has moved from `allRevision` since. */
 async function stillTrue(ctx: EngineContext, pkg: Package, allRevision: string, answer: TauriAnswer): Promise<TauriAnswer | undefined> {
   return allRevision === (await revisionNow(ctx, pkg.id, "all")) ? answer : undefined;
-}
-
-/** Where a mounted handler's download links point (empty for Keygen's layout), so answers of two layouts are never shared. */
-function linksKey(urls: Urls | undefined): string {
-  return urls === undefined || urls === keygenUrls ? "" : keyText(urls("artifacts.file", { account: "{a}", id: "{i}", filename: "{f}" }));
 }
 
 /** The question of a Tauri check, read and checked. */

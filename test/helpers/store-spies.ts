@@ -1,0 +1,36 @@
+/**
+ * Stores seen through a proxy: one that records which of its methods are called, and one whose
+ * licenses can be suspended and tokens revoked behind its back, as a host's own license database would.
+ */
+import type { License, Token } from "../../src/model/records.js";
+
+/** The store, recording in `asked` the name of each method called whose name matches `names`. */
+export function countingStore<S extends object>(store: S, names: RegExp, asked: string[]): S {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (typeof name === "string" && names.test(name)) asked.push(name);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/** The store, with the licenses whose keys are in `suspended` read as suspended and the tokens of the bearers in `revoked` gone. */
+export function credentialChangingStore<S extends object>(store: S, suspended: ReadonlySet<string>, revoked: ReadonlySet<string>): S {
+  const suspend = (license: License | null) => (license !== null && suspended.has(license.key) ? { ...license, suspended: true } : license);
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== "function") return value;
+      if (name === "getLicenseByKey" || name === "getLicense") return async (...args: unknown[]) => suspend(await value.apply(target, args));
+      if (name === "getTokenByDigest") return async (...args: unknown[]) => {
+        const token = (await value.apply(target, args)) as Token | null;
+        return token !== null && revoked.has(token.bearerId) ? null : token;
+      };
+      return value.bind(target);
+    },
+  });
+}
