@@ -6,7 +6,7 @@ import type { Dataset } from "../dataset/load.js";
 import type { Account, Artifact, Engine, License, Package, Policy, Product, Release, Token, User } from "../model/records.js";
 import { CHANNEL_BITS, MERGED_SETS, addTarget, finishCandidates, isSignedUpdate, newCandidates, type Candidates, type CandidatesBuilder } from "./memory-candidates.js";
 import { ReleaseFacts } from "./memory-facts.js";
-import { HashSlots, KeyRanks, NestedIndex, hashString, pushTo } from "./memory-index.js";
+import { HashSlots, KeyRanks, NestedIndex, PairMap, hashString, pushTo } from "./memory-index.js";
 import { compareCreatedDesc, compareReleasesDesc, sortIfNeeded } from "./memory-order.js";
 import type { VersionTags } from "./memory-tags.js";
 
@@ -70,17 +70,17 @@ export function buildMemoryIndexes(dataset: Dataset) {
     accountsBySlug.set(a.slug, a);
   }
   const productsById = new Map<string, Product>();
-  const productsByCode = new Map<string, Product>();
+  const productsByCode = new PairMap<Product>();
   for (const p of dataset.products) {
     productsById.set(p.id, p);
-    if (p.code !== null) productsByCode.set(`${p.accountId}|${p.code}`, p);
+    if (p.code !== null) productsByCode.set(p.accountId, p.code, p);
   }
   const packagesById = new Map<string, Package>();
-  const packagesByKey = new Map<string, Package>();
+  const packagesByKey = new PairMap<Package>();
   const packagesByEngine = new Map<string, Package[]>();
   for (const p of dataset.packages) {
     packagesById.set(p.id, p);
-    packagesByKey.set(`${p.accountId}|${p.key}`, p);
+    packagesByKey.set(p.accountId, p.key, p);
     if (p.engine !== null) pushTo(packagesByEngine, `${p.accountId}|${p.engine}`, p);
   }
   for (const list of packagesByEngine.values()) list.sort(compareCreatedDesc);
@@ -211,18 +211,19 @@ export function buildMemoryIndexes(dataset: Dataset) {
   let artifactIndexes: ArtifactIndexes | undefined;
   const artifactsIndexed = (): ArtifactIndexes => (artifactIndexes ??= indexArtifacts(artifactList, infos));
 
-  const licensesByKey = new Map<string, License>();
+  const licensesByKey = new PairMap<License>();
   const licensesById = new Map<string, License>();
   const licensesByUser = new Map<string, License[]>();
   for (const l of dataset.licenses) {
-    licensesByKey.set(`${l.accountId}|${l.key}`, l);
+    licensesByKey.set(l.accountId, l.key, l);
     licensesById.set(l.id, l);
     const users = new Set([...(l.ownerId ? [l.ownerId] : []), ...l.userIds]);
     for (const u of users) pushTo(licensesByUser, u, l);
   }
   const policies = new Map<string, Policy>(dataset.policies.map((p) => [p.id, p]));
   const users = new Map<string, User>(dataset.users.map((u) => [u.id, u]));
-  const tokens = new Map<string, Token>(dataset.tokens.map((t) => [`${t.accountId}|${t.digest}`, t]));
+  const tokens = new PairMap<Token>();
+  for (const t of dataset.tokens) tokens.set(t.accountId, t.digest, t);
   const slotFor = (productId: string, packageId: string | null) => slots.get(productId)?.get(packageId);
 
   return {

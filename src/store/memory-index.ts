@@ -213,6 +213,26 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
+ * A two-level map for keys unique within a group (a product's code within its account): a lookup by a
+ * record's id and a requested name joins no key text, so it hashes only the name, not a new string.
+ */
+export class PairMap<V> {
+  private readonly outer = new Map<string, Map<string, V>>();
+
+  /** Set the value under (group, key); a later one replaces it. */
+  set(group: string, key: string, value: V): void {
+    let inner = this.outer.get(group);
+    if (inner === undefined) this.outer.set(group, (inner = new Map()));
+    inner.set(key, value);
+  }
+
+  /** The value under (group, key), or undefined. */
+  get(group: string, key: string): V | undefined {
+    return this.outer.get(group)?.get(key);
+  }
+}
+
+/**
  * A two-level index whose inner keys are strings the records already hold (a version, a file name),
  * so that 100,000s of entries cost no composite key strings, and one value is stored bare instead of
  * in a one-element list. `V` must not be an array.

@@ -108,7 +108,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
       return accountsById.get(idOrSlug) ?? accountsBySlug.get(idOrSlug) ?? null;
     },
     getProduct(accountId, idOrCode) {
-      return owned(productsById.get(idOrCode), accountId) ?? productsByCode.get(`${accountId}|${idOrCode}`) ?? null;
+      return owned(productsById.get(idOrCode), accountId) ?? productsByCode.get(accountId, idOrCode) ?? null;
     },
     getProducts(accountId, ids) {
       return ids.map((id) => owned(productsById.get(id), accountId)).filter((p): p is Product => p !== null);
@@ -116,7 +116,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
     getPackage(accountId, idOrKey, engine?: EngineKey) {
       // The package with that id and the one with that key (of the engine asked, if any): the older one when both are.
       const byId = isUuid(idOrKey) ? owned(packagesById.get(idOrKey), accountId) : null;
-      const byKey = packagesByKey.get(`${accountId}|${idOrKey}`) ?? null;
+      const byKey = packagesByKey.get(accountId, idOrKey) ?? null;
       const a = byId !== null && (engine === undefined || byId.engine === engine) ? byId : null;
       const b = byKey !== null && (engine === undefined || byKey.engine === engine) ? byKey : null;
       if (a === null || b === null) return a ?? b;
@@ -319,7 +319,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
       return rev;
     },
     getLicenseByKey(accountId, key) {
-      return licensesByKey.get(`${accountId}|${key}`) ?? null;
+      return licensesByKey.get(accountId, key) ?? null;
     },
     getLicense(accountId, id) {
       return owned(licensesById.get(id), accountId);
@@ -334,7 +334,7 @@ export function createMemoryStoreOf(dataset: Dataset, digests: RecordDigests, so
       return owned(users.get(id), accountId);
     },
     getTokenByDigest(accountId, digest) {
-      return tokens.get(`${accountId}|${digest}`) ?? null;
+      return tokens.get(accountId, digest) ?? null;
     },
   };
   // No write changes a license, policy or user: authentications by key may be remembered.
