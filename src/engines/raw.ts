@@ -47,12 +47,14 @@ function locationsOf(store: object): NestedMemo<string> {
  * product's distribution strategy decides visibility), what the caller may see and look up, where links point, and
  * the link itself. A failure (404, 403) is never remembered: it is worked out every time.
  */
-async function slotOf(ctx: EngineContext, product: Product, pkg: Package, input: RawArtifactInput, search: string): Promise<string[]> {
+function slotOf(ctx: EngineContext, product: Product, pkg: Package, input: RawArtifactInput, search: string): string[] | Promise<string[]> {
   const packageRead = revisionNow(ctx, pkg.id, revisionAudience(product.id, ctx.scope, ctx.lookupScope));
   const accountRead = revisionNow(ctx, null);
-  const packageRevision = typeof packageRead === "string" ? packageRead : await packageRead;
-  const accountRevision = typeof accountRead === "string" ? accountRead : await accountRead;
-  return [ctx.account.id, pkg.id, packageRevision, accountRevision, scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.origin, fileLinksKey(ctx.urls), input.release, input.artifact, search];
+  const parts = (packageRevision: string, accountRevision: string) =>
+    [ctx.account.id, pkg.id, packageRevision, accountRevision, scopeKey(ctx.scope), scopeKey(ctx.lookupScope), ctx.origin, fileLinksKey(ctx.urls), input.release, input.artifact, search];
+  // Both revisions in process (the memory store, a live SQL cache): no promise, so a remembered redirect awaits nothing.
+  if (typeof packageRead === "string" && typeof accountRead === "string") return parts(packageRead, accountRead);
+  return Promise.all([packageRead, accountRead]).then(([p, a]) => parts(p, a));
 }
 
 /** Percent-encode a filename for a path, keeping its `/` separators (as a Rails glob segment does). */
@@ -86,7 +88,8 @@ export async function resolveRawArtifact(ctx: EngineContext, input: RawArtifactI
     if (pkg === null || pkg.productId !== product.id) throw missing();
   }
   // Releases without a package have no revision of their own: their links are worked out every time.
-  const slot = pkg === null ? null : await slotOf(ctx, product, pkg, input, input.search ?? input.query?.toString() ?? "");
+  const slotRead = pkg === null ? null : slotOf(ctx, product, pkg, input, input.search ?? input.query?.toString() ?? "");
+  const slot = slotRead === null || Array.isArray(slotRead) ? slotRead : await slotRead;
   const known = slot === null ? undefined : locationsOf(ctx.store).get(slot);
   if (known !== undefined) return redirectResult(303, known);
   const found = await ctx.store.findRawArtifact({
