@@ -43,7 +43,14 @@ export function titleForStatus(status: number): string {
   return TITLES[status] ?? "Error";
 }
 
-/** Base class of every error the SDK raises on purpose; carries an HTTP `status` and a `code`. */
+/** `Error` with V8's and JavaScriptCore's stack depth setting (absent elsewhere). */
+const Traced = Error as ErrorConstructor & { stackTraceLimit?: number };
+
+/**
+ * Base class of every error the SDK raises on purpose; carries an HTTP `status` and a `code`. A 4xx error is an
+ * answer to a caller, not a fault, and carries no stack trace (capturing one costs more than the rest of a 404);
+ * a 5xx error keeps its trace.
+ */
 export class SdkError extends Error {
   readonly status: number;
   readonly code: string | undefined;
@@ -54,7 +61,14 @@ export class SdkError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(status: number, detail: string, options: SdkErrorOptions = {}) {
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    const limit = Traced.stackTraceLimit;
+    const untraced = status < 500 && typeof limit === "number";
+    if (untraced) Traced.stackTraceLimit = 0;
+    try {
+      super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      if (untraced) Traced.stackTraceLimit = limit;
+    }
     this.name = new.target.name;
     this.status = status;
     this.detail = detail;
