@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
-import { rawGet } from "./lib/serve.mjs";
+import { headersNodeLeaves, rawGet } from "./lib/serve.mjs";
 import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
@@ -83,21 +83,25 @@ try {
     if (res.status !== r.status) throw new Error(`${name} answered ${res.status}, expected ${r.status}`);
     const keep = {};
     for (const h of ["content-type", "location", "content-encoding"]) if (res.headers[h] !== undefined) keep[h] = res.headers[h];
-    spec[name] = { status: res.status, headers: keep, bodyBase64: res.body.toString("base64") };
+    spec[name] = { status: res.status, headers: keep, allHeaders: headersNodeLeaves(res.headers), bodyBase64: res.body.toString("base64") };
   }
   writeFileSync(join(tmp, "spec.json"), JSON.stringify(spec));
   const before = BEFORE_CLI === null ? null : await startUnderCallgrind(tmp, "before", BEFORE_CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   if (before) servers.push(before);
   const bare = await startUnderCallgrind(tmp, "bare", BASELINE, [join(tmp, "spec.json")]);
   servers.push(bare);
+  // The same bare server sending every header ours sent: node:http validates and writes each one, a cost ours cannot skip.
+  const bareSame = await startUnderCallgrind(tmp, "bare-same", BASELINE, [join(tmp, "spec.json"), "--same-headers"]);
+  servers.push(bareSame);
   const hazel = chosen.some(([name]) => name === "tauri200") ? await startUnderCallgrind(tmp, "hazel", HAZEL, ["2.0.0"]) : null;
   if (hazel) servers.push(hazel);
   for (const [name, r] of chosen) {
     const us = await instructionsPerRequest(ours, r.paths, r.headers);
     const base = await instructionsPerRequest(bare, [`/${name}`], {});
+    const same = await instructionsPerRequest(bareSame, [`/${name}`], {});
     const earlier = before === null ? null : await instructionsPerRequest(before, r.paths, before === null ? r.headers : await headersFor(before, name, r));
     const k = (r) => `${(r.perRequest / 1e3).toFixed(1)}k (first run ${(r.first / 1e3).toFixed(1)}k)`;
-    let line = `${name}: ours ${k(us)} instructions/request, bare ${k(base)}: bare/ours ${(base.perRequest / us.perRequest).toFixed(2)}×`;
+    let line = `${name}: ours ${k(us)} instructions/request, bare ${k(base)}: bare/ours ${(base.perRequest / us.perRequest).toFixed(2)}×; bare with our headers ${k(same)}: ${(same.perRequest / us.perRequest).toFixed(2)}×`;
     if (earlier) line += `; before ${k(earlier)}: bare/before ${(base.perRequest / earlier.perRequest).toFixed(2)}×, ours/before ${(us.perRequest / earlier.perRequest).toFixed(2)}×`;
     if (name === "tauri200" && hazel) {
       const h = await instructionsPerRequest(hazel, ["/update/appimage/1.0.0"], {});

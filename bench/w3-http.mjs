@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { createPostgresStore, importDataset } from "../dist/postgres.js";
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { median } from "./lib/stats.mjs";
-import { CLI, rawGet, startServer } from "./lib/serve.mjs";
+import { CLI, headersNodeLeaves, rawGet, startServer } from "./lib/serve.mjs";
 import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
 import { wrk } from "./lib/wrk.mjs";
 import { startNginx } from "./lib/nginx.mjs";
@@ -31,7 +31,6 @@ const PEER_TARGETS = { hazel: 1.5, nginx: 0.5 };
 
 /** Probe a route once and keep what the baseline must answer like. */
 /** Headers node:http adds to any answer (the bare server's own). */
-const NODE_WRITES = new Set(["date", "connection", "keep-alive", "content-length", "transfer-encoding"]);
 
 async function probe(origin, path, headers, expected) {
   const res = await rawGet(`${origin}${path}`, headers);
@@ -39,9 +38,7 @@ async function probe(origin, path, headers, expected) {
   const keep = {};
   for (const h of ["content-type", "location", "content-encoding"]) if (res.headers[h] !== undefined) keep[h] = res.headers[h];
   // Every header of the answer but those node:http writes itself: what the bare server sends with `--same-headers`.
-  const all = {};
-  for (const [h, v] of Object.entries(res.headers)) if (!NODE_WRITES.has(h)) all[h] = v;
-  return { status: res.status, headers: keep, allHeaders: all, bodyBase64: res.body.toString("base64"), bytes: res.body.byteLength, etag: res.headers.etag };
+  return { status: res.status, headers: keep, allHeaders: headersNodeLeaves(res.headers), bodyBase64: res.body.toString("base64"), bytes: res.body.byteLength, etag: res.headers.etag };
 }
 
 /**

@@ -48,6 +48,16 @@ export function startServer(script, args, { timeoutMs = 600_000, nodeArgs = [] }
   });
 }
 
+/** Headers node:http writes itself, left out of what a bare server is told to send as ours did (`--same-headers`). */
+export const NODE_WRITES = new Set(["date", "connection", "keep-alive", "content-length", "transfer-encoding"]);
+
+/** The headers of an answer that node:http does not write itself. */
+export function headersNodeLeaves(headers) {
+  const all = {};
+  for (const [h, v] of Object.entries(headers)) if (!NODE_WRITES.has(h)) all[h] = v;
+  return all;
+}
+
 /** One GET on node:http without decoding: `{ status, headers, body }` (body as raw bytes). */
 export function rawGet(url, headers = {}) {
   return new Promise((resolve, reject) => {

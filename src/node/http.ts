@@ -64,12 +64,21 @@ function isHeaderNamed(key: string, want: string): boolean {
   return true;
 }
 
+/** True when `name` has an ASCII capital (the handler's own lookups are lowercase constants: no copy made for them). */
+function hasCapital(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
+}
+
 /** `rawHeaders` read by name as `Headers.get` reads: case-insensitive, repeated fields joined with `, `. */
 class RawHeaderLookup implements HeaderLookup {
   constructor(private readonly raw: string[]) {}
 
   get(name: string): string | null {
-    const want = name.toLowerCase();
+    const want = hasCapital(name) ? name.toLowerCase() : name;
     const raw = this.raw;
     let out: string | null = null;
     for (let i = 0; i + 1 < raw.length; i += 2) {
