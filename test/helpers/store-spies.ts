@@ -18,10 +18,21 @@ export function countingStore<S extends object>(store: S, names: RegExp, asked: 
   });
 }
 
-/** The store, with the licenses whose keys are in `suspended` read as suspended and the tokens of the bearers in `revoked` gone. */
-export function credentialChangingStore<S extends object>(store: S, suspended: ReadonlySet<string>, revoked: ReadonlySet<string>): S {
+/** A store seen through {@link credentialChangingStore}, and the two changes made behind its back. */
+export interface CredentialChanges<S> {
+  store: S;
+  /** From now on the license with this key reads as suspended. */
+  suspend(key: string): void;
+  /** From now on the tokens of this bearer are gone. */
+  revoke(bearerId: string): void;
+}
+
+/** The store, with licenses suspended and tokens revoked behind its back (nothing at first), as a host's own license database would. */
+export function credentialChangingStore<S extends object>(inner: S): CredentialChanges<S> {
+  const suspended = new Set<string>();
+  const revoked = new Set<string>();
   const suspend = (license: License | null) => (license !== null && suspended.has(license.key) ? { ...license, suspended: true } : license);
-  return new Proxy(store, {
+  const store = new Proxy(inner, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver);
       if (typeof value !== "function") return value;
@@ -33,4 +44,5 @@ export function credentialChangingStore<S extends object>(store: S, suspended: R
       return value.bind(target);
     },
   });
+  return { store, suspend: (key) => void suspended.add(key), revoke: (bearerId) => void revoked.add(bearerId) };
 }

@@ -10,7 +10,7 @@ import type { DatasetFile } from "../../src/dataset/schema.js";
 import { createFetchHandler } from "../../src/http/fetch.js";
 import type { WritableStore } from "../../src/store/write.js";
 import { makeWritableStore } from "../helpers/store.js";
-import { credentialChangingStore } from "../helpers/store-spies.js";
+import { credentialChangingStore, type CredentialChanges } from "../helpers/store-spies.js";
 import { ACCOUNT, REL, tauriDataset } from "../tauri/fixture.js";
 import { get } from "../tauri/support.js";
 
@@ -32,16 +32,13 @@ function dataset(): DatasetFile {
 let store: WritableStore;
 let handler: (request: Request) => Promise<Response>;
 let clock: Date;
-/** Licenses suspended and tokens revoked behind the store's back, as a host's own license database would. */
-const suspended = new Set<string>();
-const revoked = new Set<string>();
+let changes: CredentialChanges<WritableStore>;
 
 beforeEach(async () => {
-  suspended.clear();
-  revoked.clear();
   clock = new Date("2026-05-01T00:00:00Z");
   const inner = await makeWritableStore(await loadDataset(dataset()));
-  store = credentialChangingStore(inner, suspended, revoked);
+  changes = credentialChangingStore(inner);
+  store = changes.store;
   handler = createFetchHandler({ store, now: () => clock });
 });
 
@@ -86,7 +83,7 @@ describe("the Tauri answer memo sees every change on the next request", () => {
 
   it("a token revoked: the next request with it is 401", async () => {
     await expectUpdate(`Bearer ${PRO_TOKEN}`);
-    revoked.add(LIC_PRO);
+    changes.revoke(LIC_PRO);
     const res = await check(`Bearer ${PRO_TOKEN}`);
     expect(res.status).toBe(401);
     expect(await code(res)).toBe("TOKEN_INVALID");
@@ -95,7 +92,7 @@ describe("the Tauri answer memo sees every change on the next request", () => {
   it("a key suspended: the next request with it is 403, by key and by the license's token", async () => {
     await expectUpdate("License LIC-PRO");
     await expectUpdate(`Bearer ${PRO_TOKEN}`);
-    suspended.add("LIC-PRO");
+    changes.suspend("LIC-PRO");
     const byKey = await check("License LIC-PRO");
     expect(byKey.status).toBe(403);
     expect(await code(byKey)).toBe("LICENSE_SUSPENDED");

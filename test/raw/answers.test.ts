@@ -11,7 +11,7 @@ import { createFetchHandler } from "../../src/http/fetch.js";
 import type { WritableStore } from "../../src/store/write.js";
 import { conformanceDatasetFile, IDS, TOKENS, UUID_SHAPED_KEY } from "../../src/testing/fixture.js";
 import { makeWritableStore } from "../helpers/store.js";
-import { countingStore, credentialChangingStore } from "../helpers/store-spies.js";
+import { countingStore, credentialChangingStore, type CredentialChanges } from "../helpers/store-spies.js";
 import { CALLERS, makeWorld, NOW, type Caller } from "../http/publish-world.js";
 
 const APP_LATEST = "/engines/raw/app/@acme-app/latest/app.AppImage";
@@ -104,13 +104,9 @@ describe("remembered raw redirects under writes", () => {
 describe("remembered raw redirects under credential changes", () => {
   let handler: (request: Request) => Promise<Response>;
   let clock: Date;
-  /** Licenses suspended and tokens revoked behind the store's back, as a host's own license database would. */
-  const suspended = new Set<string>();
-  const revoked = new Set<string>();
+  let changes: CredentialChanges<WritableStore>;
 
   beforeEach(async () => {
-    suspended.clear();
-    revoked.clear();
     clock = new Date("2026-05-01T00:00:00Z");
     const file = conformanceDatasetFile();
     const acme = file.accounts[0] as unknown as Record<string, unknown[]>;
@@ -118,8 +114,8 @@ describe("remembered raw redirects under credential changes", () => {
     acme.licenses?.push({ id: EXP_LICENSE, policy: "00000000-0000-4000-8000-000000009201", key: "EXP-KEY", entitlements: ["PRO"], expiry: EXPIRY });
     acme.tokens?.push({ bearer: { type: "license", id: EXP_LICENSE }, token: EXP_TOKEN });
     const inner: WritableStore = await makeWritableStore(await loadDataset(file));
-    const store = credentialChangingStore(inner, suspended, revoked);
-    handler = createFetchHandler({ store, now: () => clock });
+    changes = credentialChangingStore(inner);
+    handler = createFetchHandler({ store: changes.store, now: () => clock });
   });
 
   const ask = (authorization: string, path = PRO_FILE) => handler(new Request(`http://localhost/v1/accounts/acme${path}`, { headers: { authorization }, redirect: "manual" }));
@@ -146,7 +142,7 @@ describe("remembered raw redirects under credential changes", () => {
   it("a token revoked: the next request with it is 401", async () => {
     const path = "/engines/raw/cli/@acme-tools/1.1.0/acme_tools-1.1.0-py3-none-any.whl";
     for (let i = 0; i < 2; i++) expect((await ask(`Bearer ${TOKENS.license}`, path)).status).toBe(303);
-    revoked.add(IDS.licenseA);
+    changes.revoke(IDS.licenseA);
     const res = await ask(`Bearer ${TOKENS.license}`, path);
     expect(res.status).toBe(401);
     expect(await code(res)).toBe("TOKEN_INVALID");
@@ -154,7 +150,7 @@ describe("remembered raw redirects under credential changes", () => {
 
   it("a key suspended: the next request with it is 403", async () => {
     await expectRedirect("License PRO-KEY");
-    suspended.add("PRO-KEY");
+    changes.suspend("PRO-KEY");
     const res = await ask("License PRO-KEY");
     expect(res.status).toBe(403);
     expect(await code(res)).toBe("LICENSE_SUSPENDED");
