@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { headersNodeLeaves, rawGet } from "./lib/serve.mjs";
-import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
 /** The build to serve: `CG_DIST=DIR` counts another copy of `dist/` (a build from before a change). */
@@ -59,23 +59,9 @@ try {
   await writeDatasetFile(file, buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 }));
   const ours = await startUnderCallgrind(tmp, "serve", CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   servers.push(ours);
-  const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
-  const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
-  /**
-   * The requests that find the routes' paths. `before` is asked them too: they leave their type feedback
-   * in V8 (a 200 and a 204 through one writer), and a server that never saw them counted ~3k fewer a Tauri 204.
-   */
-  const discover = async (server) => {
-    const with200 = [];
-    let upToDate = null;
-    for (let i = 0; i < 1_000; i += 5) {
-      const res = await rawGet(`${server.url}${tauriPath(i)}`, LICENSE);
-      if (res.status === 200 && with200.length < 32) with200.push(tauriPath(i));
-      if (res.status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
-    }
-    return { with200, upToDate, page: await rawGet(`${server.url}${pypiPath}`, { ...BASIC, accept: PYPI_JSON }) };
-  };
-  const { with200, upToDate, page } = await discover(ours);
+  const pypiPath = PYPI_PATH;
+  // `before` is asked the same path-finding requests (below): a server that never saw them counted ~3k fewer a Tauri 204.
+  const { with200, upToDate, page } = await discoverPaths(ours.url, rawGet);
   const routes = {
     tauri200: { paths: with200, headers: LICENSE, status: 200 },
     tauri204: { paths: [upToDate], headers: LICENSE, status: 204 },
@@ -96,7 +82,7 @@ try {
   const before = BEFORE_CLI === null ? null : await startUnderCallgrind(tmp, "before", BEFORE_CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   if (before) {
     servers.push(before);
-    await discover(before);
+    await discoverPaths(before.url, rawGet);
     for (const [name, r] of chosen) await rawGet(`${before.url}${r.paths[0]}`, await headersFor(before, name, r));
   }
   const bare = await startUnderCallgrind(tmp, "bare", BASELINE, [join(tmp, "spec.json")]);

@@ -17,7 +17,7 @@ import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite
 import { startPostgres } from "./lib/pg.mjs";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { rawGet } from "./lib/serve.mjs";
-import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
 const CLI = process.env.CG_DIST ? join(process.env.CG_DIST, "cli.js") : fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -55,19 +55,11 @@ try {
     if (storeArg.includes("postgres")) args.postgres = ["--database-url", url];
     if (storeArg.includes("postgresListen")) args.postgresListen = ["--database-url", url, "--cache", "listen"];
   }
-  const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
-  const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
+  const pypiPath = PYPI_PATH;
   for (const store of storeArg) {
     const server = await startUnderCallgrind(tmp, store, CLI, ["serve", ...args[store], "--port", "0", "--log-format", "none"]);
     servers.push(server);
-    const with200 = [];
-    let upToDate = null;
-    for (let i = 0; i < 1_000; i += 5) {
-      const res = await rawGet(`${server.url}${tauriPath(i)}`, LICENSE);
-      if (res.status === 200 && with200.length < 32) with200.push(tauriPath(i));
-      if (res.status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
-    }
-    const page = await rawGet(`${server.url}${pypiPath}`, { ...BASIC, accept: PYPI_JSON });
+    const { with200, upToDate, page } = await discoverPaths(server.url, rawGet);
     const routes = {
       tauri200: { paths: with200, headers: LICENSE },
       tauri204: { paths: [upToDate], headers: LICENSE },

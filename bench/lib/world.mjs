@@ -221,3 +221,25 @@ export async function writeDatasetFile(path, ds) {
 export function datasetFileText(ds) {
   return [...fileChunks(ds)].join("");
 }
+
+/** The world's Tauri check for release `i` (stable channel, linux x86_64). */
+export const tauriCheckPath = (i) => `${ACCOUNT_PATH}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
+
+/** The world's PyPI project page. */
+export const PYPI_PATH = `${ACCOUNT_PATH}/engines/pypi/simple/${WORLD.pypiKey}/`;
+
+/**
+ * W3's paths found on a running server (`get` is bench/lib/serve's rawGet): up to 32 Tauri checks answered
+ * 200, one stable check answered 204, and the PyPI page's JSON answer (for its ETag). Each asks the same
+ * requests, so two servers asked it carry the same type feedback into a measurement.
+ */
+export async function discoverPaths(url, get) {
+  const with200 = [];
+  let upToDate = null;
+  for (let i = 0; i < 1_000; i += 5) {
+    const res = await get(`${url}${tauriCheckPath(i)}`, LICENSE);
+    if (res.status === 200 && with200.length < 32) with200.push(tauriCheckPath(i));
+    if (res.status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriCheckPath(i);
+  }
+  return { with200, upToDate, page: await get(`${url}${PYPI_PATH}`, { ...BASIC, accept: PYPI_JSON }) };
+}
