@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { headersNodeLeaves, rawGet } from "./lib/serve.mjs";
-import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH as pypiPath, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
 /** The build to serve: `CG_DIST=DIR` counts another copy of `dist/` (a build from before a change). */
@@ -59,7 +59,6 @@ try {
   await writeDatasetFile(file, buildWorld({ tauri: 1_000, pypiFiles: 1_000, raw: 20 }));
   const ours = await startUnderCallgrind(tmp, "serve", CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   servers.push(ours);
-  const pypiPath = PYPI_PATH;
   // `before` is asked the same path-finding requests (below): a server that never saw them counted ~3k fewer a Tauri 204.
   const { with200, upToDate, page } = await discoverPaths(ours.url, rawGet);
   const routes = {
@@ -79,11 +78,16 @@ try {
     spec[name] = { status: res.status, headers: keep, allHeaders: headersNodeLeaves(res.headers), bodyBase64: res.body.toString("base64") };
   }
   writeFileSync(join(tmp, "spec.json"), JSON.stringify(spec));
+  /** Each route's request headers for `before` (its own ETag on a 304). */
+  const beforeHeaders = {};
   const before = BEFORE_CLI === null ? null : await startUnderCallgrind(tmp, "before", BEFORE_CLI, ["serve", "--data", file, "--port", "0", "--log-format", "none"]);
   if (before) {
     servers.push(before);
     await discoverPaths(before.url, rawGet);
-    for (const [name, r] of chosen) await rawGet(`${before.url}${r.paths[0]}`, await headersFor(before, name, r));
+    for (const [name, r] of chosen) {
+      beforeHeaders[name] = await headersFor(before, name, r);
+      await rawGet(`${before.url}${r.paths[0]}`, beforeHeaders[name]);
+    }
   }
   const bare = await startUnderCallgrind(tmp, "bare", BASELINE, [join(tmp, "spec.json")]);
   servers.push(bare);
@@ -96,7 +100,7 @@ try {
     const us = await instructionsPerRequest(ours, r.paths, r.headers);
     const base = await instructionsPerRequest(bare, [`/${name}`], {});
     const same = await instructionsPerRequest(bareSame, [`/${name}`], {});
-    const earlier = before === null ? null : await instructionsPerRequest(before, r.paths, before === null ? r.headers : await headersFor(before, name, r));
+    const earlier = before === null ? null : await instructionsPerRequest(before, r.paths, beforeHeaders[name]);
     const k = (r) => `${(r.perRequest / 1e3).toFixed(1)}k (runs ${(r.first / 1e3).toFixed(1)}k, ${(r.second / 1e3).toFixed(1)}k)`;
     let line = `${name}: ours ${k(us)} instructions/request, bare ${k(base)}: bare/ours ${(base.perRequest / us.perRequest).toFixed(2)}×; bare with our headers ${k(same)}: ${(same.perRequest / us.perRequest).toFixed(2)}×`;
     if (earlier) line += `; before ${k(earlier)}: bare/before ${(base.perRequest / earlier.perRequest).toFixed(2)}×, ours/before ${(us.perRequest / earlier.perRequest).toFixed(2)}×`;

@@ -17,7 +17,7 @@ import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite
 import { startPostgres } from "./lib/pg.mjs";
 import { countedWindow, requestsOn, startUnderCallgrind } from "./lib/callgrind.mjs";
 import { rawGet } from "./lib/serve.mjs";
-import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH as pypiPath, WORLD, writeDatasetFile } from "./lib/world.mjs";
 
 const run = promisify(execFile);
 const CLI = process.env.CG_DIST ? join(process.env.CG_DIST, "cli.js") : fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -55,7 +55,6 @@ try {
     if (storeArg.includes("postgres")) args.postgres = ["--database-url", url];
     if (storeArg.includes("postgresListen")) args.postgresListen = ["--database-url", url, "--cache", "listen"];
   }
-  const pypiPath = PYPI_PATH;
   for (const store of storeArg) {
     const server = await startUnderCallgrind(tmp, store, CLI, ["serve", ...args[store], "--port", "0", "--log-format", "none"]);
     servers.push(server);

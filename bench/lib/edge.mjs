@@ -3,7 +3,7 @@
  * build's memory store behind `createRequestHandler` and `toResultListener` as `serve` builds them,
  * node:http-shaped requests answered into a response that only records what it is given, and W3's routes.
  */
-import { buildWorld, tauriVersion, WORLD } from "./world.mjs";
+import { ACCOUNT_PATH as A, buildWorld, PYPI_PATH as pypiPath, tauriCheckPath as tauriPath, tauriVersion, WORLD } from "./world.mjs";
 
 /** The listener of one build: `sdk` is its index module, `node` its node module (the same `dist/` or a copy). */
 export function edgeListener(sdk, node) {
@@ -25,12 +25,9 @@ export function request(listener, url, headers) {
   });
 }
 
-const A = `/v1/accounts/${WORLD.slug}`;
 const LICENSE = ["Authorization", `License ${WORLD.appKey}`];
 const BASIC = ["Authorization", `Basic ${Buffer.from(`license:${WORLD.pyKey}`).toString("base64")}`];
 const PYPI_JSON = ["Accept", "application/vnd.pypi.simple.v1+json"];
-const tauriPath = (i) => `${A}/engines/tauri/${WORLD.tauriKey}?platform=linux&arch=x86_64&channel=stable&version=${encodeURIComponent(tauriVersion(i).version)}`;
-const pypiPath = `${A}/engines/pypi/simple/${WORLD.pypiKey}/`;
 
 /** The headers of a PyPI page revalidation that a listener answers 304 (its own ETag: builds may hash differently). */
 export async function pypi304Headers(listener) {
