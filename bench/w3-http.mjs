@@ -15,7 +15,7 @@ import { createPostgresStore, importDataset } from "../dist/postgres.js";
 import { createSqliteStore, importDataset as importSqlite } from "../dist/sqlite.js";
 import { median } from "./lib/stats.mjs";
 import { CLI, headersNodeLeaves, rawGet, startServer } from "./lib/serve.mjs";
-import { ACCOUNT_PATH as A, BASIC, buildWorld, LICENSE, PYPI_JSON, PYPI_PATH as pypiPath, tauriCheckPath, tauriVersion, WORLD, writeDatasetFile } from "./lib/world.mjs";
+import { ACCOUNT_PATH as A, BASIC, buildWorld, discoverPaths, LICENSE, PYPI_JSON, PYPI_PATH as pypiPath, WORLD, writeDatasetFile } from "./lib/world.mjs";
 import { wrk } from "./lib/wrk.mjs";
 import { startNginx } from "./lib/nginx.mjs";
 
@@ -75,18 +75,9 @@ export async function runW3({ tauri, pypiFiles, seconds, reps, connections, tmp,
       servers.push(stores.postgresListen);
     }
 
-    const with200 = [];
-    for (let i = 0; i < tauri && with200.length < 32; i += 5) {
-      const path = tauriCheckPath(i);
-      if ((await rawGet(`${mem.url}${path}`, LICENSE)).status === 200) with200.push(path);
-    }
-    let newestStable = null;
-    for (let i = tauri - 1; i >= 0 && newestStable === null; i--) {
-      const path = tauriCheckPath(i);
-      const res = await rawGet(`${mem.url}${path}`, LICENSE);
-      if (tauriVersion(i).channel === "stable" && res.status === 204 && res.headers["release-engines-reason"] === "up-to-date") newestStable = path;
-    }
+    const { with200, upToDate: newestStable } = await discoverPaths(mem.url, rawGet, tauri);
     if (with200.length === 0 || newestStable === null) throw new Error("W3: no Tauri path answers 200, or none is up to date");
+    if ((await rawGet(`${mem.url}${newestStable}`, LICENSE)).headers["release-engines-reason"] !== "up-to-date") throw new Error("W3: the stable 204 is not up to date");
     /** The routes on one store's server (a 304 revalidates the ETag that server gave). */
     const routesOf = async (store, server) => {
       const page = await probe(server.url, pypiPath, { ...BASIC, accept: PYPI_JSON }, 200);

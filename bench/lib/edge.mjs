@@ -3,7 +3,7 @@
  * build's memory store behind `createRequestHandler` and `toResultListener` as `serve` builds them,
  * node:http-shaped requests answered into a response that only records what it is given, and W3's routes.
  */
-import { ACCOUNT_PATH as A, buildWorld, PYPI_PATH as pypiPath, tauriCheckPath as tauriPath, tauriVersion, WORLD } from "./world.mjs";
+import { ACCOUNT_PATH as A, buildWorld, discoverPaths, PYPI_PATH as pypiPath, WORLD } from "./world.mjs";
 
 /** The listener of one build: `sdk` is its index module, `node` its node module (the same `dist/` or a copy). */
 export function edgeListener(sdk, node) {
@@ -35,15 +35,12 @@ export async function pypi304Headers(listener) {
   return [...BASIC, ...PYPI_JSON, "If-None-Match", first.headers.ETag ?? first.headers.etag];
 }
 
+/** A GET through a listener in the shape bench/lib/world's `discoverPaths` asks with (`url` is a path here, `headers` an object). */
+const getThrough = (listener) => (url, headers) => request(listener, url, Object.entries(headers).flat());
+
 /** W3's routes by name, each `{ paths, headers, status }`, with Tauri versions picked by asking `listener` which answer 200 and 204. */
 export async function edgeRoutes(listener) {
-  const with200 = [];
-  let upToDate = null;
-  for (let i = 0; i < 1_000; i += 5) {
-    const status = (await request(listener, tauriPath(i), LICENSE)).status;
-    if (status === 200 && with200.length < 32) with200.push(tauriPath(i));
-    if (status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriPath(i);
-  }
+  const { with200, upToDate } = await discoverPaths("", getThrough(listener));
   return {
     tauri200: { paths: with200, headers: LICENSE, status: 200 },
     tauri204: { paths: [upToDate], headers: LICENSE, status: 204 },

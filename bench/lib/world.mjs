@@ -229,14 +229,14 @@ export const tauriCheckPath = (i) => `${ACCOUNT_PATH}/engines/tauri/${WORLD.taur
 export const PYPI_PATH = `${ACCOUNT_PATH}/engines/pypi/simple/${WORLD.pypiKey}/`;
 
 /**
- * W3's paths found on a running server (`get` is bench/lib/serve's rawGet): up to 32 Tauri checks answered
- * 200, one stable check answered 204, and the PyPI page's JSON answer (for its ETag). Each asks the same
- * requests, so two servers asked it carry the same type feedback into a measurement.
+ * W3's paths found on a running server (`get` is bench/lib/serve's rawGet) with `releases` Tauri releases: up to 32
+ * Tauri checks answered 200, one stable check answered 204, and the PyPI page's JSON answer (for its ETag).
+ * Each asks the same requests, so two servers asked it carry the same type feedback into a measurement.
  */
-export async function discoverPaths(url, get) {
+export async function discoverPaths(url, get, releases = 1_000) {
   const with200 = [];
   let upToDate = null;
-  for (let i = 0; i < 1_000; i += 5) {
+  for (let i = 0; i < releases; i += 5) {
     const res = await get(`${url}${tauriCheckPath(i)}`, LICENSE);
     if (res.status === 200 && with200.length < 32) with200.push(tauriCheckPath(i));
     if (res.status === 204 && tauriVersion(i).channel === "stable") upToDate = tauriCheckPath(i);
